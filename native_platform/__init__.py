@@ -1,0 +1,1 @@
+"""The native platform: runs the Supabase-style stack on one machine without containers."""

@@ -1,0 +1,151 @@
+"""`rfl`: the native stack's command line; the Makefile only delegates here."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from native_platform.envfile import write_env_file
+from native_platform.migrations import MigrationError, apply_migrations
+from native_platform.settings import (
+    SettingsError,
+    StackSettings,
+    env_file_path,
+    load_settings,
+    project_root,
+)
+from native_platform.stack import Stack, StackError
+from native_platform.testrun import run_all_checks
+
+__all__ = ["main"]
+
+DEFAULT_STATE_DIR = project_root() / ".local" / "stack"
+Command = Callable[[argparse.Namespace], int]
+
+
+def init_env(args: argparse.Namespace) -> int:
+    path = env_file_path()
+    state_dir = Path(args.state_dir).resolve()
+    if write_env_file(path, state_dir, args.port_base, args.typesense_port):
+        print(f"wrote {path} with fresh secrets")
+    return 0
+
+
+def stack() -> Stack:
+    return Stack(load_settings(), env_file_path())
+
+
+def ensure_env_file() -> None:
+    write_env_file(env_file_path(), DEFAULT_STATE_DIR, 54321, 8108)
+
+
+def up(_: argparse.Namespace) -> int:
+    ensure_env_file()
+    applied = stack().up()
+    print_summary(load_settings(), applied)
+    return 0
+
+
+def print_summary(settings: StackSettings, applied: list[str]) -> None:
+    print(f"migrations applied now: {len(applied)}")
+    print(f"API URL:          {settings.api_url}")
+    print(f"REST:             {settings.api_url}/rest/v1")
+    print(f"Auth:             {settings.api_url}/auth/v1")
+    print(f"Realtime:         {settings.api_url.replace('http', 'ws')}/realtime/v1")
+    print(f"Functions:        {settings.api_url}/functions/v1")
+    print(f"Postgres:         127.0.0.1:{settings.postgres_port} (make psql)")
+    print(f"Typesense:        {settings.typesense_url}")
+    print(f"anon key:         {settings.anon_key.get_secret_value()}")
+    print(f"service_role key: {settings.service_role_key.get_secret_value()}")
+
+
+def down(_: argparse.Namespace) -> int:
+    if env_file_path().exists():
+        stack().down()
+    print("stack stopped")
+    return 0
+
+
+def status(_: argparse.Namespace) -> int:
+    states = stack().status()
+    for component in states:
+        print(f"{component.name:<10} {component.state:<8} {component.detail}")
+    return 0 if all(component.state == "running" for component in states) else 3
+
+
+def logs(args: argparse.Namespace) -> int:
+    log_dir = load_settings().state_dir / "logs"
+    files = sorted(log_dir.glob("*.log")) + [load_settings().state_dir / "postgres/postgres.log"]
+    tail = ["tail", "-n", str(args.lines)] + (["-F"] if args.follow else [])
+    os.execvp("tail", tail + [str(path) for path in files if path.exists()])
+
+
+def psql(args: argparse.Namespace) -> int:
+    url = load_settings().database_url.get_secret_value()
+    os.execvp("psql", ["psql", url, *args.psql_args])
+
+
+def reset(_: argparse.Namespace) -> int:
+    applied = stack().reset()
+    print(f"database recreated; {len(applied)} migrations applied; seed loaded")
+    return 0
+
+
+def migrate(args: argparse.Namespace) -> int:
+    url = args.database_url or load_settings().database_url.get_secret_value()
+    applied = apply_migrations(url, dry_run=args.dry_run)
+    verb = "would apply" if args.dry_run else "applied"
+    print(f"{verb} {len(applied)} migrations" + (f": {', '.join(applied)}" if applied else ""))
+    return 0
+
+
+def test(args: argparse.Namespace) -> int:
+    return run_all_checks(args.pytest_args, keep_stack=args.keep_stack)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rfl", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    add = commands.add_parser
+    env = add("init-env", help="write the env file with fresh secrets if it is missing")
+    env.add_argument("--port-base", type=int, default=54321, help="API port; Postgres is +1")
+    env.add_argument("--typesense-port", type=int, default=8108)
+    env.add_argument("--state-dir", default=str(DEFAULT_STATE_DIR))
+    env.set_defaults(run=init_env)
+    add("up", help="start the stack, apply migrations and seed").set_defaults(run=up)
+    add("down", help="stop every service of the stack").set_defaults(run=down)
+    add("status", help="show each component and whether it runs").set_defaults(run=status)
+    log = add("logs", help="show the services' logs")
+    log.add_argument("-n", "--lines", type=int, default=50)
+    log.add_argument("-f", "--follow", action="store_true")
+    log.set_defaults(run=logs)
+    sql_shell = add("psql", help="superuser psql on the local database")
+    sql_shell.add_argument("psql_args", nargs=argparse.REMAINDER)
+    sql_shell.set_defaults(run=psql)
+    add("reset", help="recreate the database, reapply migrations and seed").set_defaults(run=reset)
+    mig = add("migrate", help="apply pending migrations")
+    mig.add_argument("--dry-run", action="store_true", help="apply in a rolled-back transaction")
+    mig.add_argument("--database-url", help="target database (default: DATABASE_URL)")
+    mig.set_defaults(run=migrate)
+    checks = add("test", help="run every check and test against a dedicated test stack")
+    checks.add_argument("--keep-stack", action="store_true", help="leave the test stack running")
+    checks.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
+    checks.set_defaults(run=test)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    run: Command = args.run
+    try:
+        return run(args)
+    except (SettingsError, MigrationError, StackError) as error:
+        print(f"rfl: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""The gateway application served on the API port: one base URL for every service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+
+import httpx
+from psycopg_pool import AsyncConnectionPool
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Mount, Route
+
+from native_platform.gateway.apikey import ApiKeyGate
+from native_platform.gateway.client_address import ClientAddress
+from native_platform.gateway.health import health
+from native_platform.gateway.services import service_mounts
+from native_platform.settings import StackSettings, load_settings
+
+__all__ = ["create_app"]
+
+# Kong's key-auth routes; /functions/v1 verifies the JWT itself, as Supabase's edge runtime does.
+KEY_AUTH_PREFIXES = ("/rest/v1", "/auth/v1", "/realtime/v1")
+EXPOSED_HEADERS = [
+    "Content-Encoding",
+    "Content-Location",
+    "Content-Range",
+    "Content-Type",
+    "Date",
+    "Location",
+    "Server",
+    "Transfer-Encoding",
+    "Range-Unit",
+    "Preference-Applied",
+    "Content-Profile",
+    "X-Supabase-Api-Version",
+    "Proxy-Status",
+]
+
+
+def middleware(settings: StackSettings) -> list[Middleware]:
+    keys = {settings.anon_key.get_secret_value(), settings.service_role_key.get_secret_value()}
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origin_regex=".*",
+            allow_credentials=True,
+            allow_methods=["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=["*"],
+            expose_headers=EXPOSED_HEADERS,
+            max_age=86400,
+        ),
+        Middleware(ClientAddress),
+        Middleware(ApiKeyGate, keys=keys, protected=KEY_AUTH_PREFIXES),
+    ]
+
+
+def create_app(settings: StackSettings | None = None) -> Starlette:
+    stack_settings = settings or load_settings()
+    mounts = service_mounts(stack_settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            pool = AsyncConnectionPool(
+                stack_settings.authenticator_url(), min_size=1, max_size=2, open=False
+            )
+            await pool.open(wait=False)
+            stack.push_async_callback(pool.close)
+            app.state.settings = stack_settings
+            app.state.pool = pool
+            app.state.http = await stack.enter_async_context(httpx.AsyncClient())
+            for mount in mounts:
+                await stack.enter_async_context(mount_lifespan(mount))
+            yield
+
+    routes = [Route("/health", health), *mounts]
+    return Starlette(routes=routes, middleware=middleware(stack_settings), lifespan=lifespan)
+
+
+def mount_lifespan(mount: Mount) -> AbstractAsyncContextManager[None]:
+    """The mounted app's own lifespan, which Starlette does not run for sub-applications."""
+    app = mount.app
+    assert isinstance(app, Starlette)
+    return app.router.lifespan_context(app)  # type: ignore[return-value]

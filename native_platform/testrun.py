@@ -1,0 +1,118 @@
+"""`rfl test`: every check of the project against a dedicated test stack.
+
+The test stack has its own env file, ports and data folder, so a developer's stack and data are
+never touched. Each step runs even when an earlier one failed; the exit status reports any failure.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+from pytest_postgresql.janitor import DatabaseJanitor
+
+from native_platform.database import configure_secrets
+from native_platform.envfile import write_env_file
+from native_platform.migrations import apply_migrations
+from native_platform.settings import StackSettings, load_settings, project_root
+from native_platform.stack import Stack
+
+__all__ = ["run_all_checks"]
+
+ROOT = project_root()
+TEST_STATE_DIR = ROOT / ".local" / "test"
+TEST_ENV_FILE = TEST_STATE_DIR / ".env"
+TEST_PORT_BASE = 54331
+TEST_TYPESENSE_PORT = 54338
+VENV_BIN = Path(sys.executable).parent
+PGTAP_SEARCH_PATH = "public,extensions,tests"
+
+
+def tool(name: str) -> str:
+    return str(VENV_BIN / name)
+
+
+def static_checks() -> list[tuple[str, list[str]]]:
+    return [
+        ("ruff check", [tool("ruff"), "check", "."]),
+        ("ruff format", [tool("ruff"), "format", "--check", "."]),
+        ("mypy", [tool("mypy")]),
+        ("sqlfluff", [tool("sqlfluff"), "lint", "sql", "seed.sql"]),
+    ]
+
+
+def run_step(name: str, command: list[str], env: dict[str, str] | None = None) -> bool:
+    print(f"==> {name}", flush=True)
+    result = subprocess.run(command, cwd=ROOT, env={**os.environ, **(env or {})}, check=False)
+    if result.returncode != 0:
+        print(f"==> {name}: FAILED (exit {result.returncode})", flush=True)
+    return result.returncode == 0
+
+
+def pgtap_database(settings: StackSettings) -> DatabaseJanitor:
+    password = settings.postgres_password.get_secret_value()
+    return DatabaseJanitor(
+        user="postgres",
+        host="127.0.0.1",
+        port=settings.postgres_port,
+        dbname=f"rfl_pgtap_{uuid.uuid4().hex[:8]}",
+        password=password,
+    )
+
+
+def prepare_pgtap(dsn: str, settings: StackSettings) -> None:
+    apply_migrations(dsn)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        configure_secrets(conn, settings)
+        conn.execute("create schema tests")
+        conn.execute("create extension pgtap with schema tests")
+        conn.execute("grant usage on schema tests to public")
+        conn.execute("grant execute on all functions in schema tests to public")
+
+
+def pgtap_step(settings: StackSettings) -> bool:
+    files = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "sql/tests").glob("*.sql"))
+    if not files:
+        return True
+    with pgtap_database(settings) as janitor:
+        password = settings.postgres_password.get_secret_value()
+        env = {
+            "PGHOST": "127.0.0.1",
+            "PGPORT": str(settings.postgres_port),
+            "PGUSER": "postgres",
+            "PGPASSWORD": password,
+            "PGDATABASE": janitor.dbname,
+            "PGOPTIONS": f"-c search_path={PGTAP_SEARCH_PATH}",
+        }
+        prepare_pgtap(
+            f"postgresql://postgres:{password}@127.0.0.1:{settings.postgres_port}/{janitor.dbname}",
+            settings,
+        )
+        return run_step("pg_prove", ["pg_prove", "--failures", *files], env)
+
+
+def start_test_stack() -> Stack:
+    write_env_file(TEST_ENV_FILE, TEST_STATE_DIR, TEST_PORT_BASE, TEST_TYPESENSE_PORT)
+    os.environ["RFL_ENV_FILE"] = str(TEST_ENV_FILE)
+    stack = Stack(load_settings(TEST_ENV_FILE), TEST_ENV_FILE)
+    stack.up()
+    return stack
+
+
+def run_all_checks(pytest_args: list[str], keep_stack: bool = False) -> int:
+    results = [run_step(name, command) for name, command in static_checks()]
+    stack = start_test_stack()
+    try:
+        results.append(pgtap_step(stack.settings))
+        pytest = [tool("pytest"), *pytest_args]
+        results.append(run_step("pytest", pytest, {"RFL_ENV_FILE": str(TEST_ENV_FILE)}))
+    finally:
+        if not keep_stack:
+            stack.down()
+    failed = results.count(False)
+    print(f"==> {len(results) - failed} checks passed, {failed} failed", flush=True)
+    return 1 if failed else 0

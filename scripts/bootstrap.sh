@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install what the native stack needs on Debian 12: system packages and the locked virtualenv.
+# Idempotent and quiet when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBIAN_PACKAGES=(
+  postgresql-15 postgresql-client-15 postgresql-15-wal2json postgresql-15-pgtap
+  libtap-parser-sourcehandler-pgtap-perl python3-venv ca-certificates
+)
+UV_VERSION=0.13.9
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for package in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+lock_hash=$(sha256sum requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ ! -f .venv/.installed ] || [ "$(cat .venv/.installed)" != "$lock_hash" ]; then
+  echo "installing the locked Python dependencies into .venv"
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/python -m pip install -q "uv==${UV_VERSION}"
+  .venv/bin/uv pip sync -q --python .venv/bin/python requirements.lock
+  .venv/bin/uv pip install -q --python .venv/bin/python --no-deps -e .
+  echo "$lock_hash" > .venv/.installed
+fi

@@ -1,0 +1,45 @@
+"""`GET /health` reports each component of the stack."""
+
+from __future__ import annotations
+
+import httpx
+
+from native_platform.gateway import create_app
+from native_platform.settings import StackSettings
+from tests.helpers.servers import free_port, serve
+
+
+def test_health_reports_every_component_up(stack_settings: StackSettings) -> None:
+    """Against the running test stack, database, migrations and Typesense are all up."""
+    with serve(create_app(stack_settings)) as url:
+        response = httpx.get(f"{url}/health")
+    assert response.status_code == 200
+    components = response.json()["components"]
+    assert {name: part["status"] for name, part in components.items()} == {
+        "database": "up",
+        "migrations": "up",
+        "typesense": "up",
+    }
+
+
+def test_health_reports_stopped_typesense_down(stack_settings: StackSettings) -> None:
+    """A Typesense that does not answer is reported down and the whole health is 503."""
+    settings = stack_settings.model_copy(update={"typesense_port": free_port()})
+    with serve(create_app(settings)) as url:
+        response = httpx.get(f"{url}/health")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "down"
+    assert body["components"]["typesense"]["status"] == "down"
+    assert body["components"]["database"]["status"] == "up"
+
+
+def test_health_reports_unreachable_database_down(stack_settings: StackSettings) -> None:
+    """A database that does not answer is reported down, with the migrations unknown."""
+    settings = stack_settings.model_copy(update={"postgres_port": free_port()})
+    with serve(create_app(settings)) as url:
+        response = httpx.get(f"{url}/health")
+    components = response.json()["components"]
+    assert response.status_code == 503
+    assert components["database"]["status"] == "down"
+    assert components["migrations"]["status"] == "down"
