@@ -19,15 +19,16 @@ from native_platform.database import configure_secrets
 from native_platform.envfile import write_env_file
 from native_platform.migrations import apply_migrations
 from native_platform.settings import StackSettings, load_settings, project_root
-from native_platform.stack import Stack
+from native_platform.stack import Stack, StackError
 
 __all__ = ["run_all_checks"]
 
 ROOT = project_root()
 TEST_STATE_DIR = ROOT / ".local" / "test"
 TEST_ENV_FILE = TEST_STATE_DIR / ".env"
-TEST_PORT_BASE = 54331
-TEST_TYPESENSE_PORT = 54338
+# Below the kernel's ephemeral range (32768+), so an outgoing connection never holds them.
+TEST_PORT_BASE = 25431
+TEST_TYPESENSE_PORT = 25438
 VENV_BIN = Path(sys.executable).parent
 PGTAP_SEARCH_PATH = "public,extensions,tests"
 
@@ -95,21 +96,31 @@ def pgtap_step(settings: StackSettings) -> bool:
         return run_step("pg_prove", ["pg_prove", "--failures", *files], env)
 
 
-def start_test_stack() -> Stack:
+def test_stack() -> Stack:
     write_env_file(TEST_ENV_FILE, TEST_STATE_DIR, TEST_PORT_BASE, TEST_TYPESENSE_PORT)
     os.environ["RFL_ENV_FILE"] = str(TEST_ENV_FILE)
-    stack = Stack(load_settings(TEST_ENV_FILE), TEST_ENV_FILE)
-    stack.up()
-    return stack
+    return Stack(load_settings(TEST_ENV_FILE), TEST_ENV_FILE)
+
+
+def stack_checks(stack: Stack, pytest_args: list[str]) -> list[bool]:
+    print("==> test stack up", flush=True)
+    try:
+        stack.up()
+    except StackError as error:
+        print(f"==> test stack up: FAILED ({error})", flush=True)
+        return [False]
+    pytest = [tool("pytest"), *pytest_args]
+    return [
+        pgtap_step(stack.settings),
+        run_step("pytest", pytest, {"RFL_ENV_FILE": str(TEST_ENV_FILE)}),
+    ]
 
 
 def run_all_checks(pytest_args: list[str], keep_stack: bool = False) -> int:
     results = [run_step(name, command) for name, command in static_checks()]
-    stack = start_test_stack()
+    stack = test_stack()
     try:
-        results.append(pgtap_step(stack.settings))
-        pytest = [tool("pytest"), *pytest_args]
-        results.append(run_step("pytest", pytest, {"RFL_ENV_FILE": str(TEST_ENV_FILE)}))
+        results += stack_checks(stack, pytest_args)
     finally:
         if not keep_stack:
             stack.down()

@@ -17,10 +17,10 @@ begin
     if not exists (select from pg_catalog.pg_roles where rolname = 'authenticator') then
         create role authenticator login noinherit;
     end if;
+    grant anon, authenticated, service_role to authenticator;
 end
 $$;
 
-grant anon, authenticated, service_role to authenticator;
 -- The gateway's health check reads the applied version as the API login role.
 grant usage on schema supabase_migrations to authenticator;
 grant select on supabase_migrations.schema_migrations to authenticator;
