@@ -2,7 +2,7 @@
 # (native_platform/cli.py) after scripts/bootstrap.sh has installed what is missing.
 RFL := .venv/bin/rfl
 
-.PHONY: help setup up down status logs psql reset migrate test
+.PHONY: help setup up down status logs psql reset migrate test bench
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -34,3 +34,6 @@ migrate: setup ## apply pending migrations (DRY_RUN=1 for a rolled-back trial)
 
 test: setup ## lint, type-check, pgTAP and pytest against a dedicated test stack
 	@$(RFL) test
+
+bench: setup ## run every benchmark in bench/ (each prints ratios against its baseline)
+	@scripts/bench.sh

@@ -1,0 +1,88 @@
+"""Dice notation: parse, roll, render; syntax and result trees."""
+
+from py_rules.dice.evaluator import compile_tree, roll
+from py_rules.dice.json_render import result_to_json, to_json
+from py_rules.dice.limits import DEFAULT_LIMITS, Limits
+from py_rules.dice.nodes import (
+    Binary,
+    BinOp,
+    CompareOp,
+    Comparison,
+    Condition,
+    Dice,
+    DiceSet,
+    Die,
+    DieKind,
+    Explode,
+    Group,
+    Keep,
+    KeepKind,
+    Labeled,
+    Literal,
+    Node,
+    Reroll,
+    Unary,
+)
+from py_rules.dice.parser import parse
+from py_rules.dice.render import render_expression, render_result, render_roll
+from py_rules.dice.results import (
+    BinaryResult,
+    ComparisonResult,
+    DiceResult,
+    DieRoll,
+    GroupResult,
+    LabeledResult,
+    LiteralResult,
+    Result,
+    RollResult,
+    SetResult,
+    UnaryResult,
+)
+from py_rules.dice.rewrite import Advantage, map_dice, with_advantage
+from py_rules.dice.rng import DiceRNG
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "Advantage",
+    "BinOp",
+    "Binary",
+    "BinaryResult",
+    "CompareOp",
+    "Comparison",
+    "ComparisonResult",
+    "Condition",
+    "Dice",
+    "DiceRNG",
+    "DiceResult",
+    "DiceSet",
+    "Die",
+    "DieKind",
+    "DieRoll",
+    "Explode",
+    "Group",
+    "GroupResult",
+    "Keep",
+    "KeepKind",
+    "Labeled",
+    "LabeledResult",
+    "Limits",
+    "Literal",
+    "LiteralResult",
+    "Node",
+    "Reroll",
+    "Result",
+    "RollResult",
+    "SetResult",
+    "Unary",
+    "UnaryResult",
+    "compile_tree",
+    "map_dice",
+    "parse",
+    "render_expression",
+    "render_result",
+    "render_roll",
+    "result_to_json",
+    "roll",
+    "to_json",
+    "with_advantage",
+]
