@@ -25,7 +25,9 @@ def free_port() -> int:
 def serve(app: ASGIApp, port: int | None = None) -> Iterator[str]:
     """Serve `app` in a background thread until the block ends; yield its base URL."""
     chosen = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=chosen, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=chosen, log_level="warning", lifespan="on", proxy_headers=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -1,0 +1,242 @@
+-- RLS of public.campaign_members: who sees, adds, re-roles and removes members.
+
+begin;
+set local search_path = public, extensions;
+select plan(22);
+
+-- Arrange (as the superuser). Every row's id is md5(<label>)::uuid, so a label names it.
+-- Users: gm runs c1 (private) with player and observer; gm2 runs c2 (public) with other as
+-- player; admin holds the admin app role.
+select set_config('app.roll_source', 'dice-service', true);
+insert into auth.users (id, email)
+select
+    md5(u)::uuid as id,
+    u || '@pgtap.test' as email
+from unnest(array['gm', 'player', 'other', 'observer', 'admin', 'gm2']) as u;
+insert into app_private.user_roles (user_id, role) values (md5('admin')::uuid, 'admin');
+insert into public.campaigns (id, owner_id, name, target_language, visibility) values
+(md5('c1')::uuid, md5('gm')::uuid, 'Private campaign', 'es', 'private'),
+(md5('c2')::uuid, md5('gm2')::uuid, 'Public campaign', 'ja', 'public');
+insert into public.campaign_members (campaign_id, user_id, role) values
+(md5('c1')::uuid, md5('player')::uuid, 'player'),
+(md5('c1')::uuid, md5('observer')::uuid, 'observer'),
+(md5('c2')::uuid, md5('other')::uuid, 'player');
+
+-- Act as a user (or 'anon') exactly as PostgREST does: role + request.jwt.claims.
+create function pg_temp.act_as(actor text)
+returns void
+language sql
+as $$
+    select
+        set_config('role', 'none', true),
+        set_config(
+            'request.jwt.claims',
+            case when actor = 'anon' then '{"role": "anon"}' else json_build_object(
+                'role', 'authenticated', 'sub', md5(actor)::uuid
+            )::text end,
+            true
+        ),
+        set_config('role', case when actor = 'anon' then 'anon' else 'authenticated' end, true)
+$$;
+
+-- The labels among `candidates` whose rows the current role can see in public.<tbl>
+-- (campaign_members labels read '<campaign>:<user>').
+create function pg_temp.visible(tbl text, candidates text[])
+returns text[]
+language plpgsql
+as $$
+declare
+    result text[];
+    condition text := case when tbl = 'campaign_members'
+        then 't.campaign_id = md5(split_part(c, '':'', 1))::uuid'
+        || ' and t.user_id = md5(split_part(c, '':'', 2))::uuid'
+        else 't.id = md5(c)::uuid' end;
+begin
+    execute format(
+        'select coalesce(array_agg(c order by c), ''{}'') from unnest($1) as c'
+        ' where exists (select from public.%I as t where %s)', tbl, condition
+    ) into result using candidates;
+    return result;
+end;
+$$;
+
+-- How many rows a statement changes, its effects rolled back; errors propagate.
+create function pg_temp.affected(statement text)
+returns integer
+language plpgsql
+as $$
+declare
+    changed integer;
+begin
+    begin
+        execute statement;
+        get diagnostics changed = row_count;
+        raise sqlstate 'TSTRB';
+    exception when sqlstate 'TSTRB' then
+        return changed;
+    end;
+end;
+$$;
+
+grant execute on function pg_temp.act_as(text), pg_temp.visible(text, text[]),
+pg_temp.affected(text) to anon, authenticated;
+do $$
+begin
+    execute format(
+        'grant execute on all functions in schema %I to anon, authenticated, service_role',
+        (select e.extnamespace::regnamespace::text from pg_extension as e where e.extname = 'pgtap')
+    );
+end
+$$;
+
+-- ============================================================================ structure
+select policies_are(
+    'public', 'campaign_members',
+    array[
+        'Members see their fellow members and moderators see all',
+        'Game masters add members to live campaigns',
+        'Game masters change member roles in live campaigns',
+        'Game masters remove members and members leave live campaigns'
+    ],
+    'campaign_members has exactly its policies'
+);
+select ok(
+    (
+        select c.relrowsecurity from pg_class as c
+        where c.oid = 'public.campaign_members'::regclass
+    ),
+    'RLS is enabled on campaign_members'
+);
+select is(
+    app_private.user_app_roles(md5('gm')::uuid), array['player'],
+    'every new user holds the player app role'
+);
+
+-- ============================================================================ anon
+select pg_temp.act_as('anon');
+select throws_ok(
+    $$ select * from public.campaign_members $$, '42501', null, 'anon cannot read memberships'
+);
+
+-- ============================================================================ player
+select pg_temp.act_as('player');
+select is(
+    pg_temp.visible(
+        'campaign_members', array['c1:gm', 'c1:player', 'c1:observer', 'c2:gm2', 'c2:other']
+    ),
+    array['c1:gm', 'c1:observer', 'c1:player'],
+    'a player sees the members of their campaign only'
+);
+select throws_ok(
+    $$ insert into public.campaign_members (campaign_id, user_id)
+       values (md5('c1')::uuid, md5('admin')::uuid) $$,
+    '42501', null, 'a player cannot add members'
+);
+select is(
+    pg_temp.affected($$
+        update public.campaign_members set role = 'gm' where user_id = md5('player')::uuid
+    $$),
+    0, 'a player cannot promote themselves'
+);
+select is(
+    pg_temp.affected($$
+        delete from public.campaign_members where user_id = md5('observer')::uuid
+    $$),
+    0, 'a player cannot remove another member'
+);
+select is(
+    pg_temp.affected($$
+        delete from public.campaign_members where user_id = md5('player')::uuid
+    $$),
+    1, 'a player may leave the campaign'
+);
+
+-- ============================================================================ another player
+select pg_temp.act_as('other');
+select is(
+    pg_temp.visible(
+        'campaign_members', array['c1:gm', 'c1:player', 'c1:observer', 'c2:gm2', 'c2:other']
+    ),
+    array['c2:gm2', 'c2:other'],
+    'a player of another campaign sees only that campaign''s members'
+);
+select throws_ok(
+    $$ insert into public.campaign_members (campaign_id, user_id)
+       values (md5('c2')::uuid, md5('admin')::uuid) $$,
+    '42501', null, 'a player cannot add members to their own campaign either'
+);
+
+-- ============================================================================ game master
+select pg_temp.act_as('gm');
+select lives_ok(
+    $$ insert into public.campaign_members (campaign_id, user_id, role)
+       values (md5('c1')::uuid, md5('admin')::uuid, 'observer') $$,
+    'the gm adds a member'
+);
+select throws_ok(
+    $$ insert into public.campaign_members (campaign_id, user_id)
+       values (md5('c2')::uuid, md5('admin')::uuid) $$,
+    '42501', null, 'the gm cannot add members to another campaign'
+);
+select is(
+    pg_temp.affected($$
+        update public.campaign_members set role = 'observer' where user_id = md5('player')::uuid
+    $$),
+    1, 'the gm changes a member''s role'
+);
+select throws_ok(
+    $$ update public.campaign_members set role = 'player' where user_id = md5('gm')::uuid $$,
+    '42501', null, 'the owner cannot stop being the gm'
+);
+select throws_ok(
+    $$ delete from public.campaign_members where user_id = md5('gm')::uuid $$,
+    '42501', null, 'the owner cannot leave their campaign'
+);
+select is(
+    pg_temp.affected($$
+        delete from public.campaign_members where user_id = md5('observer')::uuid
+    $$),
+    1, 'the gm removes a member'
+);
+select is(
+    pg_temp.affected($$
+        delete from public.campaign_members where user_id = md5('other')::uuid
+    $$),
+    0, 'the gm cannot remove members of another campaign'
+);
+
+-- ============================================================================ admin
+select pg_temp.act_as('admin');
+select is(
+    pg_temp.visible(
+        'campaign_members', array['c1:gm', 'c1:player', 'c1:observer', 'c2:gm2', 'c2:other']
+    ),
+    array['c1:gm', 'c1:observer', 'c1:player', 'c2:gm2', 'c2:other'],
+    'an admin (campaign.moderate) sees every membership'
+);
+select is(
+    pg_temp.affected($$ delete from public.campaign_members where user_id = md5('player')::uuid $$),
+    0, 'an admin does not manage memberships through the table'
+);
+
+-- ============================================================================ archived
+reset role;
+update public.campaigns set status = 'archived'
+where id = md5('c1')::uuid;
+select pg_temp.act_as('gm');
+select is(
+    pg_temp.affected($$
+        delete from public.campaign_members where user_id = md5('observer')::uuid
+    $$),
+    0, 'nobody changes the members of an archived campaign'
+);
+select pg_temp.act_as('player');
+select is(
+    pg_temp.affected($$
+        delete from public.campaign_members where user_id = md5('player')::uuid
+    $$),
+    0, 'members cannot leave an archived campaign'
+);
+
+select finish();
+rollback;

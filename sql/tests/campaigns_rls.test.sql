@@ -1,0 +1,254 @@
+-- RLS of public.campaigns: who reads, creates, edits and deletes campaigns.
+
+begin;
+set local search_path = public, extensions;
+select plan(27);
+
+-- Arrange (as the superuser). Every row's id is md5(<label>)::uuid, so a label names it.
+-- Users: gm runs c1 (private) with player and observer; gm2 runs c2 (public) with other as
+-- player; admin holds the admin app role.
+select set_config('app.roll_source', 'dice-service', true);
+insert into auth.users (id, email)
+select
+    md5(u)::uuid as id,
+    u || '@pgtap.test' as email
+from unnest(array['gm', 'player', 'other', 'observer', 'admin', 'gm2']) as u;
+insert into app_private.user_roles (user_id, role) values (md5('admin')::uuid, 'admin');
+insert into public.campaigns (id, owner_id, name, target_language, visibility) values
+(md5('c1')::uuid, md5('gm')::uuid, 'Private campaign', 'es', 'private'),
+(md5('c2')::uuid, md5('gm2')::uuid, 'Public campaign', 'ja', 'public');
+insert into public.campaign_members (campaign_id, user_id, role) values
+(md5('c1')::uuid, md5('player')::uuid, 'player'),
+(md5('c1')::uuid, md5('observer')::uuid, 'observer'),
+(md5('c2')::uuid, md5('other')::uuid, 'player');
+
+-- Act as a user (or 'anon') exactly as PostgREST does: role + request.jwt.claims.
+create function pg_temp.act_as(actor text)
+returns void
+language sql
+as $$
+    select
+        set_config('role', 'none', true),
+        set_config(
+            'request.jwt.claims',
+            case when actor = 'anon' then '{"role": "anon"}' else json_build_object(
+                'role', 'authenticated', 'sub', md5(actor)::uuid
+            )::text end,
+            true
+        ),
+        set_config('role', case when actor = 'anon' then 'anon' else 'authenticated' end, true)
+$$;
+
+-- The labels among `candidates` whose rows the current role can see in public.<tbl>
+-- (campaign_members labels read '<campaign>:<user>').
+create function pg_temp.visible(tbl text, candidates text[])
+returns text[]
+language plpgsql
+as $$
+declare
+    result text[];
+    condition text := case when tbl = 'campaign_members'
+        then 't.campaign_id = md5(split_part(c, '':'', 1))::uuid'
+        || ' and t.user_id = md5(split_part(c, '':'', 2))::uuid'
+        else 't.id = md5(c)::uuid' end;
+begin
+    execute format(
+        'select coalesce(array_agg(c order by c), ''{}'') from unnest($1) as c'
+        ' where exists (select from public.%I as t where %s)', tbl, condition
+    ) into result using candidates;
+    return result;
+end;
+$$;
+
+-- How many rows a statement changes, its effects rolled back; errors propagate.
+create function pg_temp.affected(statement text)
+returns integer
+language plpgsql
+as $$
+declare
+    changed integer;
+begin
+    begin
+        execute statement;
+        get diagnostics changed = row_count;
+        raise sqlstate 'TSTRB';
+    exception when sqlstate 'TSTRB' then
+        return changed;
+    end;
+end;
+$$;
+
+grant execute on function pg_temp.act_as(text), pg_temp.visible(text, text[]),
+pg_temp.affected(text) to anon, authenticated;
+do $$
+begin
+    execute format(
+        'grant execute on all functions in schema %I to anon, authenticated, service_role',
+        (select e.extnamespace::regnamespace::text from pg_extension as e where e.extname = 'pgtap')
+    );
+end
+$$;
+
+-- ============================================================================ structure
+select policies_are(
+    'public', 'campaigns',
+    array[
+        'Anyone can read public campaigns',
+        'Users read public, own and (as moderators) all campaigns',
+        'Users create campaigns they own',
+        'Game masters edit live campaigns and moderators edit any',
+        'Owners and moderators delete campaigns'
+    ],
+    'campaigns has exactly its policies'
+);
+select ok(
+    (
+        select c.relrowsecurity from pg_class as c
+        where c.oid = 'public.campaigns'::regclass
+    ),
+    'RLS is enabled on campaigns'
+);
+select policy_roles_are(
+    'public', 'campaigns', 'Anyone can read public campaigns', array['anon'],
+    'anon has its own read policy'
+);
+
+-- ============================================================================ anon
+select pg_temp.act_as('anon');
+select is(
+    pg_temp.visible('campaigns', array['c1', 'c2']), array['c2'],
+    'anon reads the public campaign only'
+);
+select throws_ok(
+    $$ insert into public.campaigns (name, target_language) values ('Mine', 'fr') $$,
+    '42501', null, 'anon cannot create campaigns'
+);
+select throws_ok(
+    $$ update public.campaigns set name = 'Renamed' $$, '42501', null, 'anon cannot edit campaigns'
+);
+select throws_ok(
+    $$ delete from public.campaigns $$, '42501', null, 'anon cannot delete campaigns'
+);
+
+-- ============================================================================ player
+select pg_temp.act_as('player');
+select is(
+    pg_temp.visible('campaigns', array['c1', 'c2']), array['c1', 'c2'],
+    'a player reads their campaign and the public one'
+);
+select lives_ok(
+    $$ insert into public.campaigns (name, target_language) values ('My own', 'fr') $$,
+    'a player creates a campaign'
+);
+select is(
+    app_private.campaign_role((
+        select c.id from public.campaigns as c
+        where c.name = 'My own'
+    )),
+    'gm',
+    'the creator becomes the gm of the new campaign'
+);
+select throws_ok(
+    $$ insert into public.campaigns (owner_id, name, target_language)
+       values (md5('gm')::uuid, 'Forged', 'fr') $$,
+    '42501', null, 'nobody creates a campaign owned by someone else'
+);
+select is(
+    pg_temp.affected($$
+        update public.campaigns set name = 'Renamed' where id = md5('c1')::uuid
+    $$),
+    0, 'a player cannot edit their campaign'
+);
+select is(
+    pg_temp.affected($$
+        delete from public.campaigns where id = md5('c1')::uuid
+    $$),
+    0, 'a player cannot delete their campaign'
+);
+
+-- ============================================================================ another player
+select pg_temp.act_as('other');
+select is(
+    pg_temp.visible('campaigns', array['c1', 'c2']), array['c2'],
+    'a player of another campaign does not read the private campaign'
+);
+select is(
+    pg_temp.affected($$
+        update public.campaigns set name = 'Renamed' where id = md5('c2')::uuid
+    $$),
+    0, 'a player cannot edit the public campaign they play in'
+);
+
+-- ============================================================================ observer
+select pg_temp.act_as('observer');
+select is(
+    pg_temp.visible('campaigns', array['c1', 'c2']), array['c1', 'c2'],
+    'an observer reads their campaign'
+);
+select is(
+    pg_temp.affected($$
+        update public.campaigns set name = 'Renamed' where id = md5('c1')::uuid
+    $$),
+    0, 'an observer cannot edit the campaign'
+);
+
+-- ============================================================================ game master
+select pg_temp.act_as('gm');
+select is(
+    pg_temp.visible('campaigns', array['c1', 'c2']), array['c1', 'c2'],
+    'the gm reads their campaign'
+);
+select is(
+    pg_temp.affected($$
+        update public.campaigns set name = 'Renamed' where id = md5('c1')::uuid
+    $$),
+    1, 'the gm edits their campaign'
+);
+select throws_ok(
+    $$ update public.campaigns set owner_id = md5('player')::uuid $$,
+    '42501', null, 'the owner cannot be changed by clients'
+);
+select is(
+    pg_temp.affected($$
+        update public.campaigns set name = 'Renamed' where id = md5('c2')::uuid
+    $$),
+    0, 'the gm cannot edit another gm''s campaign'
+);
+select is(
+    pg_temp.affected($$
+        delete from public.campaigns where id = md5('c1')::uuid
+    $$),
+    1, 'the owner deletes their campaign'
+);
+select lives_ok(
+    $$ update public.campaigns set status = 'archived' where id = md5('c1')::uuid $$,
+    'the gm archives their campaign'
+);
+select is(
+    pg_temp.affected($$
+        update public.campaigns set name = 'Renamed' where id = md5('c1')::uuid
+    $$),
+    0, 'an archived campaign is read-only for its gm'
+);
+
+-- ============================================================================ admin
+select pg_temp.act_as('admin');
+select is(
+    pg_temp.visible('campaigns', array['c1', 'c2']), array['c1', 'c2'],
+    'an admin (campaign.moderate) reads every campaign'
+);
+select is(
+    pg_temp.affected($$
+        update public.campaigns set status = 'active' where id = md5('c1')::uuid
+    $$),
+    1, 'an admin may unarchive a campaign'
+);
+select is(
+    pg_temp.affected($$
+        delete from public.campaigns where id in (md5('c1')::uuid, md5('c2')::uuid)
+    $$),
+    2, 'an admin deletes any campaign'
+);
+
+select finish();
+rollback;

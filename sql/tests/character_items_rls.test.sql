@@ -1,0 +1,205 @@
+-- RLS of public.character_items: the gm hands items out; owners only toggle `equipped`.
+
+begin;
+set local search_path = public, extensions;
+select plan(16);
+
+-- Arrange (as the superuser). Every row's id is md5(<label>)::uuid, so a label names it.
+-- Users: gm runs c1 (private) with player and observer; gm2 runs c2 (public) with other as
+-- player; admin holds the admin app role.
+select set_config('app.roll_source', 'dice-service', true);
+insert into auth.users (id, email)
+select
+    md5(u)::uuid as id,
+    u || '@pgtap.test' as email
+from unnest(array['gm', 'player', 'other', 'observer', 'admin', 'gm2']) as u;
+insert into app_private.user_roles (user_id, role) values (md5('admin')::uuid, 'admin');
+insert into public.campaigns (id, owner_id, name, target_language, visibility) values
+(md5('c1')::uuid, md5('gm')::uuid, 'Private campaign', 'es', 'private'),
+(md5('c2')::uuid, md5('gm2')::uuid, 'Public campaign', 'ja', 'public');
+insert into public.campaign_members (campaign_id, user_id, role) values
+(md5('c1')::uuid, md5('player')::uuid, 'player'),
+(md5('c1')::uuid, md5('observer')::uuid, 'observer'),
+(md5('c2')::uuid, md5('other')::uuid, 'player');
+
+-- Act as a user (or 'anon') exactly as PostgREST does: role + request.jwt.claims.
+create function pg_temp.act_as(actor text)
+returns void
+language sql
+as $$
+    select
+        set_config('role', 'none', true),
+        set_config(
+            'request.jwt.claims',
+            case when actor = 'anon' then '{"role": "anon"}' else json_build_object(
+                'role', 'authenticated', 'sub', md5(actor)::uuid
+            )::text end,
+            true
+        ),
+        set_config('role', case when actor = 'anon' then 'anon' else 'authenticated' end, true)
+$$;
+
+-- The labels among `candidates` whose rows the current role can see in public.<tbl>
+-- (campaign_members labels read '<campaign>:<user>').
+create function pg_temp.visible(tbl text, candidates text[])
+returns text[]
+language plpgsql
+as $$
+declare
+    result text[];
+    condition text := case when tbl = 'campaign_members'
+        then 't.campaign_id = md5(split_part(c, '':'', 1))::uuid'
+        || ' and t.user_id = md5(split_part(c, '':'', 2))::uuid'
+        else 't.id = md5(c)::uuid' end;
+begin
+    execute format(
+        'select coalesce(array_agg(c order by c), ''{}'') from unnest($1) as c'
+        ' where exists (select from public.%I as t where %s)', tbl, condition
+    ) into result using candidates;
+    return result;
+end;
+$$;
+
+-- How many rows a statement changes, its effects rolled back; errors propagate.
+create function pg_temp.affected(statement text)
+returns integer
+language plpgsql
+as $$
+declare
+    changed integer;
+begin
+    begin
+        execute statement;
+        get diagnostics changed = row_count;
+        raise sqlstate 'TSTRB';
+    exception when sqlstate 'TSTRB' then
+        return changed;
+    end;
+end;
+$$;
+
+grant execute on function pg_temp.act_as(text), pg_temp.visible(text, text[]),
+pg_temp.affected(text) to anon, authenticated;
+do $$
+begin
+    execute format(
+        'grant execute on all functions in schema %I to anon, authenticated, service_role',
+        (select e.extnamespace::regnamespace::text from pg_extension as e where e.extname = 'pgtap')
+    );
+end
+$$;
+
+insert into public.characters (id, campaign_id, owner_id, name) values
+(md5('ch_player')::uuid, md5('c1')::uuid, md5('player')::uuid, 'Rosa'),
+(md5('ch_other')::uuid, md5('c2')::uuid, md5('other')::uuid, 'Haruka');
+insert into public.items (id, name, kind, is_published) values
+(md5('item_pub')::uuid, 'Dictionary', 'book', true),
+(md5('item_two')::uuid, 'Headphones', 'tool', true);
+insert into public.character_items (id, character_id, item_id) values
+(md5('ci_player')::uuid, md5('ch_player')::uuid, md5('item_pub')::uuid),
+(md5('ci_other')::uuid, md5('ch_other')::uuid, md5('item_pub')::uuid);
+
+-- ============================================================================ structure
+select policies_are(
+    'public', 'character_items',
+    array[
+        'Anyone reads inventories in public campaigns',
+        'Users read inventories in campaigns they can read',
+        'Game masters give items in live campaigns',
+        'Game masters and owners update inventories in live campaigns',
+        'Game masters take items back in live campaigns'
+    ],
+    'character_items has exactly its policies'
+);
+select ok(
+    (
+        select c.relrowsecurity from pg_class as c
+        where c.oid = 'public.character_items'::regclass
+    ),
+    'RLS is enabled on character_items'
+);
+
+-- ============================================================================ anon
+select pg_temp.act_as('anon');
+select is(
+    pg_temp.visible('character_items', array['ci_player', 'ci_other']), array['ci_other'],
+    'anon reads inventories of the public campaign'
+);
+
+-- ============================================================================ player
+select pg_temp.act_as('player');
+select is(
+    pg_temp.visible('character_items', array['ci_player', 'ci_other']),
+    array['ci_other', 'ci_player'],
+    'a player reads their campaign''s inventories'
+);
+select is(
+    pg_temp.affected($$
+        update public.character_items set equipped = true where id = md5('ci_player')::uuid
+    $$),
+    1, 'the owner equips an item'
+);
+select throws_ok(
+    $$ update public.character_items set quantity = 99 where id = md5('ci_player')::uuid $$,
+    '42501', null, 'the owner cannot change quantities'
+);
+select throws_ok(
+    $$ insert into public.character_items (character_id, item_id)
+       values (md5('ch_player')::uuid, md5('item_two')::uuid) $$,
+    '42501', null, 'a player cannot give themselves items'
+);
+select is(
+    pg_temp.affected($$ delete from public.character_items where id = md5('ci_player')::uuid $$),
+    0, 'a player cannot drop inventory lines'
+);
+
+-- ============================================================================ another player
+select pg_temp.act_as('other');
+select is(
+    pg_temp.visible('character_items', array['ci_player', 'ci_other']), array['ci_other'],
+    'a player of another campaign reads only that campaign''s inventories'
+);
+select is(
+    pg_temp.affected($$
+        update public.character_items set equipped = true where id = md5('ci_player')::uuid
+    $$),
+    0, 'nobody else equips a character''s items'
+);
+
+-- ============================================================================ game master
+select pg_temp.act_as('gm');
+select lives_ok(
+    $$ insert into public.character_items (character_id, item_id, quantity)
+       values (md5('ch_player')::uuid, md5('item_two')::uuid, 2) $$,
+    'the gm gives an item'
+);
+select is(
+    pg_temp.affected($$
+        update public.character_items set quantity = 3 where id = md5('ci_player')::uuid
+    $$),
+    1, 'the gm changes quantities'
+);
+select throws_ok(
+    $$ insert into public.character_items (character_id, item_id)
+       values (md5('ch_other')::uuid, md5('item_two')::uuid) $$,
+    '42501', null, 'the gm cannot give items in another campaign'
+);
+select is(
+    pg_temp.affected($$ delete from public.character_items where id = md5('ci_player')::uuid $$),
+    1, 'the gm takes an item back'
+);
+
+-- ============================================================================ admin
+select pg_temp.act_as('admin');
+select is(
+    pg_temp.visible('character_items', array['ci_player', 'ci_other']),
+    array['ci_other', 'ci_player'],
+    'an admin reads every inventory'
+);
+select is(
+    pg_temp.affected($$ delete from public.character_items where id = md5('ci_other')::uuid $$),
+    0, 'an admin does not manage inventories'
+);
+
+select finish();
+rollback;

@@ -1,0 +1,245 @@
+-- RLS and column privileges of public.characters, and the gm-only award_xp().
+
+begin;
+set local search_path = public, extensions;
+select plan(24);
+
+-- Arrange (as the superuser). Every row's id is md5(<label>)::uuid, so a label names it.
+-- Users: gm runs c1 (private) with player and observer; gm2 runs c2 (public) with other as
+-- player; admin holds the admin app role.
+select set_config('app.roll_source', 'dice-service', true);
+insert into auth.users (id, email)
+select
+    md5(u)::uuid as id,
+    u || '@pgtap.test' as email
+from unnest(array['gm', 'player', 'other', 'observer', 'admin', 'gm2']) as u;
+insert into app_private.user_roles (user_id, role) values (md5('admin')::uuid, 'admin');
+insert into public.campaigns (id, owner_id, name, target_language, visibility) values
+(md5('c1')::uuid, md5('gm')::uuid, 'Private campaign', 'es', 'private'),
+(md5('c2')::uuid, md5('gm2')::uuid, 'Public campaign', 'ja', 'public');
+insert into public.campaign_members (campaign_id, user_id, role) values
+(md5('c1')::uuid, md5('player')::uuid, 'player'),
+(md5('c1')::uuid, md5('observer')::uuid, 'observer'),
+(md5('c2')::uuid, md5('other')::uuid, 'player');
+
+-- Act as a user (or 'anon') exactly as PostgREST does: role + request.jwt.claims.
+create function pg_temp.act_as(actor text)
+returns void
+language sql
+as $$
+    select
+        set_config('role', 'none', true),
+        set_config(
+            'request.jwt.claims',
+            case when actor = 'anon' then '{"role": "anon"}' else json_build_object(
+                'role', 'authenticated', 'sub', md5(actor)::uuid
+            )::text end,
+            true
+        ),
+        set_config('role', case when actor = 'anon' then 'anon' else 'authenticated' end, true)
+$$;
+
+-- The labels among `candidates` whose rows the current role can see in public.<tbl>
+-- (campaign_members labels read '<campaign>:<user>').
+create function pg_temp.visible(tbl text, candidates text[])
+returns text[]
+language plpgsql
+as $$
+declare
+    result text[];
+    condition text := case when tbl = 'campaign_members'
+        then 't.campaign_id = md5(split_part(c, '':'', 1))::uuid'
+        || ' and t.user_id = md5(split_part(c, '':'', 2))::uuid'
+        else 't.id = md5(c)::uuid' end;
+begin
+    execute format(
+        'select coalesce(array_agg(c order by c), ''{}'') from unnest($1) as c'
+        ' where exists (select from public.%I as t where %s)', tbl, condition
+    ) into result using candidates;
+    return result;
+end;
+$$;
+
+-- How many rows a statement changes, its effects rolled back; errors propagate.
+create function pg_temp.affected(statement text)
+returns integer
+language plpgsql
+as $$
+declare
+    changed integer;
+begin
+    begin
+        execute statement;
+        get diagnostics changed = row_count;
+        raise sqlstate 'TSTRB';
+    exception when sqlstate 'TSTRB' then
+        return changed;
+    end;
+end;
+$$;
+
+grant execute on function pg_temp.act_as(text), pg_temp.visible(text, text[]),
+pg_temp.affected(text) to anon, authenticated;
+do $$
+begin
+    execute format(
+        'grant execute on all functions in schema %I to anon, authenticated, service_role',
+        (select e.extnamespace::regnamespace::text from pg_extension as e where e.extname = 'pgtap')
+    );
+end
+$$;
+
+insert into public.characters (id, campaign_id, owner_id, name, vocabulary, grammar) values
+(md5('ch_player')::uuid, md5('c1')::uuid, md5('player')::uuid, 'Rosa', 14, 9),
+(md5('ch_gm')::uuid, md5('c1')::uuid, md5('gm')::uuid, 'The Innkeeper', 10, 10),
+(md5('ch_other')::uuid, md5('c2')::uuid, md5('other')::uuid, 'Haruka', 10, 10);
+
+-- ============================================================================ structure
+select policies_are(
+    'public', 'characters',
+    array[
+        'Anyone reads the characters of public campaigns',
+        'Users read the characters of campaigns they can read',
+        'Players and game masters create their own characters in live campaigns',
+        'Owners and game masters edit characters of live campaigns',
+        'Owners and game masters delete characters of live campaigns'
+    ],
+    'characters has exactly its policies'
+);
+select ok(
+    (
+        select c.relrowsecurity from pg_class as c
+        where c.oid = 'public.characters'::regclass
+    ),
+    'RLS is enabled on characters'
+);
+select row_eq(
+    $$ select vocabulary_mod, grammar_mod, culture_mod from public.characters
+       where id = md5('ch_player')::uuid $$,
+    row(2::smallint, (-1)::smallint, 0::smallint),
+    'modifiers are floor(score / 2) - 5'
+);
+
+-- ============================================================================ anon
+select pg_temp.act_as('anon');
+select is(
+    pg_temp.visible('characters', array['ch_player', 'ch_gm', 'ch_other']), array['ch_other'],
+    'anon reads the characters of the public campaign only'
+);
+select throws_ok(
+    $$ insert into public.characters (campaign_id, name) values (md5('c2')::uuid, 'X') $$,
+    '42501', null, 'anon cannot create characters'
+);
+
+-- ============================================================================ player
+select pg_temp.act_as('player');
+select is(
+    pg_temp.visible('characters', array['ch_player', 'ch_gm', 'ch_other']),
+    array['ch_gm', 'ch_other', 'ch_player'],
+    'a player reads their campaign''s characters and the public campaign''s'
+);
+select lives_ok(
+    $$ insert into public.characters (campaign_id, name, speaking)
+       values (md5('c1')::uuid, 'Second', 12) $$,
+    'a player creates a character in their campaign'
+);
+select throws_ok(
+    $$ insert into public.characters (campaign_id, name) values (md5('c2')::uuid, 'Intruder') $$,
+    '42501', null, 'a player cannot create characters in a campaign they do not play'
+);
+select throws_ok(
+    $$ insert into public.characters (campaign_id, name, xp)
+       values (md5('c1')::uuid, 'Cheater', 99999) $$,
+    '42501', null, 'xp cannot be set by players'
+);
+select is(
+    pg_temp.affected($$
+        update public.characters set name = 'Rosa II' where id = md5('ch_player')::uuid
+    $$),
+    1, 'a player edits their own character'
+);
+select throws_ok(
+    $$ update public.characters set xp = 5000 where id = md5('ch_player')::uuid $$,
+    '42501', null, 'a player cannot write xp'
+);
+select throws_ok(
+    $$ select public.award_xp(md5('ch_player')::uuid, 500) $$,
+    '42501', null, 'a player cannot award xp'
+);
+select is(
+    pg_temp.affected($$ update public.characters set name = 'X' where id = md5('ch_gm')::uuid $$),
+    0, 'a player cannot edit someone else''s character'
+);
+select is(
+    pg_temp.affected($$ delete from public.characters where id = md5('ch_player')::uuid $$),
+    1, 'a player deletes their own character'
+);
+
+-- ============================================================================ another player
+select pg_temp.act_as('other');
+select is(
+    pg_temp.visible('characters', array['ch_player', 'ch_gm', 'ch_other']), array['ch_other'],
+    'a player of another campaign reads only that campaign''s characters'
+);
+select is(
+    pg_temp.affected($$
+        update public.characters set name = 'X' where id = md5('ch_player')::uuid
+    $$),
+    0, 'a player of another campaign cannot edit the character'
+);
+
+-- ============================================================================ observer
+select pg_temp.act_as('observer');
+select throws_ok(
+    $$ insert into public.characters (campaign_id, name) values (md5('c1')::uuid, 'Watcher') $$,
+    '42501', null, 'an observer does not play characters'
+);
+
+-- ============================================================================ game master
+select pg_temp.act_as('gm');
+select is(
+    pg_temp.affected($$
+        update public.characters set name = 'Rosa III' where id = md5('ch_player')::uuid
+    $$),
+    1, 'the gm edits a player''s character'
+);
+select row_eq(
+    $$ select xp, level from public.award_xp(md5('ch_player')::uuid, 1500) $$,
+    row(1500, 2),
+    'the gm awards xp and the level follows'
+);
+select throws_ok(
+    $$ select public.award_xp(md5('ch_other')::uuid, 10) $$,
+    '42501', null, 'the gm cannot award xp in another campaign'
+);
+reset role;
+update public.campaigns set status = 'archived'
+where id = md5('c1')::uuid;
+select pg_temp.act_as('gm');
+select is(
+    pg_temp.affected($$
+        update public.characters set name = 'Frozen' where id = md5('ch_player')::uuid
+    $$),
+    0, 'characters of an archived campaign are read-only'
+);
+select throws_ok(
+    $$ select public.award_xp(md5('ch_player')::uuid, 10) $$,
+    '42501', null, 'no xp is awarded in an archived campaign'
+);
+
+-- ============================================================================ admin
+select pg_temp.act_as('admin');
+select is(
+    pg_temp.visible('characters', array['ch_player', 'ch_gm', 'ch_other']),
+    array['ch_gm', 'ch_other', 'ch_player'],
+    'an admin (campaign.moderate) reads every character'
+);
+select is(
+    pg_temp.affected(
+        $$ update public.characters set name = 'X' where id = md5('ch_other')::uuid $$
+    ),
+    0, 'an admin does not edit characters'
+);
+
+select finish();
+rollback;

@@ -1,0 +1,162 @@
+-- RBAC: permissions come from the role tables on every call, and only user managers change them.
+
+begin;
+set local search_path = public, extensions;
+select plan(16);
+
+-- Arrange (as the superuser). Every row's id is md5(<label>)::uuid, so a label names it.
+-- Users: gm runs c1 (private) with player and observer; gm2 runs c2 (public) with other as
+-- player; admin holds the admin app role.
+select set_config('app.roll_source', 'dice-service', true);
+insert into auth.users (id, email)
+select
+    md5(u)::uuid as id,
+    u || '@pgtap.test' as email
+from unnest(array['gm', 'player', 'other', 'observer', 'admin', 'gm2']) as u;
+insert into app_private.user_roles (user_id, role) values (md5('admin')::uuid, 'admin');
+insert into public.campaigns (id, owner_id, name, target_language, visibility) values
+(md5('c1')::uuid, md5('gm')::uuid, 'Private campaign', 'es', 'private'),
+(md5('c2')::uuid, md5('gm2')::uuid, 'Public campaign', 'ja', 'public');
+insert into public.campaign_members (campaign_id, user_id, role) values
+(md5('c1')::uuid, md5('player')::uuid, 'player'),
+(md5('c1')::uuid, md5('observer')::uuid, 'observer'),
+(md5('c2')::uuid, md5('other')::uuid, 'player');
+
+-- Act as a user (or 'anon') exactly as PostgREST does: role + request.jwt.claims.
+create function pg_temp.act_as(actor text)
+returns void
+language sql
+as $$
+    select
+        set_config('role', 'none', true),
+        set_config(
+            'request.jwt.claims',
+            case when actor = 'anon' then '{"role": "anon"}' else json_build_object(
+                'role', 'authenticated', 'sub', md5(actor)::uuid
+            )::text end,
+            true
+        ),
+        set_config('role', case when actor = 'anon' then 'anon' else 'authenticated' end, true)
+$$;
+
+-- The labels among `candidates` whose rows the current role can see in public.<tbl>
+-- (campaign_members labels read '<campaign>:<user>').
+create function pg_temp.visible(tbl text, candidates text[])
+returns text[]
+language plpgsql
+as $$
+declare
+    result text[];
+    condition text := case when tbl = 'campaign_members'
+        then 't.campaign_id = md5(split_part(c, '':'', 1))::uuid'
+        || ' and t.user_id = md5(split_part(c, '':'', 2))::uuid'
+        else 't.id = md5(c)::uuid' end;
+begin
+    execute format(
+        'select coalesce(array_agg(c order by c), ''{}'') from unnest($1) as c'
+        ' where exists (select from public.%I as t where %s)', tbl, condition
+    ) into result using candidates;
+    return result;
+end;
+$$;
+
+-- How many rows a statement changes, its effects rolled back; errors propagate.
+create function pg_temp.affected(statement text)
+returns integer
+language plpgsql
+as $$
+declare
+    changed integer;
+begin
+    begin
+        execute statement;
+        get diagnostics changed = row_count;
+        raise sqlstate 'TSTRB';
+    exception when sqlstate 'TSTRB' then
+        return changed;
+    end;
+end;
+$$;
+
+grant execute on function pg_temp.act_as(text), pg_temp.visible(text, text[]),
+pg_temp.affected(text) to anon, authenticated;
+do $$
+begin
+    execute format(
+        'grant execute on all functions in schema %I to anon, authenticated, service_role',
+        (select e.extnamespace::regnamespace::text from pg_extension as e where e.extname = 'pgtap')
+    );
+end
+$$;
+
+insert into auth.users (id, email) values (md5('editor')::uuid, 'editor@pgtap.test');
+insert into app_private.user_roles (user_id, role) values (md5('editor')::uuid, 'content_editor');
+
+-- ============================================================================ structure
+select is_definer('app_private', 'has_permission', array['text'], 'has_permission is definer');
+select is_definer(
+    'app_private', 'set_user_app_roles', array['uuid', 'text[]'], 'set_user_app_roles is definer'
+);
+select is(
+    (
+        select array_agg(r.name order by r.name) from app_private.app_roles as r
+    ),
+    array['admin', 'content_editor', 'moderator', 'player'],
+    'the four app roles exist'
+);
+
+-- ============================================================================ anon
+select pg_temp.act_as('anon');
+select ok(not app_private.has_permission('content.write'), 'anon holds no permission');
+select throws_ok(
+    $$ select app_private.set_user_app_roles(md5('player')::uuid, array['admin']) $$,
+    '42501', null, 'anon cannot set roles'
+);
+
+-- ============================================================================ player
+select pg_temp.act_as('player');
+select ok(not app_private.has_permission('campaign.moderate'), 'a player cannot moderate');
+select throws_ok(
+    $$ select app_private.set_user_app_roles(md5('player')::uuid, array['admin']) $$,
+    '42501', null, 'a player cannot make themselves admin'
+);
+select throws_ok(
+    $$ select * from app_private.user_roles $$, '42501', null, 'the role tables are private'
+);
+
+-- ============================================================================ content editor
+select pg_temp.act_as('editor');
+select ok(app_private.has_permission('content.publish'), 'a content editor publishes');
+select ok(not app_private.has_permission('user.manage'), 'a content editor manages no users');
+
+-- ============================================================================ admin
+select pg_temp.act_as('admin');
+select ok(app_private.has_permission('audit.read'), 'an admin holds every permission');
+select is(
+    app_private.set_user_app_roles(md5('player')::uuid, array['moderator', 'player']),
+    array['moderator', 'player'],
+    'an admin sets a user''s roles'
+);
+select throws_ok(
+    $$ select app_private.set_user_app_roles(md5('player')::uuid, array['emperor']) $$,
+    '22023', null, 'unknown roles are refused'
+);
+
+-- ============================================================================ player again
+select pg_temp.act_as('player');
+select ok(
+    app_private.has_permission('campaign.moderate'),
+    'a role change applies to the next request, whatever the token says'
+);
+
+-- ============================================================================ service role
+reset role;
+select set_config('request.jwt.claims', '{"role": "service_role"}', true);
+select ok(app_private.has_permission('user.manage'), 'the service role holds every permission');
+select is(
+    app_private.set_user_app_roles(md5('player')::uuid, array[]::text[]), '{}'::text[],
+    'the service role (auth admin API) may clear roles'
+);
+
+select finish();
+rollback;
