@@ -1,0 +1,74 @@
+"""Who is calling: the verified bearer token's role and claims, as GoTrue checks them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+from starlette.requests import Request
+
+from native_platform.auth.errors import AuthError
+
+__all__ = ["ANON", "Caller", "require_admin", "require_user"]
+
+UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+ADMIN_ROLES = frozenset({"service_role", "supabase_admin"})
+API_ROLES = frozenset({"anon", "authenticated", "service_role"})
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The database role a request runs as and the claims PostgREST-style GUCs expose."""
+
+    role: str
+    claims: dict[str, Any] = field(default_factory=dict)
+
+
+ANON = Caller("anon", {"role": "anon"})
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError(401, "no_authorization", "This endpoint requires a valid Bearer token")
+    return token.strip()
+
+
+def verified_claims(token: str, secret: str) -> dict[str, Any]:
+    try:
+        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"verify_aud": False})
+    except jwt.ExpiredSignatureError:
+        raise AuthError(403, "bad_jwt", "invalid JWT: token is expired") from None
+    except jwt.PyJWTError as error:
+        raise AuthError(
+            403, "bad_jwt", f"invalid JWT: unable to parse or verify signature, {error}"
+        ) from None
+    if not isinstance(claims, dict) or claims.get("role") not in API_ROLES:
+        raise AuthError(403, "bad_jwt", "invalid JWT: unknown role claim")
+    return claims
+
+
+def require_user(request: Request, secret: str) -> Caller:
+    """A signed-in user's token: audience `authenticated`, a uuid `sub`, an expiry."""
+    claims = verified_claims(bearer_token(request), secret)
+    audience = claims.get("aud")
+    audiences = audience if isinstance(audience, list) else [audience]
+    if (
+        claims.get("role") != "authenticated"
+        or "authenticated" not in audiences
+        or not UUID.match(str(claims.get("sub", "")))
+        or not isinstance(claims.get("exp"), int | float)
+    ):
+        raise AuthError(403, "bad_jwt", "invalid claim: missing sub claim")
+    return Caller("authenticated", claims)
+
+
+def require_admin(request: Request, secret: str) -> Caller:
+    """A service-role token (GoTrue's JWT admin roles)."""
+    claims = verified_claims(bearer_token(request), secret)
+    if claims.get("role") not in ADMIN_ROLES:
+        raise AuthError(403, "not_admin", "User not allowed")
+    return Caller("service_role", claims)

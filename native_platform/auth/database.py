@@ -1,0 +1,75 @@
+"""Call the SQL auth functions as the request's role, with PostgREST's per-request settings."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from starlette.requests import Request
+
+from native_platform.auth.callers import Caller
+from native_platform.auth.errors import from_database_error
+
+__all__ = ["AuthDatabase", "request_headers"]
+
+# Secrets stay out of the transaction settings that any SQL function could read.
+HIDDEN_HEADERS = frozenset({"authorization", "apikey", "cookie"})
+
+SETUP = """
+select
+    pg_catalog.set_config('role', %(role)s, true),
+    pg_catalog.set_config('request.jwt.claims', %(claims)s, true),
+    pg_catalog.set_config('request.headers', %(headers)s, true),
+    pg_catalog.set_config('request.method', %(method)s, true),
+    pg_catalog.set_config('request.path', %(path)s, true),
+    pg_catalog.set_config('statement_timeout', %(statement_timeout)s, true)
+"""
+
+
+def request_headers(request: Request, trust_forwarded_for: bool) -> dict[str, str]:
+    """Lowercased headers; x-forwarded-for is the peer unless a trusted proxy set it."""
+    headers = {name: value for name, value in request.headers.items() if name not in HIDDEN_HEADERS}
+    if not (trust_forwarded_for and headers.get("x-forwarded-for")):
+        if request.client is not None:
+            headers["x-forwarded-for"] = request.client.host
+        else:
+            headers.pop("x-forwarded-for", None)
+    return headers
+
+
+class AuthDatabase:
+    """Runs one auth function per transaction, as `authenticator` switched to the caller's role."""
+
+    def __init__(
+        self, pool: AsyncConnectionPool, trust_forwarded_for: bool, statement_timeout_ms: int
+    ) -> None:
+        self.pool = pool
+        self.trust_forwarded_for = trust_forwarded_for
+        self.statement_timeout = f"{statement_timeout_ms}ms"
+
+    async def call(self, request: Request, caller: Caller, function: str, *args: Any) -> Any:
+        """`select auth.<function>(args...)`; SQL errors become AuthError."""
+        query = sql.SQL("select {}.{}({})").format(
+            sql.Identifier("auth"),
+            sql.Identifier(function),
+            sql.SQL(", ").join(sql.Placeholder() * len(args)),
+        )
+        context = {
+            "role": caller.role,
+            "claims": json.dumps(caller.claims),
+            "headers": json.dumps(request_headers(request, self.trust_forwarded_for)),
+            "method": request.method,
+            "path": request.url.path,
+            "statement_timeout": self.statement_timeout,
+        }
+        try:
+            async with self.pool.connection() as conn, conn.transaction():
+                await conn.execute(SETUP, context)
+                cursor = await conn.execute(query, args)
+                row = await cursor.fetchone()
+        except (psycopg.Error, PoolTimeout) as error:
+            raise from_database_error(error) from None
+        return row[0] if row else None

@@ -1,0 +1,105 @@
+"""Routes open to every API key: health, settings, sign-up and the token grants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psycopg.types.json import Jsonb
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from native_platform.auth.bodies import PasswordGrantBody, RefreshGrantBody, SignUpBody
+from native_platform.auth.callers import ANON
+from native_platform.auth.errors import AuthError
+from native_platform.auth.service import AuthService
+
+__all__ = ["PublicRoutes"]
+
+SETTINGS = {
+    "external": {"email": True, "phone": False, "anonymous_users": False},
+    "disable_signup": False,
+    "mailer_autoconfirm": True,
+    "phone_autoconfirm": False,
+    "sms_provider": "",
+    "saml_enabled": False,
+}
+HEALTH = {
+    "version": "native",
+    "name": "GoTrue",
+    "description": "GoTrue-compatible auth API of the native platform",
+}
+
+
+def refuse_phone(phone: str | None) -> None:
+    if phone:
+        raise AuthError(422, "phone_provider_disabled", "Phone logins are disabled")
+
+
+async def health(_: Request) -> Response:
+    return JSONResponse(HEALTH)
+
+
+async def settings(_: Request) -> Response:
+    return JSONResponse(SETTINGS)
+
+
+class PublicRoutes:
+    def __init__(self, service: AuthService) -> None:
+        self.service = service
+
+    async def sign_up(self, request: Request) -> Response:
+        body = await self.service.body(request, SignUpBody)
+        refuse_phone(body.phone)
+        if body.email is None and body.password is None:
+            raise AuthError(422, "anonymous_provider_disabled", "Anonymous sign-ins are disabled")
+        session = await self.service.call(
+            request, ANON, "sign_up", body.email, body.password, Jsonb(body.data or {})
+        )
+        return JSONResponse(session)
+
+    async def password_grant(self, request: Request) -> dict[str, Any]:
+        body = await self.service.body(request, PasswordGrantBody)
+        refuse_phone(body.phone)
+        try:
+            session: dict[str, Any] = await self.service.call(
+                request, ANON, "sign_in_with_password", body.email, body.password
+            )
+        except AuthError as error:
+            if error.code == "invalid_credentials":
+                # The failed call rolled back; charge the failure in a transaction that commits.
+                await self.service.call(request, ANON, "record_failed_sign_in", body.email)
+            raise
+        return session
+
+    async def refresh_grant(self, request: Request) -> dict[str, Any]:
+        body = await self.service.body(request, RefreshGrantBody)
+        try:
+            session: dict[str, Any] = await self.service.call(
+                request, ANON, "refresh_session", body.refresh_token
+            )
+        except AuthError as error:
+            if error.code == "refresh_token_already_used":
+                # Reuse of a rotated token: end the session in a transaction that commits.
+                await self.service.call(
+                    request, ANON, "revoke_session_on_token_reuse", body.refresh_token
+                )
+            raise
+        return session
+
+    async def token(self, request: Request) -> Response:
+        grant = request.query_params.get("grant_type")
+        if grant == "password":
+            return JSONResponse(await self.password_grant(request))
+        if grant == "refresh_token":
+            return JSONResponse(await self.refresh_grant(request))
+        # GoTrue answers unknown grants with error code invalid_credentials.
+        raise AuthError(400, "invalid_credentials", "unsupported_grant_type")
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/health", health, methods=["GET"]),
+            Route("/settings", settings, methods=["GET"]),
+            Route("/signup", self.sign_up, methods=["POST"]),
+            Route("/token", self.token, methods=["POST"]),
+        ]

@@ -1,0 +1,42 @@
+"""Routes of the signed-in user: read and update the account, sign out."""
+
+from __future__ import annotations
+
+from psycopg.types.json import Jsonb
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from native_platform.auth.bodies import UserUpdateBody
+from native_platform.auth.errors import AuthError
+from native_platform.auth.service import AuthService
+
+__all__ = ["user_routes"]
+
+SCOPES = frozenset({"local", "global", "others"})
+
+
+def user_routes(service: AuthService) -> list[Route]:
+    async def get_user(request: Request) -> Response:
+        caller = service.user(request)
+        return JSONResponse(await service.call(request, caller, "get_user"))
+
+    async def update_user(request: Request) -> Response:
+        caller = service.user(request)
+        body = await service.body(request, UserUpdateBody)
+        attributes = Jsonb(body.model_dump(exclude_unset=True))
+        return JSONResponse(await service.call(request, caller, "update_user", attributes))
+
+    async def logout(request: Request) -> Response:
+        caller = service.user(request)
+        scope = request.query_params.get("scope") or "global"
+        if scope not in SCOPES:
+            raise AuthError(400, "validation_failed", "scope must be local, global or others")
+        await service.call(request, caller, "sign_out", scope)
+        return Response(status_code=204)
+
+    return [
+        Route("/user", get_user, methods=["GET"]),
+        Route("/user", update_user, methods=["PUT"]),
+        Route("/logout", logout, methods=["POST"]),
+    ]

@@ -1,0 +1,104 @@
+-- Privileges of the auth objects: no API role touches the tables; each function is executable
+-- by exactly the roles that need it; definer functions pin an empty search_path.
+begin;
+create extension if not exists pgtap with schema extensions;
+set local search_path = extensions, public;
+select plan(24);
+
+-- ===== tables =====
+select table_privs_are('auth', 'users', r, '{}', format('%s has no privilege on auth.users', r))
+from unnest(array['anon', 'authenticated', 'service_role']) as r;
+select
+    table_privs_are(
+        'auth', 'sessions', r, '{}', format('%s has no privilege on auth.sessions', r)
+    )
+from unnest(array['anon', 'authenticated', 'service_role']) as r;
+select
+    table_privs_are(
+        'auth', 'refresh_tokens', r, '{}', format('%s has no privilege on auth.refresh_tokens', r)
+    )
+from unnest(array['anon', 'authenticated', 'service_role']) as r;
+select
+    table_privs_are(
+        'app_private', 'secrets', r, '{}', format('%s has no privilege on app_private.secrets', r)
+    )
+from unnest(array['anon', 'authenticated', 'service_role']) as r;
+select is_empty(
+    $$ select c.oid::regclass from pg_class as c
+        where c.oid in ('auth.users'::regclass, 'auth.sessions'::regclass,
+            'auth.refresh_tokens'::regclass, 'app_private.secrets'::regclass)
+        and not c.relrowsecurity $$,
+    'RLS is enabled on every auth table'
+);
+
+-- ===== functions =====
+select set_eq(
+    $$ select p.oid::regprocedure::text, r.rolname::text
+        from pg_proc as p
+        cross join (select rolname from pg_roles
+            where rolname in ('anon', 'authenticated', 'service_role')) as r
+        where p.pronamespace = 'auth'::regnamespace
+        and has_function_privilege(r.rolname, p.oid, 'execute') $$,
+    $$ select f, r from unnest(array[
+            'auth.jwt()', 'auth.uid()', 'auth.role()', 'auth.email()',
+            'auth.session_is_active(uuid)', 'auth.sign_up(text,text,jsonb)',
+            'auth.sign_in_with_password(text,text)', 'auth.record_failed_sign_in(text)',
+            'auth.refresh_session(text)', 'auth.revoke_session_on_token_reuse(text)'
+        ]) as f
+        cross join unnest(array['anon', 'authenticated', 'service_role']) as r
+        union all
+        select f, 'authenticated' from unnest(array[
+            'auth.sign_out(text)', 'auth.get_user()', 'auth.update_user(jsonb)'
+        ]) as f
+        union all
+        select f, 'service_role' from unnest(array[
+            'auth.admin_create_user(jsonb)', 'auth.admin_list_users(integer,integer)',
+            'auth.admin_get_user(uuid)', 'auth.admin_update_user(uuid,jsonb)',
+            'auth.admin_delete_user(uuid)'
+        ]) as f $$,
+    'API roles execute exactly the auth functions meant for them'
+);
+select function_privs_are(
+    'auth', 'sign_up', array['text', 'text', 'jsonb'], 'anon', array['EXECUTE'],
+    'anon may sign up'
+);
+select function_privs_are(
+    'auth', 'get_user', array[]::text[], 'anon', array[]::text[], 'anon may not get a user'
+);
+select function_privs_are(
+    'auth', 'admin_list_users', array['integer', 'integer'], 'authenticated', array[]::text[],
+    'users may not list users'
+);
+select function_privs_are(
+    'auth', 'admin_list_users', array['integer', 'integer'], 'service_role', array['EXECUTE'],
+    'the service role may list users'
+);
+select function_privs_are(
+    'auth', 'jwt_sign', array['jsonb', 'text'], 'anon', array[]::text[], 'anon may not sign JWTs'
+);
+select is_empty(
+    $$ select p.oid::regprocedure from pg_proc as p
+        where p.pronamespace = 'auth'::regnamespace
+        and not coalesce('search_path=""' = any(p.proconfig), false) $$,
+    'every auth function pins search_path to empty'
+);
+select is_empty(
+    $$ select p.oid::regprocedure from pg_proc as p
+        where p.pronamespace = 'auth'::regnamespace and p.prosecdef
+        and p.proname not in ('session_is_active', 'sign_up', 'sign_in_with_password',
+            'record_failed_sign_in', 'refresh_session', 'revoke_session_on_token_reuse',
+            'sign_out', 'get_user', 'update_user', 'admin_create_user', 'admin_list_users',
+            'admin_get_user', 'admin_update_user', 'admin_delete_user') $$,
+    'only the API functions are security definer'
+);
+select is_definer('auth', 'sign_in_with_password', array['text', 'text'], 'sign-in is definer');
+select isnt_definer('auth', 'uid', array[]::text[], 'auth.uid() runs as the caller');
+
+-- ===== an API role really cannot read the tables =====
+grant execute on all functions in schema extensions to anon;
+set local role anon;
+select throws_ok($$ select * from auth.users $$, '42501', null, 'anon cannot read auth.users');
+reset role;
+
+select finish();
+rollback;
