@@ -1,0 +1,68 @@
+"""One API request as the handlers see it, and what every handler needs from the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from native_platform.rest.auth import Identity
+from native_platform.rest.database import Database
+from native_platform.rest.errors import ApiError
+from native_platform.rest.executor import RequestContext
+from native_platform.rest.media import Media
+from native_platform.rest.prefer import Preferences
+from native_platform.rest.schema_cache import SchemaCache
+
+__all__ = ["ApiRequest", "choose_schema"]
+
+
+@dataclass
+class ApiRequest:
+    db: Database
+    cache: SchemaCache
+    http: Request
+    method: str
+    path: str
+    schema: str
+    identity: Identity
+    prefs: Preferences
+    media: Media
+    body: bytes
+
+    @property
+    def query_pairs(self) -> list[tuple[str, str]]:
+        return self.http.query_params.multi_items()
+
+    def header(self, name: str) -> str | None:
+        return self.http.headers.get(name)
+
+    def context(self) -> RequestContext:
+        headers = {k.lower(): v for k, v in self.http.headers.items() if k.lower() != "cookie"}
+        return RequestContext(
+            self.identity,
+            (self.schema, *self.db.settings.extra_search_path),
+            self.method,
+            self.path,
+            headers,
+            dict(self.http.cookies),
+            self.prefs.timezone,
+        )
+
+
+def choose_schema(
+    method: str, accept_profile: str | None, content_profile: str | None, schemas: tuple[str, ...]
+) -> str:
+    """GET/HEAD read Accept-Profile, other verbs Content-Profile; default = first schema."""
+    wanted = accept_profile if method in ("GET", "HEAD") else content_profile
+    if wanted is None:
+        return schemas[0]
+    if wanted not in schemas:
+        raise ApiError(
+            406,
+            "PGRST106",
+            f"Invalid schema: {wanted}",
+            None,
+            "Only the following schemas are exposed: " + ", ".join(schemas),
+        )
+    return wanted

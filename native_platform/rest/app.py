@@ -1,0 +1,133 @@
+"""The Starlette application: routing, body limits, auth, schema choice and error answers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from native_platform.rest.api_request import ApiRequest, choose_schema
+from native_platform.rest.auth import authenticate
+from native_platform.rest.database import Database
+from native_platform.rest.errors import ApiError
+from native_platform.rest.media import negotiate
+from native_platform.rest.openapi import handle_openapi
+from native_platform.rest.prefer import parse_prefer
+from native_platform.rest.read_handler import handle_read
+from native_platform.rest.responses import error_response
+from native_platform.rest.rpc_handler import handle_rpc
+from native_platform.rest.settings import RestSettings
+from native_platform.rest.write_handler import handle_write
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+_VERBS = {"GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"}
+_TABLE_ALLOW = "OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE"
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(
+                413,
+                "PGRST102",
+                "Request body too large",
+                f"The body exceeds the limit of {limit} bytes",
+                None,
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _route(method: str, path: str) -> tuple[str, str]:
+    """('openapi'|'table'|'rpc', name) for a path relative to the mount."""
+    parts = [part for part in path.split("/") if part]
+    if not parts:
+        return "openapi", ""
+    if len(parts) == 1:
+        return "table", parts[0]
+    if len(parts) == 2 and parts[0] == "rpc":
+        if method not in ("GET", "HEAD", "POST", "OPTIONS"):
+            raise ApiError(405, "PGRST101", f"Cannot use the {method} method on RPC", None, None)
+        return "rpc", parts[1]
+    raise ApiError(404, "PGRST125", "Invalid path specified in request URL", None, None)
+
+
+async def _dispatch(db: Database, request: Request) -> Response:
+    method = request.method.upper()
+    if method not in _VERBS:
+        raise ApiError(405, "PGRST117", f"Unsupported HTTP method: {method}", None, None)
+    path = "/" + request.path_params.get("path", "")
+    kind, name = _route(method, path)
+    if method == "OPTIONS":
+        allow = "OPTIONS,GET,HEAD,POST" if kind == "rpc" else _TABLE_ALLOW
+        return Response(b"", 200, {"Allow": allow})
+    settings = db.settings
+    identity = authenticate(request.headers.get("authorization"), settings)
+    schema = choose_schema(
+        method,
+        request.headers.get("accept-profile"),
+        request.headers.get("content-profile"),
+        settings.schemas,
+    )
+    prefs = parse_prefer(request.headers.getlist("prefer"))
+    media = negotiate(request.headers.get("accept"), openapi=kind == "openapi")
+    body = b"" if method in ("GET", "HEAD") else await _read_body(request, settings.max_body_bytes)
+    req = ApiRequest(
+        db, db.ready_cache(), request, method, path, schema, identity, prefs, media, body
+    )
+    if kind == "openapi":
+        if method not in ("GET", "HEAD"):
+            raise ApiError(405, "PGRST117", f"Unsupported HTTP method: {method}", None, None)
+        return await handle_openapi(req)
+    if kind == "rpc":
+        return await handle_rpc(req, name)
+    if method in ("GET", "HEAD"):
+        return await handle_read(req, name)
+    return await handle_write(req, name)
+
+
+class _Endpoint:
+    """A plain ASGI endpoint, so every verb reaches us (and gets PostgREST's 405)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        try:
+            response = await _dispatch(self.db, request)
+        except ApiError as error:
+            response = error_response(error, head=request.method == "HEAD")
+        except Exception:  # a bug: still answer in PostgREST's shape, and log it
+            log.exception("unhandled error for %s %s", request.method, request.url.path)
+            internal = ApiError(500, "XX000", "Internal server error", None, None)
+            response = error_response(internal, head=request.method == "HEAD")
+        await response(scope, receive, send)
+
+
+def create_app(settings: RestSettings) -> Starlette:
+    """The REST server; the pool and schema cache live in the app's lifespan."""
+    db = Database(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await db.start()
+        app.state.rest_database = db
+        try:
+            yield
+        finally:
+            await db.stop()
+
+    return Starlette(routes=[Route("/{path:path}", _Endpoint(db))], lifespan=lifespan)

@@ -1,0 +1,140 @@
+"""The connection pool, the schema cache it serves, reconnection with backoff and reloads."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import psycopg
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from native_platform.rest.errors import ApiError
+from native_platform.rest.schema_cache import SchemaCache, load_schema_cache
+from native_platform.rest.settings import RestSettings
+
+__all__ = ["Database"]
+
+log = logging.getLogger(__name__)
+_MAX_BACKOFF = 8.0
+
+
+class Database:
+    """Owns the pool; `cache` is swapped atomically when the schema is reloaded."""
+
+    def __init__(self, settings: RestSettings) -> None:
+        self.settings = settings
+        self.conninfo = settings.db_uri.get_secret_value()
+        self.pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] = AsyncConnectionPool(
+            self.conninfo,
+            min_size=1,
+            max_size=settings.db_pool,
+            open=False,
+            timeout=settings.db_pool_acquisition_timeout,
+            reconnect_timeout=3600,
+            kwargs={"prepare_threshold": 3},
+        )
+        self.cache: SchemaCache | None = None
+        self.healthy = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._recovering = False
+
+    async def start(self) -> None:
+        await self.pool.open(wait=False)
+        self._spawn(self._recover())
+        if self.settings.db_channel_enabled:
+            self._spawn(self._listen())
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.pool.close()
+
+    def _spawn(self, coroutine: Any) -> None:
+        task: asyncio.Task[None] = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def ready_cache(self) -> SchemaCache:
+        if self.cache is None:
+            raise ApiError(
+                503,
+                "PGRST002",
+                "Could not query the database for the schema cache. Retrying.",
+                None,
+                None,
+            )
+        if not self.healthy:
+            raise ApiError(
+                503, "PGRST001", "Database client error. Retrying the connection.", None, None
+            )
+        return self.cache
+
+    def connection_lost(self) -> None:
+        """Called when a request saw the database go away: answer 503 until it is back."""
+        self.healthy = False
+        if not self._recovering:
+            self._spawn(self._recover())
+
+    def pool_timeout(self, error: PoolTimeout) -> ApiError:
+        self.connection_lost()
+        return ApiError(
+            504,
+            "PGRST003",
+            "Timed out acquiring connection from connection pool.",
+            str(error),
+            None,
+        )
+
+    async def reload(self) -> None:
+        async with await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True) as conn:
+            self.cache = await load_schema_cache(conn, self.settings.schemas)
+
+    async def _recover(self) -> None:
+        self._recovering = True
+        delay = 0.25
+        try:
+            while True:
+                try:
+                    await self.reload()
+                    await self.pool.check()
+                    self.healthy = True
+                    return
+                except (psycopg.Error, OSError) as error:
+                    log.warning("database unavailable (%s); retrying in %.1fs", error, delay)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, _MAX_BACKOFF)
+        finally:
+            self._recovering = False
+
+    async def _listen(self) -> None:
+        delay = 0.25
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(
+                    self.conninfo, autocommit=True
+                ) as conn:
+                    await conn.execute(
+                        psycopg.sql.SQL("listen {}").format(
+                            psycopg.sql.Identifier(self.settings.db_channel)
+                        )
+                    )
+                    delay = 0.25
+                    async for notify in conn.notifies():
+                        if notify.payload in ("", "reload schema"):
+                            await self._reload_quietly()
+            except (psycopg.Error, OSError) as error:
+                log.warning("listener lost (%s); reconnecting in %.1fs", error, delay)
+                self.connection_lost()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _MAX_BACKOFF)
+
+    async def _reload_quietly(self) -> None:
+        try:
+            await self.reload()
+        except psycopg.Error as error:
+            log.warning("schema cache reload failed: %s", error)

@@ -1,0 +1,96 @@
+"""Accept negotiation and request Content-Type handling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from native_platform.rest.errors import ApiError
+
+__all__ = ["Media", "body_format", "negotiate"]
+
+_JSON_TYPES = {"*/*", "application/*", "application/json"}
+
+
+@dataclass(frozen=True)
+class Media:
+    kind: str  # json | object | csv | openapi
+    strip_nulls: bool = False
+
+    @property
+    def content_type(self) -> str:
+        if self.kind == "csv":
+            return "text/csv; charset=utf-8"
+        if self.kind == "openapi":
+            return "application/openapi+json; charset=utf-8"
+        if self.kind == "object":
+            base = "application/vnd.pgrst.object+json"
+        elif self.strip_nulls:
+            base = "application/vnd.pgrst.array+json"
+        else:
+            return "application/json; charset=utf-8"
+        return base + (";nulls=stripped" if self.strip_nulls else "") + "; charset=utf-8"
+
+
+def _entries(accept: str) -> list[tuple[float, int, str, dict[str, str]]]:
+    entries = []
+    for index, raw in enumerate(accept.split(",")):
+        name, *raw_params = (part.strip() for part in raw.split(";"))
+        params = {}
+        for item in raw_params:
+            key, _, value = item.partition("=")
+            params[key.strip().lower()] = value.strip().strip('"')
+        try:
+            quality = float(params.pop("q", "1"))
+        except ValueError:
+            quality = 1.0
+        entries.append((-quality, index, name.lower(), params))
+    return sorted(entries)
+
+
+def _match(name: str, params: dict[str, str], openapi: bool) -> Media | None:
+    stripped = params.get("nulls") == "stripped"
+    if name in _JSON_TYPES:
+        return Media("openapi" if openapi else "json")
+    if name == "application/vnd.pgrst.array+json":
+        return Media("json", stripped)
+    if name in ("application/vnd.pgrst.object+json", "application/vnd.pgrst.object"):
+        return Media("object", stripped)
+    if name == "text/csv" and not openapi:
+        return Media("csv")
+    if name == "application/openapi+json" and openapi:
+        return Media("openapi")
+    return None
+
+
+def negotiate(accept: str | None, openapi: bool = False) -> Media:
+    """The response media type; 406 PGRST107 when nothing offered is available."""
+    if not accept or not accept.strip():
+        return Media("openapi" if openapi else "json")
+    for quality, _, name, params in _entries(accept):
+        if quality < 0:
+            found = _match(name, params, openapi)
+            if found is not None:
+                return found
+    raise ApiError(
+        406, "PGRST107", f"None of these media types are available: {accept}", None, None
+    )
+
+
+def body_format(content_type: str | None) -> str:
+    """json | csv | form | text | binary, from the request's Content-Type."""
+    if not content_type:
+        return "json"
+    name = content_type.split(";")[0].strip().lower()
+    formats = {
+        "application/json": "json",
+        "text/csv": "csv",
+        "*/*": "json",
+        "application/x-www-form-urlencoded": "form",
+        "text/plain": "text",
+        "application/octet-stream": "binary",
+        "application/vnd.pgrst.object+json": "json",
+        "application/vnd.pgrst.array+json": "json",
+    }
+    if name not in formats:
+        raise ApiError(400, "PGRST102", f"Content-Type not acceptable: {content_type}", None, None)
+    return formats[name]

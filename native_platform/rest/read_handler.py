@@ -1,0 +1,140 @@
+"""GET/HEAD on a table or view."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from psycopg import sql
+from starlette.responses import Response
+
+from native_platform.rest.api_request import ApiRequest
+from native_platform.rest.errors import ApiError
+from native_platform.rest.executor import StatementResult, execute
+from native_platform.rest.mutations_sql import table_sql
+from native_platform.rest.query_params import QueryParams, parse_query
+from native_platform.rest.ranges import content_range, page_bounds, range_status
+from native_platform.rest.read_plan import build_read_plan
+from native_platform.rest.responses import format_body, make_response, singular_check
+from native_platform.rest.schema_cache import Table
+from native_platform.rest.sql_params import Params
+from native_platform.rest.statement_cache import slot_pairs, with_values
+from native_platform.rest.statements import Shape, read_statement
+
+__all__ = ["find_table", "handle_read", "paged", "read_headers"]
+
+
+def find_table(req: ApiRequest, name: str) -> Table:
+    table = req.cache.tables.get((req.schema, name))
+    if table is None:
+        raise ApiError(
+            404,
+            "PGRST205",
+            f"Could not find the table '{req.schema}.{name}' in the schema cache",
+            None,
+            None,
+        )
+    return table
+
+
+def paged(req: ApiRequest, params: QueryParams, honour_range: bool) -> int:
+    """Apply Range/limit/offset/max-rows to the root; return the page's first row index."""
+    range_header = req.header("range") if honour_range else None
+    offset, limit = page_bounds(
+        range_header, params.limit.get(()), params.offset.get(()), req.db.settings.db_max_rows
+    )
+    params.offset[()] = offset
+    if limit is None:
+        params.limit.pop((), None)
+    else:
+        params.limit[()] = limit
+    return offset
+
+
+def read_headers(
+    req: ApiRequest, offset: int, result: StatementResult, canonical: str
+) -> dict[str, str]:
+    headers = {
+        "Content-Range": content_range(offset, result.page_total, result.total),
+        "Content-Location": req.path + (f"?{canonical}" if canonical else ""),
+    }
+    applied = req.prefs.applied(("count",))
+    if applied:
+        headers["Preference-Applied"] = applied
+    if len(req.db.settings.schemas) > 1:
+        headers["Content-Profile"] = req.schema
+    return headers
+
+
+def quoted_name(table: Table) -> str:
+    return ".".join('"' + part.replace('"', '""') + '"' for part in (table.schema, table.name))
+
+
+async def handle_read(req: ApiRequest, name: str) -> Response:
+    table = find_table(req, name)
+    pairs = req.query_pairs
+    params = parse_query(pairs)
+    honour_range = req.method in ("GET", "HEAD")
+    offset = paged(req, params, honour_range)
+    shape = Shape(
+        req.prefs.get("count"),
+        req.media.strip_nulls,
+        max_rows=req.db.settings.db_max_rows,
+        relation=quoted_name(table),
+    )
+
+    def build(values: list[str]) -> tuple[sql.Composable, dict[str, object]]:
+        query = parse_query(with_values(pairs, values))
+        paged(req, query, honour_range)
+        root = build_read_plan(req.cache, table, table.name, query)
+        sql_params = Params()
+        source = table_sql(table)
+        return read_statement(root, source, source, sql_params, shape), sql_params.values
+
+    if shape.count in ("planned", "estimated"):
+        result = await _estimated_read(req, table, pairs, honour_range, shape)
+    else:
+        keyed, values = slot_pairs(pairs)
+        key = (
+            "read",
+            req.schema,
+            name,
+            keyed,
+            req.header("range") if honour_range else None,
+            shape,
+        )
+        statement, values_by_name = req.cache.statements.prepare(key, values, build)
+        check = singular_check if req.media.kind == "object" else None
+        result = await execute(req.db, req.context(), statement, values_by_name, True, check)
+    status = range_status(offset, result.page_total, result.total)
+    headers = read_headers(req, offset, result, params.canonical)
+    return make_response(
+        status,
+        format_body(req.media, result.body),
+        req.media.content_type,
+        headers,
+        result,
+        head=req.method == "HEAD",
+    )
+
+
+async def _estimated_read(
+    req: ApiRequest, table: Table, pairs: list[tuple[str, str]], honour_range: bool, shape: Shape
+) -> StatementResult:
+    """A read whose total is the planner's estimate (planned, or estimated beyond max-rows)."""
+    query = parse_query(pairs)
+    paged(req, query, honour_range)
+    root = build_read_plan(req.cache, table, table.name, query)
+    sql_params = Params()
+    source = table_sql(table)
+    plans: list[sql.Composable] = []
+    statement = read_statement(root, source, source, sql_params, shape, plans)
+    check = singular_check if req.media.kind == "object" else None
+    result = await execute(
+        req.db, req.context(), statement, sql_params.values, True, check, explain=plans[0]
+    )
+    exact = result.total
+    if shape.count == "planned" or (
+        exact is not None and shape.max_rows is not None and exact > shape.max_rows
+    ):
+        return replace(result, total=max(result.estimate or 0, result.page_total))
+    return result

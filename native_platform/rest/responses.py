@@ -1,0 +1,138 @@
+"""Build HTTP responses: bodies per media type, SQL-set headers/status, PostgREST errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+from native_platform.rest.errors import ApiError
+from native_platform.rest.executor import StatementResult
+from native_platform.rest.media import Media
+
+__all__ = [
+    "error_response",
+    "format_body",
+    "make_response",
+    "max_affected_check",
+    "singular_check",
+]
+
+
+def error_response(error: ApiError, head: bool = False) -> Response:
+    headers = {**error.headers, "Proxy-Status": f"PostgREST; error={error.code}"}
+    body = b"" if head else orjson.dumps(error.body())
+    return Response(body, error.status, headers, "application/json; charset=utf-8")
+
+
+def singular_check(result: StatementResult) -> None:
+    if result.page_total != 1:
+        raise ApiError(
+            406,
+            "PGRST116",
+            "Cannot coerce the result to a single JSON object",
+            f"The result contains {result.page_total} rows",
+            None,
+        )
+
+
+def max_affected_check(
+    limit: int | None, singular: bool
+) -> Callable[[StatementResult], None] | None:
+    """PGRST124 when more rows than `Prefer: max-affected` (strict) were touched."""
+
+    def check(result: StatementResult) -> None:
+        if singular:
+            singular_check(result)
+        if limit is not None and result.page_total > limit:
+            raise ApiError(
+                400,
+                "PGRST124",
+                "Query result exceeds max-affected preference constraint",
+                f"The query affects {result.page_total} rows",
+                None,
+            )
+
+    return check if singular or limit is not None else None
+
+
+def format_body(media: Media, body: str) -> bytes:
+    if media.kind == "object":
+        stripped = body.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            return stripped[1:-1].strip().encode()
+        return stripped.encode()
+    if media.kind == "csv":
+        return _csv(orjson.loads(body))
+    return body.encode()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return orjson.dumps(value).decode()
+    return str(value)
+
+
+def _csv(rows: Any) -> bytes:
+    if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
+        return b""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    keys = list(rows[0])
+    writer.writerow(keys)
+    for row in rows:
+        writer.writerow([_cell(row.get(key)) for key in keys])
+    return out.getvalue().rstrip("\n").encode()
+
+
+def _sql_headers(raw: str) -> list[tuple[str, str]]:
+    try:
+        items = orjson.loads(raw)
+        pairs = [(str(k), str(v)) for item in items for k, v in item.items()]
+    except (orjson.JSONDecodeError, TypeError, AttributeError) as error:
+        raise ApiError(
+            500,
+            "PGRST111",
+            "response.headers guc must be a JSON array composed of "
+            "objects with a single key and a string value",
+            None,
+            None,
+        ) from error
+    return pairs
+
+
+def make_response(
+    status: int,
+    body: bytes,
+    content_type: str | None,
+    headers: dict[str, str],
+    result: StatementResult | None,
+    head: bool = False,
+) -> Response:
+    extra: list[tuple[str, str]] = []
+    if result is not None and result.response_headers:
+        extra = _sql_headers(result.response_headers)
+    if result is not None and result.response_status:
+        try:
+            status = int(result.response_status)
+        except ValueError as error:
+            raise ApiError(
+                500, "PGRST112", "response.status guc must be a valid status code", None, None
+            ) from error
+    response = Response(b"" if head or status == 204 else body, status, headers)
+    if content_type is not None and status != 204:
+        response.headers["Content-Type"] = content_type
+    for key, value in extra:
+        if key.lower() == "set-cookie":
+            response.headers.append(key, value)
+        else:
+            response.headers[key] = value
+    return response

@@ -1,0 +1,236 @@
+"""`/rpc/fn`: overload resolution by argument names, calls, and set-returning results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from psycopg import sql
+from starlette.responses import Response
+
+from native_platform.rest.api_request import ApiRequest
+from native_platform.rest.errors import ApiError
+from native_platform.rest.executor import execute
+from native_platform.rest.media import body_format
+from native_platform.rest.query_params import parse_query
+from native_platform.rest.read_handler import paged, read_headers
+from native_platform.rest.read_plan import build_read_plan
+from native_platform.rest.responses import format_body, make_response, max_affected_check
+from native_platform.rest.schema_cache import Function
+from native_platform.rest.sql_params import Params
+from native_platform.rest.statements import SOURCE, Shape, read_statement, scalar_statement
+
+__all__ = ["handle_rpc"]
+
+_JSON_TYPES = ("json", "jsonb")
+
+
+def _not_found(req: ApiRequest, name: str, args: list[str]) -> ApiError:
+    listed = ", ".join(sorted(args))
+    return ApiError(
+        404,
+        "PGRST202",
+        f"Could not find the function {req.schema}.{name}({listed}) in the schema cache",
+        f"Searched for the function {req.schema}.{name} with parameters {listed} or with a "
+        "single unnamed json/jsonb parameter, but no matches were found in the schema cache.",
+        None,
+    )
+
+
+def _single_json(functions: list[Function]) -> Function | None:
+    return next(
+        (
+            f
+            for f in functions
+            if len(f.params) == 1 and not f.params[0].name and f.params[0].type in _JSON_TYPES
+        ),
+        None,
+    )
+
+
+def _choose(req: ApiRequest, name: str, functions: list[Function], keys: set[str]) -> Function:
+    found = [
+        f for f in functions if f.required <= keys <= f.names and all(p.name for p in f.params)
+    ]
+    if len(found) > 1:
+        exact = [f for f in found if f.names == keys]
+        found = exact or found
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise ApiError(
+            300,
+            "PGRST203",
+            "Could not choose the best candidate function between: "
+            + ", ".join(
+                f"{f.schema}.{f.name}({', '.join(p.name + ' => ' + p.type for p in f.params)})"
+                for f in found
+            ),
+            None,
+            "Try renaming the parameters or the function itself in the database so "
+            "function overloading can be resolved",
+        )
+    raise _not_found(req, name, list(keys))
+
+
+def _post_args(req: ApiRequest) -> tuple[Any, bytes]:
+    body_format(req.header("content-type"))
+    if not req.body.strip():
+        return {}, b"{}"
+    try:
+        return orjson.loads(req.body), req.body
+    except orjson.JSONDecodeError as error:
+        raise ApiError(400, "PGRST102", "Empty or invalid json", None, None) from error
+
+
+def _call(
+    function: Function, names: frozenset[str], value: str | None, raw: bool, params: Params
+) -> tuple[sql.Composable, sql.Composable | None]:
+    """The call expression and, for named arguments, the `jsonb_to_record` they come from."""
+    name = sql.SQL("{}.{}").format(sql.Identifier(function.schema), sql.Identifier(function.name))
+    if raw:
+        cast = sql.SQL("{}::{}").format(params.add(value), sql.SQL(function.params[0].type))
+        return sql.SQL("{}({})").format(name, cast), None
+    supplied = [p for p in function.params if p.name in names]
+    if not supplied:
+        return sql.SQL("{}()").format(name), None
+    record = sql.SQL(", ").join(
+        sql.SQL("{} {}").format(sql.Identifier(p.name), sql.SQL(p.type)) for p in supplied
+    )
+    args_from = sql.SQL("jsonb_to_record({}::jsonb) as pgrst_args({})").format(
+        params.add(value), record
+    )
+    passed = sql.SQL(", ").join(
+        sql.SQL("{}{} := pgrst_args.{}").format(
+            sql.SQL("variadic " if p.variadic else ""),
+            sql.Identifier(p.name),
+            sql.Identifier(p.name),
+        )
+        for p in supplied
+    )
+    return sql.SQL("{}({})").format(name, passed), args_from
+
+
+def _resolve(
+    req: ApiRequest, name: str, functions: list[Function]
+) -> tuple[Function, dict[str, Any] | None, bytes | None, list[tuple[str, str]]]:
+    """The function, its named args (or raw json body) and the remaining query pairs."""
+    if req.method in ("GET", "HEAD"):
+        names = frozenset().union(*(f.names for f in functions))
+        grouped: dict[str, list[str]] = {}
+        rest = []
+        for key, value in req.query_pairs:
+            if key in names:
+                grouped.setdefault(key, []).append(value)
+            else:
+                rest.append((key, value))
+        function = _choose(req, name, functions, set(grouped))
+        variadic = {p.name for p in function.params if p.variadic}
+        args = {k: (v if k in variadic else v[-1]) for k, v in grouped.items()}
+        return function, args, None, rest
+    data, raw = _post_args(req)
+    single = _single_json(functions)
+    if single is not None and (not isinstance(data, dict) or len(functions) == 1):
+        return single, None, raw, req.query_pairs
+    if not isinstance(data, dict):
+        raise ApiError(400, "PGRST102", "Empty or invalid json", None, None)
+    return _choose(req, name, functions, set(data)), data, None, req.query_pairs
+
+
+@dataclass(frozen=True)
+class _Invocation:
+    """A resolved call: the function, the argument names given, whether the body is raw."""
+
+    function: Function
+    names: frozenset[str]
+    raw: bool
+    slots: list[str]
+    read_only: bool
+
+    def call(
+        self, values: list[str], params: Params
+    ) -> tuple[sql.Composable, sql.Composable | None]:
+        return _call(self.function, self.names, values[0] if values else None, self.raw, params)
+
+
+def _invocation(req: ApiRequest, name: str) -> tuple[_Invocation, list[tuple[str, str]]]:
+    functions = req.cache.functions.get((req.schema, name))
+    if not functions:
+        raise _not_found(req, name, [])
+    function, args, raw, rest = _resolve(req, name, functions)
+    if raw is not None:
+        value: str | None = raw.decode("utf-8", errors="replace")
+    else:
+        value = orjson.dumps(args).decode() if args else None
+    read_only = req.method in ("GET", "HEAD") or function.volatility in ("s", "i")
+    slots = [] if value is None else [value]
+    return _Invocation(function, frozenset(args or ()), raw is not None, slots, read_only), rest
+
+
+async def handle_rpc(req: ApiRequest, name: str) -> Response:
+    invocation, rest = _invocation(req, name)
+    function = invocation.function
+    shape = Shape(req.prefs.get("count"), req.media.strip_nulls)
+    key = (req.schema, name, function.params, invocation.names, invocation.raw, shape)
+    if function.returns_set or function.returns_composite:
+        return await _set_returning(req, invocation, rest, key, shape)
+    if req.prefs.strict and req.prefs.max_affected is not None:
+        raise ApiError(
+            400,
+            "PGRST128",
+            "Function must return SETOF or TABLE when max-affected "
+            "preference is used with handling=strict",
+            None,
+            None,
+        )
+
+    def build(values: list[str]) -> tuple[sql.Composable, dict[str, object]]:
+        params = Params()
+        call, args_from = invocation.call(values, params)
+        return scalar_statement(call, args_from, shape), params.values
+
+    statement, values = req.cache.statements.prepare(("scalar", key), invocation.slots, build)
+    result = await execute(req.db, req.context(), statement, values, invocation.read_only)
+    if function.is_void:
+        return make_response(204, b"", None, {}, result)
+    body = result.body.encode() if req.media.kind != "csv" else b""
+    return make_response(200, body, req.media.content_type, {}, result, req.method == "HEAD")
+
+
+async def _set_returning(
+    req: ApiRequest,
+    invocation: _Invocation,
+    rest: list[tuple[str, str]],
+    key: tuple[object, ...],
+    shape: Shape,
+) -> Response:
+    function = invocation.function
+    query = parse_query(rest)
+    offset = paged(req, query, True)
+    if not function.returns_composite:
+        shape = Shape(shape.count, shape.strip_nulls, scalar_rows=True)
+
+    def build(values: list[str]) -> tuple[sql.Composable, dict[str, object]]:
+        params = Params()
+        call, args_from = invocation.call(values, params)
+        reread = parse_query(rest)
+        paged(req, reread, True)
+        relation = function.return_relation
+        table = req.cache.tables.get(relation) if relation else None
+        root = build_read_plan(req.cache, table, "pgrst_source", reread)
+        source = sql.SQL("{} as pgrst_source").format(call)
+        if args_from is not None:
+            source = sql.SQL("{} cross join lateral {}").format(args_from, source)
+        return read_statement(root, source, SOURCE, params, shape), params.values
+
+    cache_key = ("set", key, shape, tuple(rest), req.header("range"))
+    statement, values = req.cache.statements.prepare(cache_key, invocation.slots, build)
+    limit = req.prefs.max_affected if req.prefs.strict else None
+    check = max_affected_check(limit, req.media.kind == "object")
+    result = await execute(req.db, req.context(), statement, values, invocation.read_only, check)
+    headers = read_headers(req, offset, result, query.canonical)
+    body = format_body(req.media, result.body)
+    if not function.returns_set and req.media.kind != "object":
+        body = body[1:-1].strip() if result.page_total == 1 else b"null"
+    return make_response(200, body, req.media.content_type, headers, result, req.method == "HEAD")

@@ -1,0 +1,68 @@
+"""RestSettings: PostgREST's own configuration names (`PGRST_*` env vars or a postgrest.conf)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["RestSettings", "load_rest_settings", "read_config_file"]
+
+_LINE = re.compile(r'^\s*([a-z0-9.-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(\S+))\s*(?:#.*)?$')
+
+
+class RestSettings(BaseSettings):
+    """The subset of PostgREST's settings this server honours (same names, `PGRST_` prefix)."""
+
+    model_config = SettingsConfigDict(env_prefix="PGRST_", extra="ignore")
+
+    db_uri: SecretStr = SecretStr("postgresql://")
+    db_schemas: str = "public"
+    db_anon_role: str | None = None
+    db_extra_search_path: str = "public"
+    db_max_rows: int | None = Field(default=None, ge=1)
+    db_pre_request: str | None = None
+    db_pool: int = Field(default=10, ge=1, le=1000)
+    db_pool_acquisition_timeout: float = Field(default=10.0, gt=0)
+    db_channel: str = "pgrst"
+    db_channel_enabled: bool = True
+    jwt_secret: SecretStr | None = None
+    jwt_aud: str | None = None
+    jwt_role_claim_key: str = ".role"
+    server_host: str = "127.0.0.1"
+    server_port: int = Field(default=3000, ge=0, le=65535)
+    server_cors_allowed_origins: str = "*"
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+
+    @property
+    def schemas(self) -> tuple[str, ...]:
+        return tuple(s.strip() for s in self.db_schemas.split(",") if s.strip())
+
+    @property
+    def extra_search_path(self) -> tuple[str, ...]:
+        return tuple(s.strip() for s in self.db_extra_search_path.split(",") if s.strip())
+
+    @property
+    def role_claim_path(self) -> tuple[str, ...]:
+        return tuple(part for part in self.jwt_role_claim_key.split(".") if part)
+
+
+def read_config_file(path: Path) -> dict[str, str]:
+    """`key = "value"` lines of a postgrest.conf, keys turned into field names."""
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _LINE.match(line)
+        if match:
+            raw = match.group(2) if match.group(2) is not None else match.group(3)
+            values[match.group(1).replace("-", "_")] = raw.replace('\\"', '"')
+    return values
+
+
+def load_rest_settings(config_file: Path | None = None) -> RestSettings:
+    """Settings from a config file, each overridden by its `PGRST_*` environment variable."""
+    values = read_config_file(config_file) if config_file else {}
+    kept = {k: v for k, v in values.items() if f"PGRST_{k.upper()}" not in os.environ}
+    return RestSettings(**kept)  # type: ignore[arg-type]

@@ -1,0 +1,92 @@
+"""Helpers for the REST tests: the fixture schema and a standalone server subprocess."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import psycopg
+
+from native_platform.settings import StackSettings
+
+FIXTURE_SQL = Path(__file__).with_name("fixture_schema.sql")
+
+
+@dataclass(frozen=True)
+class RestServer:
+    url: str
+    dsn: str
+    jwt_secret: str
+    process: subprocess.Popen[bytes]
+
+    def token(self, **claims: Any) -> str:
+        payload = {"exp": int(time.time()) + 3600, **claims}
+        return jwt.encode(payload, self.jwt_secret, algorithm="HS256")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the REST server exited during start-up")
+        try:
+            if httpx.get(url + "/", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("the REST server did not become ready")
+
+
+def start_server(
+    dsn: str, settings: StackSettings, extra: dict[str, str] | None = None
+) -> RestServer:
+    port = free_port()
+    password = settings.authenticator_password.get_secret_value()
+    dbname = dsn.rsplit("/", 1)[1]
+    env = {
+        **os.environ,
+        "PGRST_DB_URI": f"postgresql://authenticator:{password}@127.0.0.1:"
+        f"{settings.postgres_port}/{dbname}",
+        "PGRST_DB_SCHEMAS": "public,extra",
+        "PGRST_DB_ANON_ROLE": "anon",
+        "PGRST_JWT_SECRET": settings.jwt_secret.get_secret_value(),
+        "PGRST_SERVER_PORT": str(port),
+        "PGRST_DB_POOL": "4",
+        **(extra or {}),
+    }
+    process = subprocess.Popen([sys.executable, "-m", "native_platform.rest"], env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url, process)
+    except RuntimeError:
+        process.kill()
+        raise
+    return RestServer(url, dsn, settings.jwt_secret.get_secret_value(), process)
+
+
+def stop_server(server: RestServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+def load_fixture(dsn: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(FIXTURE_SQL.read_text(encoding="utf-8"))  # type: ignore[arg-type]
