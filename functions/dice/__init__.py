@@ -1,0 +1,1 @@
+"""The dice service: provably-fair rolls, checks, exact odds, seed commitment and reveal."""

@@ -1,0 +1,83 @@
+"""Every failure answers in PostgREST's error shape `{code, message, details, hint}`.
+
+Client mistakes are 4xx: malformed dice (400, with the position), a `Limits` bound (400, naming
+it), invalid bodies or queries (400), refused by the database (401/403/429 as PostgREST maps
+its SQLSTATEs). Only an unreachable database is a 5xx.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from native_platform.rest.errors import ApiError
+from py_rules import DiceError, DiceSyntaxError, LimitExceeded
+
+__all__ = ["ApiError", "from_dice_error", "install_error_handlers"]
+
+
+def _syntax_error(error: DiceSyntaxError) -> ApiError:
+    return ApiError(
+        400,
+        "invalid_dice_expression",
+        str(error),
+        {"position": error.position, "column": error.column},
+        f"Check the dice notation at column {error.column} (position {error.position}).",
+    )
+
+
+def _limit_error(error: LimitExceeded) -> ApiError:
+    return ApiError(
+        400,
+        "dice_limit_exceeded",
+        str(error),
+        {"limit": error.limit, "maximum": error.maximum},
+        f"Stay within {error.limit} = {error.maximum}.",
+    )
+
+
+def from_dice_error(error: DiceError) -> ApiError:
+    """The 400 answer for an engine error (syntax, limit, evaluation, odds, rules, proof)."""
+    if isinstance(error, DiceSyntaxError):
+        return _syntax_error(error)
+    if isinstance(error, LimitExceeded):
+        return _limit_error(error)
+    code = "invalid_" + type(error).__name__.removesuffix("Error").lower()
+    return ApiError(400, code, str(error))
+
+
+def _respond(error: ApiError) -> JSONResponse:
+    return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+
+
+async def _api_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ApiError)
+    return _respond(error)
+
+
+async def _dice_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DiceError)
+    return _respond(from_dice_error(error))
+
+
+async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    details = jsonable_encoder(error.errors(), exclude={"input", "ctx", "url"})
+    return _respond(ApiError(400, "invalid_request", "The request is invalid", details))
+
+
+async def _http_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    body = ApiError(error.status_code, f"http_{error.status_code}", str(error.detail))
+    body.headers = dict(error.headers or {})
+    return _respond(body)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(DiceError, _dice_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
