@@ -20,7 +20,9 @@ def api_key(role: str, jwt_secret: str) -> str:
     return jwt.encode(claims, jwt_secret, algorithm="HS256")
 
 
-def env_values(state_dir: Path, port_base: int, typesense_port: int) -> dict[str, str]:
+def env_values(
+    state_dir: Path, port_base: int, typesense_port: int, durable: bool
+) -> dict[str, str]:
     jwt_secret = secrets.token_urlsafe(48)
     postgres_password = secrets.token_urlsafe(24)
     postgres_port = port_base + 1
@@ -30,6 +32,7 @@ def env_values(state_dir: Path, port_base: int, typesense_port: int) -> dict[str
         "POSTGRES_PORT": str(postgres_port),
         "TYPESENSE_PORT": str(typesense_port),
         "TYPESENSE_PEERING_PORT": str(typesense_port - 1),
+        "POSTGRES_DURABLE": str(durable).lower(),
         "POSTGRES_PASSWORD": postgres_password,
         "AUTHENTICATOR_PASSWORD": secrets.token_urlsafe(24),
         "JWT_SECRET": jwt_secret,
@@ -44,11 +47,13 @@ def env_values(state_dir: Path, port_base: int, typesense_port: int) -> dict[str
     }
 
 
-def write_env_file(path: Path, state_dir: Path, port_base: int, typesense_port: int) -> bool:
+def write_env_file(
+    path: Path, state_dir: Path, port_base: int, typesense_port: int, durable: bool = True
+) -> bool:
     """Write a fresh env file unless one exists; return whether one was written."""
     if path.exists():
         return False
-    values = env_values(state_dir, port_base, typesense_port)
+    values = env_values(state_dir, port_base, typesense_port, durable)
     body = "".join(f"{name}={value}\n" for name, value in values.items())
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)

@@ -28,6 +28,9 @@ SERVER_SETTINGS = {
     "log_line_prefix": "'%m [%p] %q%u@%d '",
 }
 
+# For throwaway test clusters only: a crash may lose data, which tests never keep anyway.
+NON_DURABLE_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+
 HBA_RULES = """\
 local   all          all                     trust
 host    all          all   127.0.0.1/32      scram-sha-256
@@ -41,6 +44,7 @@ class PostgresCluster:
 
     root: Path
     port: int
+    durable: bool = True
 
     @property
     def data_dir(self) -> Path:
@@ -91,6 +95,8 @@ class PostgresCluster:
 
     def write_configuration(self) -> None:
         settings = dict(SERVER_SETTINGS, port=str(self.port))
+        if not self.durable:
+            settings.update(NON_DURABLE_SETTINGS)
         settings["unix_socket_directories"] = f"'{self.socket_dir}'"
         lines = [f"{name} = {value}\n" for name, value in settings.items()]
         conf = self.data_dir / "postgresql.rfl.conf"

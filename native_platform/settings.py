@@ -38,6 +38,7 @@ class StackSettings(BaseSettings):
     postgres_port: int = Field(default=54322, ge=1, le=65535)
     typesense_port: int = Field(default=8108, ge=1, le=65535)
     typesense_peering_port: int = Field(default=8107, ge=1, le=65535)
+    postgres_durable: bool = Field(default=True, description="false only for test clusters")
     postgres_password: SecretStr = Field(min_length=16)
     authenticator_password: SecretStr = Field(min_length=16)
     jwt_secret: SecretStr = Field(min_length=32)

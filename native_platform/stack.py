@@ -36,7 +36,9 @@ class Stack:
     def __init__(self, settings: StackSettings, env_file: Path) -> None:
         self.settings = settings
         state_dir = settings.state_dir
-        self.postgres = PostgresCluster(state_dir / "postgres", settings.postgres_port)
+        self.postgres = PostgresCluster(
+            state_dir / "postgres", settings.postgres_port, settings.postgres_durable
+        )
         self.typesense = BackgroundService("typesense", typesense_command(settings), state_dir)
         self.api = BackgroundService(
             "api", api_command(settings), state_dir, env={"RFL_ENV_FILE": str(env_file)}
@@ -119,6 +121,8 @@ def api_command(settings: StackSettings) -> list[str]:
         str(settings.api_port),
         "--log-level",
         "warning",
+        # The gateway is the edge: the peer address is real, a client-sent X-Forwarded-For is not.
+        "--no-proxy-headers",
     ]
 
 

@@ -13,11 +13,11 @@ import uuid
 from pathlib import Path
 
 import psycopg
-from pytest_postgresql.janitor import DatabaseJanitor
 
 from native_platform.database import configure_secrets
 from native_platform.envfile import write_env_file
 from native_platform.migrations import apply_migrations
+from native_platform.scratch import scratch_database
 from native_platform.settings import StackSettings, load_settings, project_root
 from native_platform.stack import Stack, StackError
 
@@ -54,17 +54,6 @@ def run_step(name: str, command: list[str], env: dict[str, str] | None = None) -
     return result.returncode == 0
 
 
-def pgtap_database(settings: StackSettings) -> DatabaseJanitor:
-    password = settings.postgres_password.get_secret_value()
-    return DatabaseJanitor(
-        user="postgres",
-        host="127.0.0.1",
-        port=settings.postgres_port,
-        dbname=f"rfl_pgtap_{uuid.uuid4().hex[:8]}",
-        password=password,
-    )
-
-
 def prepare_pgtap(dsn: str, settings: StackSettings) -> None:
     apply_migrations(dsn)
     with psycopg.connect(dsn, autocommit=True) as conn:
@@ -76,25 +65,24 @@ def pgtap_step(settings: StackSettings) -> bool:
     files = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "sql/tests").glob("*.sql"))
     if not files:
         return True
-    with pgtap_database(settings) as janitor:
-        password = settings.postgres_password.get_secret_value()
+    admin_dsn = settings.database_url.get_secret_value()
+    with scratch_database(admin_dsn, f"rfl_pgtap_{uuid.uuid4().hex[:8]}") as dbname:
+        prepare_pgtap(admin_dsn.rsplit("/", 1)[0] + f"/{dbname}", settings)
         env = {
             "PGHOST": "127.0.0.1",
             "PGPORT": str(settings.postgres_port),
             "PGUSER": "postgres",
-            "PGPASSWORD": password,
-            "PGDATABASE": janitor.dbname,
+            "PGPASSWORD": settings.postgres_password.get_secret_value(),
+            "PGDATABASE": dbname,
             "PGOPTIONS": f"-c search_path={PGTAP_SEARCH_PATH}",
         }
-        prepare_pgtap(
-            f"postgresql://postgres:{password}@127.0.0.1:{settings.postgres_port}/{janitor.dbname}",
-            settings,
-        )
         return run_step("pg_prove", ["pg_prove", "--failures", *files], env)
 
 
 def test_stack() -> Stack:
-    write_env_file(TEST_ENV_FILE, TEST_STATE_DIR, TEST_PORT_BASE, TEST_TYPESENSE_PORT)
+    write_env_file(
+        TEST_ENV_FILE, TEST_STATE_DIR, TEST_PORT_BASE, TEST_TYPESENSE_PORT, durable=False
+    )
     os.environ["RFL_ENV_FILE"] = str(TEST_ENV_FILE)
     return Stack(load_settings(TEST_ENV_FILE), TEST_ENV_FILE)
 

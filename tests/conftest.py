@@ -9,15 +9,16 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 import pytest
-from pytest_postgresql.janitor import DatabaseJanitor
 
 from native_platform.database import configure_secrets
 from native_platform.migrations import apply_migrations
+from native_platform.scratch import scratch_database
 from native_platform.settings import StackSettings, env_file_path, load_settings
 
 
@@ -33,15 +34,9 @@ class PgServer:
         secret = self.password if password is None else password
         return f"postgresql://{user}:{secret}@{self.host}:{self.port}/{dbname}"
 
-    def janitor(self, dbname: str, **options: object) -> DatabaseJanitor:
-        return DatabaseJanitor(
-            user="postgres",
-            host=self.host,
-            port=self.port,
-            dbname=dbname,
-            password=self.password,
-            **options,  # type: ignore[arg-type]
-        )
+    def janitor(self, dbname: str, template_dbname: str | None = None) -> ContextManager[str]:
+        """A database named `dbname` (empty, or a copy of a template) for a `with` block."""
+        return scratch_database(self.dsn("postgres"), dbname, template_dbname)
 
 
 @pytest.fixture(scope="session")
@@ -70,14 +65,11 @@ def pg_server(stack_settings: StackSettings) -> PgServer:
 @pytest.fixture(scope="session")
 def migrated_template(pg_server: PgServer, stack_settings: StackSettings) -> Iterator[str]:
     """A database with every migration applied, used as the template of each test database."""
-    name = f"rfl_template_{os.getpid()}"
-    janitor = pg_server.janitor(name, as_template=True)
-    janitor.init()
-    apply_migrations(pg_server.dsn(name))
-    with psycopg.connect(pg_server.dsn(name), autocommit=True) as conn:
-        configure_secrets(conn, stack_settings)
-    yield name
-    janitor.drop()
+    with pg_server.janitor(f"rfl_template_{os.getpid()}") as name:
+        apply_migrations(pg_server.dsn(name))
+        with psycopg.connect(pg_server.dsn(name), autocommit=True) as conn:
+            configure_secrets(conn, stack_settings)
+        yield name
 
 
 @pytest.fixture
