@@ -1,0 +1,77 @@
+"""Private channels: read and write rights come from RLS policies on realtime.messages, probed
+in a throw-away transaction under the subscriber's role and claims (as Supabase does)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import psycopg
+from psycopg_pool import AsyncConnectionPool
+
+__all__ = ["Rights", "authorize"]
+
+PROBE_SQL = """
+insert into realtime.messages (topic, extension)
+values (%(topic)s, 'broadcast'), (%(topic)s, 'presence')
+returning id
+"""
+CONTEXT_SQL = """
+select pg_catalog.set_config('role', %(role)s, true),
+    pg_catalog.set_config('realtime.topic', %(topic)s, true),
+    pg_catalog.set_config('request.jwt.claims', %(claims)s, true),
+    pg_catalog.set_config('request.jwt.claim.sub', %(sub)s, true),
+    pg_catalog.set_config('request.jwt.claim.role', %(role)s, true),
+    pg_catalog.set_config('request.headers', '{}', true)
+"""
+
+
+@dataclass(frozen=True)
+class Rights:
+    """read = may join and receive; broadcast / presence = may send or track on the topic."""
+
+    read: bool
+    broadcast: bool
+    presence: bool
+
+
+async def _may_insert(conn: psycopg.AsyncConnection, topic: str, extension: str) -> bool:
+    try:
+        async with conn.transaction(force_rollback=True):
+            await conn.execute(
+                "insert into realtime.messages (topic, extension) values (%s, %s)",
+                (topic, extension),
+            )
+    except psycopg.errors.InsufficientPrivilege:
+        return False
+    return True
+
+
+async def _probe(conn: psycopg.AsyncConnection, topic: str, claims: dict[str, Any]) -> Rights:
+    await conn.execute("select pg_catalog.set_config('role', 'service_role', true)")
+    ids = [row[0] for row in await (await conn.execute(PROBE_SQL, {"topic": topic})).fetchall()]
+    context = {
+        "role": claims["role"],
+        "topic": topic,
+        "claims": orjson.dumps(claims).decode(),
+        "sub": str(claims.get("sub") or ""),
+    }
+    await conn.execute(CONTEXT_SQL, context)
+    rows = await conn.execute("select count(*) from realtime.messages where id = any(%s)", (ids,))
+    found = await rows.fetchone()
+    return Rights(
+        read=bool(found and found[0]),
+        broadcast=await _may_insert(conn, topic, "broadcast"),
+        presence=await _may_insert(conn, topic, "presence"),
+    )
+
+
+async def authorize(pool: AsyncConnectionPool, topic: str, claims: dict[str, Any]) -> Rights:
+    """What `claims` may do on private `topic`; nothing of the probe is kept."""
+    async with pool.connection() as conn:
+        try:
+            async with conn.transaction(force_rollback=True):
+                return await _probe(conn, topic, claims)
+        except psycopg.Error:
+            return Rights(read=False, broadcast=False, presence=False)

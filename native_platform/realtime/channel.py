@@ -1,0 +1,114 @@
+"""A joined channel: one topic on one socket, with its config, claims and bindings."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from native_platform.realtime.bindings import Binding
+from native_platform.realtime.protocol import Frame
+
+if TYPE_CHECKING:
+    from native_platform.realtime.connection import Connection
+
+__all__ = ["Channel", "ChannelConfig", "read_config"]
+
+PREFIX = "realtime:"
+
+
+def _flag(value: object, default: bool) -> bool:
+    """Booleans may arrive as strings."""
+    if isinstance(value, str):
+        return value.lower() == "true"
+    return default if value is None else bool(value)
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    broadcast_self: bool
+    broadcast_ack: bool
+    presence_key: str
+    presence_enabled: bool
+    private: bool
+    postgres_changes: list[Any]
+
+
+def _object(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def read_config(payload: dict[str, Any]) -> ChannelConfig:
+    config = _object(payload.get("config"))
+    broadcast = _object(config.get("broadcast"))
+    presence = _object(config.get("presence"))
+    changes = config.get("postgres_changes")
+    key = presence.get("key")
+    return ChannelConfig(
+        broadcast_self=_flag(broadcast.get("self"), False),
+        broadcast_ack=_flag(broadcast.get("ack"), False),
+        presence_key=key if isinstance(key, str) and key else str(uuid.uuid4()),
+        presence_enabled=_flag(presence.get("enabled"), False),
+        private=_flag(config.get("private"), False),
+        postgres_changes=changes if isinstance(changes, list) else [],
+    )
+
+
+@dataclass(eq=False)
+class Channel:
+    """Identity-compared: the same topic joined twice gives two distinct channels."""
+
+    connection: Connection
+    topic: str
+    join_ref: str | None
+    config: ChannelConfig
+    claims: dict[str, Any]
+    token: str
+    bindings: list[Binding] = field(default_factory=list)
+    can_broadcast: bool = True
+    can_track: bool = True
+    presence_enabled: bool = False
+    tracked: dict[str, Any] | None = None
+    phx_ref: str | None = None
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    expiry: asyncio.TimerHandle | None = None
+    # Diffs arriving while the join's presence_state is read are held, then sent after it.
+    held_diffs: list[dict[str, Any]] | None = None
+    _claims_text: str | None = None
+    _claims_source: dict[str, Any] | None = None
+
+    @property
+    def name(self) -> str:
+        """The topic without `realtime:` (what policies, broadcasts and system messages use)."""
+        return self.topic[len(PREFIX) :]
+
+    @property
+    def key(self) -> tuple[str, bool]:
+        """Public and private channels of one name are distinct."""
+        return (self.name, self.config.private)
+
+    @property
+    def role(self) -> str:
+        return str(self.claims["role"])
+
+    @property
+    def claims_text(self) -> str:
+        """The claims as JSON, as RLS checks install them (computed once per token)."""
+        if self._claims_text is None or self._claims_source is not self.claims:
+            self._claims_text, self._claims_source = orjson.dumps(self.claims).decode(), self.claims
+        return self._claims_text
+
+    def push(self, event: str, payload: dict[str, Any]) -> None:
+        self.connection.send(Frame(self.topic, event, payload))
+
+    def system(self, extension: str, status: str, message: str) -> None:
+        payload = {
+            "channel": self.name,
+            "extension": extension,
+            "status": status,
+            "message": message,
+        }
+        self.push("system", payload)

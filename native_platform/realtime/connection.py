@@ -1,0 +1,98 @@
+"""One client socket: a bounded outbound queue, the read loop, and cleanup when it dies."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from native_platform.realtime.channel import Channel
+from native_platform.realtime.limits import RateLimit, WindowLimit
+from native_platform.realtime.protocol import Frame, encode_frame
+
+if TYPE_CHECKING:
+    from native_platform.realtime.node import Node
+
+__all__ = ["Connection"]
+
+log = logging.getLogger(__name__)
+OVERFLOW_CLOSE_CODE = 1013
+
+
+class Connection:
+    def __init__(
+        self, websocket: WebSocket, node: Node, vsn: str, claims: dict[str, Any], token: str
+    ) -> None:
+        settings = node.settings
+        self.websocket = websocket
+        self.node = node
+        self.vsn = vsn
+        self.claims = claims
+        self.token = token
+        self.id = uuid.uuid4().hex
+        self.channels: dict[str, Channel] = {}
+        self.events = RateLimit(settings.max_events_per_second)
+        self.presence_calls = WindowLimit(
+            settings.max_presence_calls, settings.presence_window_seconds
+        )
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue(settings.outbound_queue_size)
+        self._overflowed = False
+        self._background: set[asyncio.Task[None]] = set()
+
+    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        """Run a task tied to this socket (kept referenced until done)."""
+        task = asyncio.ensure_future(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def send(self, frame: Frame, cache: dict[str, str] | None = None) -> None:
+        """Queue a frame; `cache` shares one encoding per protocol version across a fan-out."""
+        if self._overflowed:
+            return
+        text = cache.get(self.vsn) if cache is not None else None
+        if text is None:
+            text = encode_frame(frame, self.vsn)
+            if cache is not None:
+                cache[self.vsn] = text
+        try:
+            self._queue.put_nowait(text)
+        except asyncio.QueueFull:
+            # A client that cannot keep up is dropped rather than buffered without bound.
+            self._overflowed = True
+            log.warning("socket %s too slow, closing", self.id)
+
+    def reply(self, request: Frame, status: str, response: dict[str, Any]) -> None:
+        payload = {"status": status, "response": response}
+        self.send(Frame(request.topic, "phx_reply", payload, request.ref, request.join_ref))
+
+    async def write_loop(self) -> None:
+        while True:
+            text = await self._queue.get()
+            if text is None or self._overflowed:
+                break
+            await self.websocket.send_text(text)
+        if self._overflowed:
+            await self.websocket.close(OVERFLOW_CLOSE_CODE)
+
+    async def receive(self, timeout: float) -> str | bytes | None:
+        """The next frame's data, or None once the socket is closed or silent too long."""
+        try:
+            message = await asyncio.wait_for(self.websocket.receive(), timeout)
+        except (TimeoutError, WebSocketDisconnect, RuntimeError):
+            return None
+        if message["type"] == "websocket.disconnect":
+            return None
+        data: str | bytes | None = message.get("text")
+        return data if data is not None else message.get("bytes")
+
+    async def close_writer(self, writer: asyncio.Task[None]) -> None:
+        with contextlib.suppress(asyncio.QueueFull):
+            self._queue.put_nowait(None)
+        writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await writer

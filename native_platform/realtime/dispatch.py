@@ -1,0 +1,91 @@
+"""Delivering a batch of table changes to this node's subscribed channels, RLS-checked."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+
+from native_platform.realtime.catalog import TableInfo
+from native_platform.realtime.channel import Channel
+from native_platform.realtime.records import Change
+from native_platform.realtime.visibility import Visibility
+
+__all__ = ["deliver_changes"]
+
+YIELD_EVERY = 100
+
+
+def _matching_ids(channel: Channel, change: Change) -> list[int]:
+    table = change.table
+    row = change.old_record if change.kind == "DELETE" else change.record
+    return [
+        binding.id
+        for binding in channel.bindings
+        if binding.wants(change.kind, table.schema, table.name)
+        and (binding.filter is None or binding.filter.matches(row))
+    ]
+
+
+def _checked_version(change: Change) -> dict[str, Any] | None:
+    """The row version RLS is evaluated on; None when it cannot be (a key-only DELETE)."""
+    if change.kind != "DELETE":
+        return change.record
+    old = change.old_record or {}
+    return old if set(old) == set(change.table.column_types) else None
+
+
+async def _deliver_table(
+    visibility: Visibility, table: TableInfo, changes: list[Change], channels: list[Channel]
+) -> None:
+    allowed = [ch for ch in channels if await visibility.may_select(ch.role, table)]
+    pairs = {ch: (ch.role, ch.claims_text) for ch in allowed}
+    claim_index = {pair: index for index, pair in enumerate(dict.fromkeys(pairs.values()))}
+    versions: dict[int, int] = {}
+    rows: list[dict[str, Any]] = []
+    if table.rls:
+        for index, change in enumerate(changes):
+            version = _checked_version(change)
+            if version is not None:
+                versions[index] = len(rows)
+                rows.append(version)
+    seen = await visibility.visible(table, rows, list(claim_index)) if rows else []
+    pushed = 0
+    for index, change in enumerate(changes):
+        data: orjson.Fragment | None = None
+        for channel in allowed:
+            ids = _matching_ids(channel, change)
+            if not ids:
+                continue
+            if index in versions and versions[index] not in seen[claim_index[pairs[channel]]]:
+                continue
+            if data is None:
+                # Serialized once per change, whatever the number of subscribers.
+                body = change.data(visible_old=not table.rls or index in versions)
+                data = orjson.Fragment(orjson.dumps(body))
+            channel.push("postgres_changes", {"ids": ids, "data": data})
+            pushed += 1
+            if pushed % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # let socket writers start on a large fan-out
+
+
+async def deliver_changes(
+    visibility: Visibility, changes: list[Change], channels: Iterable[Channel]
+) -> None:
+    """Push each change to every channel whose bindings match and whose claims may see it."""
+    by_table: dict[int, list[Change]] = defaultdict(list)
+    for change in changes:
+        by_table[change.table.oid].append(change)
+    subscribed = [ch for ch in channels if ch.bindings]
+    for table_changes in by_table.values():
+        table = table_changes[0].table
+        interested = [
+            ch
+            for ch in subscribed
+            if any(b.schema == table.schema and b.table in (None, table.name) for b in ch.bindings)
+        ]
+        if interested:
+            await _deliver_table(visibility, table, table_changes, interested)

@@ -1,0 +1,177 @@
+"""Joining, leaving and server-side shutdown of channels."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from native_platform.realtime.authorization import authorize
+from native_platform.realtime.bindings import BindingError, binding_id, parse_binding
+from native_platform.realtime.channel import PREFIX, Channel, read_config
+from native_platform.realtime.connection import Connection
+from native_platform.realtime.protocol import Frame
+from native_platform.realtime.tokens import TokenError, expires_in, verify_token
+
+__all__ = ["channel_token", "join", "leave", "schedule_expiry", "shutdown"]
+
+NOT_ENABLED = (
+    "Unable to subscribe to changes with given parameters. Please check Realtime is enabled "
+    "for the given connect parameters: [{}]"
+)
+
+
+class JoinError(Exception):
+    """The join is refused; the message is the reply's `reason`."""
+
+
+def channel_token(conn: Connection, payload: dict[str, Any]) -> str:
+    """The join's own token unless absent or an `sb_` key, then the socket's."""
+    token = payload.get("access_token", payload.get("user_token"))
+    if isinstance(token, str) and token and not token.startswith("sb_"):
+        return token
+    return conn.token
+
+
+def _claims(conn: Connection, token: str) -> dict[str, Any]:
+    try:
+        return verify_token(token, conn.node.settings.jwt_secret.get_secret_value())
+    except TokenError as error:
+        raise JoinError(f"InvalidJWTToken: {error}") from None
+
+
+async def _check_binding(conn: Connection, entry: object) -> None:
+    binding = parse_binding(entry)
+    table = None
+    if binding.table is not None:
+        table = await conn.node.catalog.get(binding.schema, binding.table)
+    elif any(key[0] == binding.schema for key in await conn.node.catalog.tables()):
+        return
+    if table is None:
+        fields = entry.items() if isinstance(entry, dict) else ()
+        details = ", ".join(f"{k}: {v}" for k, v in fields)
+        raise BindingError(NOT_ENABLED.format(details))
+    if binding.filter is not None and binding.filter.column not in table.column_types:
+        raise BindingError(f"Error parsing `filter` params: unknown column {binding.filter.column}")
+
+
+async def _bindings(conn: Connection, channel: Channel) -> tuple[list[dict[str, Any]], str | None]:
+    """The echo for the reply and the first subscription error, if any."""
+    echo, error = [], None
+    for entry in channel.config.postgres_changes:
+        ident = binding_id(entry) if isinstance(entry, dict) else 1
+        echo.append({**entry, "id": ident} if isinstance(entry, dict) else {"id": ident})
+        try:
+            await _check_binding(conn, entry)
+            channel.bindings.append(parse_binding(entry))
+        except BindingError as problem:
+            error = error or str(problem)
+    return echo, error
+
+
+async def _prepare(conn: Connection, frame: Frame) -> Channel:
+    name = frame.topic[len(PREFIX) :] if frame.topic.startswith(PREFIX) else ""
+    if not name:
+        raise JoinError("TopicNameRequired: You must provide a topic name")
+    if (
+        frame.topic not in conn.channels
+        and len(conn.channels) >= conn.node.settings.max_channels_per_client
+    ):
+        raise JoinError("ChannelRateLimitReached: Too many channels")
+    token = channel_token(conn, frame.payload)
+    channel = Channel(
+        conn,
+        frame.topic,
+        frame.join_ref or frame.ref,
+        read_config(frame.payload),
+        _claims(conn, token),
+        token,
+    )
+    if channel.config.private and channel.role != "service_role":
+        rights = await authorize(conn.node.rls_pool, name, channel.claims)
+        if not rights.read:
+            raise JoinError(
+                f"Unauthorized: You do not have permissions to read from this Channel topic: {name}"
+            )
+        channel.can_broadcast, channel.can_track = rights.broadcast, rights.presence
+    return channel
+
+
+async def join(conn: Connection, frame: Frame) -> None:
+    try:
+        channel = await _prepare(conn, frame)
+    except JoinError as refused:
+        conn.reply(frame, "error", {"reason": str(refused)})
+        return
+    previous = conn.channels.get(frame.topic)
+    if previous is not None:
+        await _remove(conn, previous)
+    echo, error = await _bindings(conn, channel)
+    channel.presence_enabled = channel.config.presence_enabled
+    channel.held_diffs = [] if channel.presence_enabled else None
+    conn.channels[frame.topic] = channel
+    conn.node.register(channel)
+    conn.reply(frame, "ok", {"postgres_changes": echo})
+    if channel.presence_enabled:
+        await _send_presence_state(conn, channel)
+    if channel.config.postgres_changes:
+        if error is None:
+            channel.system("postgres_changes", "ok", "Subscribed to PostgreSQL")
+        else:
+            channel.system("postgres_changes", "error", error)
+    schedule_expiry(channel)
+
+
+async def _send_presence_state(conn: Connection, channel: Channel) -> None:
+    """The snapshot, then the diffs that arrived while reading it (replaying is harmless:
+    clients key presences by phx_ref)."""
+    try:
+        channel.push("presence_state", await conn.node.presence.state(*channel.key))
+    finally:
+        held, channel.held_diffs = channel.held_diffs or [], None
+        for diff in held:
+            channel.push("presence_diff", diff)
+
+
+def schedule_expiry(channel: Channel) -> None:
+    """Close the channel when its token expires."""
+    if channel.expiry is not None:
+        channel.expiry.cancel()
+    conn = channel.connection
+
+    def expire() -> None:
+        overdue = max(0, int(-expires_in(channel.claims)))
+        message = f"Token has expired {overdue} seconds ago"
+        conn.spawn(shutdown(conn, channel, message))
+
+    delay = max(0.0, expires_in(channel.claims))
+    channel.expiry = asyncio.get_running_loop().call_later(delay, expire)
+
+
+async def _remove(conn: Connection, channel: Channel) -> None:
+    if channel.expiry is not None:
+        channel.expiry.cancel()
+    if conn.channels.get(channel.topic) is channel:
+        del conn.channels[channel.topic]
+    conn.node.unregister(channel)
+    await conn.node.presence.untrack(channel)
+
+
+async def leave(conn: Connection, channel: Channel, frame: Frame) -> None:
+    await _remove(conn, channel)
+    conn.reply(frame, "ok", {})
+    conn.send(Frame(channel.topic, "phx_close", {}, channel.join_ref, channel.join_ref))
+
+
+async def shutdown(conn: Connection, channel: Channel, message: str) -> None:
+    """Server-side close: a `system` error naming the cause, then `phx_close`."""
+    if conn.channels.get(channel.topic) is not channel:
+        return
+    channel.system("system", "error", message)
+    conn.send(Frame(channel.topic, "phx_close", {}, channel.join_ref, channel.join_ref))
+    await _remove(conn, channel)
+
+
+async def drop_all(conn: Connection) -> None:
+    """The socket is gone: forget its channels and presences."""
+    for channel in list(conn.channels.values()):
+        await _remove(conn, channel)

@@ -1,0 +1,160 @@
+"""One realtime node: its pools, backplane, presence store, WAL reader and joined channels."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from typing import Any
+
+from psycopg_pool import AsyncConnectionPool
+
+from native_platform.realtime.backplane import Backplane
+from native_platform.realtime.catalog import Catalog
+from native_platform.realtime.changes import ChangeReader
+from native_platform.realtime.channel import Channel
+from native_platform.realtime.dispatch import deliver_changes
+from native_platform.realtime.presence import PresenceStore
+from native_platform.realtime.protocol import Frame
+from native_platform.realtime.records import Change
+from native_platform.realtime.settings import RealtimeSettings
+from native_platform.realtime.visibility import Visibility
+
+__all__ = ["Node"]
+
+log = logging.getLogger(__name__)
+MESSAGE_SQL = """
+select pg_catalog.jsonb_build_object('k', 'b', 't', topic, 'p', private, 'e', event,
+    'pl', pg_catalog.jsonb_build_object('type', 'broadcast', 'event', event, 'payload', payload,
+    'meta', pg_catalog.jsonb_build_object('id', id)))
+from realtime.messages where id = %s
+"""
+BUS_SQL = "select body from realtime.bus where id = %s"
+CHANGES_LOST = "Realtime lost its connection to the database; rejoin to resubscribe"
+BUS_RETENTION = "delete from realtime.bus where created_at < now() - interval '1 minute'"
+
+
+class Node:
+    def __init__(self, settings: RealtimeSettings) -> None:
+        self.settings = settings
+        admin_dsn = settings.replication_database_url.get_secret_value()
+        self.rls_pool = AsyncConnectionPool(
+            settings.database_url.get_secret_value(),
+            min_size=settings.rls_connections,
+            max_size=settings.rls_connections + 2,
+            open=False,
+        )
+        self.admin_pool = AsyncConnectionPool(admin_dsn, min_size=1, max_size=4, open=False)
+        self.catalog = Catalog(self.admin_pool, settings.publication)
+        self.visibility = Visibility(self.rls_pool, settings.rls_connections)
+        self.backplane = Backplane(admin_dsn, self.admin_pool, self.on_bus)
+        self.presence = PresenceStore(self.admin_pool, self.backplane)
+        self.backplane.on_reconnect = self.presence.adopt
+        self.reader = ChangeReader(
+            admin_dsn,
+            self.catalog,
+            self.on_changes,
+            settings.max_changes_per_poll,
+            settings.poll_interval_seconds,
+            settings.idle_poll_interval_seconds,
+        )
+        self.backplane.on_wake = self.reader.wake.set
+        self.reader.on_lost = self._changes_lost
+        self.channels: dict[tuple[str, bool], set[Channel]] = defaultdict(set)
+        self.change_channels: set[Channel] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        await self.rls_pool.open(wait=True)
+        await self.admin_pool.open(wait=True)
+        self._tasks = [
+            asyncio.create_task(self.backplane.run()),
+            asyncio.create_task(self.reader.run()),
+            asyncio.create_task(self._sweep()),
+        ]
+        await asyncio.wait_for(self.backplane.ready.wait(), timeout=30)
+        await asyncio.wait_for(self.reader.ready.wait(), timeout=30)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.rls_pool.close()
+        await self.admin_pool.close()
+
+    def register(self, channel: Channel) -> None:
+        self.channels[channel.key].add(channel)
+        if channel.bindings:
+            self.change_channels.add(channel)
+
+    def unregister(self, channel: Channel) -> None:
+        members = self.channels.get(channel.key)
+        if members is not None:
+            members.discard(channel)
+            if not members:
+                del self.channels[channel.key]
+        self.change_channels.discard(channel)
+
+    async def broadcast(self, channel: Channel, payload: dict[str, Any]) -> None:
+        message = {
+            "k": "b",
+            "t": channel.name,
+            "p": channel.config.private,
+            "e": payload.get("event"),
+            "pl": payload,
+            "s": channel.id,
+        }
+        await self.backplane.publish(message)
+
+    async def on_changes(self, changes: list[Change]) -> None:
+        await deliver_changes(self.visibility, changes, list(self.change_channels))
+
+    async def on_bus(self, message: dict[str, Any]) -> None:
+        kind = message.get("k")
+        if kind == "b":
+            self._fan_out_broadcast(message)
+        elif kind == "pd":
+            self._fan_out_presence(message)
+        elif kind in ("m", "r"):
+            body = await self.backplane.fetch(
+                MESSAGE_SQL if kind == "m" else BUS_SQL, message["id"]
+            )
+            if body is not None:
+                await self.on_bus(body)
+
+    def _fan_out_broadcast(self, message: dict[str, Any]) -> None:
+        sender = message.get("s")
+        encoded: dict[str, str] = {}
+        for channel in list(self.channels.get((message["t"], message["p"]), ())):
+            if channel.id == sender and not channel.config.broadcast_self:
+                continue
+            frame = Frame(channel.topic, "broadcast", message["pl"])
+            channel.connection.send(frame, encoded)
+
+    def _fan_out_presence(self, message: dict[str, Any]) -> None:
+        payload = {"joins": message["j"], "leaves": message["l"]}
+        encoded: dict[str, str] = {}
+        for channel in list(self.channels.get((message["t"], message["p"]), ())):
+            if channel.held_diffs is not None:
+                channel.held_diffs.append(payload)
+            elif channel.presence_enabled:
+                channel.connection.send(Frame(channel.topic, "presence_diff", payload), encoded)
+
+    def _changes_lost(self) -> None:
+        """The WAL reader lost its session (and slot): tell subscribers, whose clients rejoin."""
+        for channel in list(self.change_channels):
+            channel.system("postgres_changes", "error", CHANGES_LOST)
+
+    async def _sweep(self) -> None:
+        """Clean up after dead nodes and expired oversized messages."""
+        while True:
+            await asyncio.sleep(self.settings.node_sweep_seconds)
+            try:
+                await self.presence.sweep()
+                async with self.admin_pool.connection() as conn:
+                    await conn.execute(BUS_RETENTION)
+            except Exception:
+                log.exception("sweep failed")

@@ -1,0 +1,159 @@
+"""postgres_changes through the official Python client: events, old records, filters and RLS."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from realtime import AsyncRealtimeChannel, AsyncRealtimeClient, RealtimeSubscribeStates
+
+from tests.native_platform.realtime.support import Inbox, RealtimeEnv, Server
+
+pytestmark = pytest.mark.anyio
+
+
+@asynccontextmanager
+async def subscribed(
+    server: Server,
+    token: str,
+    inbox: Inbox,
+    event: str = "*",
+    filter: str | None = None,
+    table: str = "rt_rolls",
+) -> AsyncIterator[AsyncRealtimeChannel]:
+    client = AsyncRealtimeClient(f"{server.url}", token, auto_reconnect=False)
+    await client.connect()
+    states: list[Any] = []
+    channel = client.channel(f"rolls-{uuid.uuid4().hex[:6]}")
+    channel.on_postgres_changes(event, inbox, table=table, schema="public", filter=filter)
+    system = Inbox()
+    channel.on_system(system)
+    await channel.subscribe(lambda state, error: states.append((state, error)))
+    assert states[0][0] == RealtimeSubscribeStates.SUBSCRIBED, states
+    await system.wait_for(1)
+    try:
+        yield channel
+    finally:
+        await client.close()
+
+
+def member(env: RealtimeEnv, campaign: str, gm: bool = False) -> str:
+    user = str(uuid.uuid4())
+    env.sql("insert into public.rt_members values (%s, %s, %s)", (campaign, user, gm))
+    return user
+
+
+def roll(
+    env: RealtimeEnv, campaign: str, roller: str, total: int, visibility: str = "public"
+) -> str:
+    rows = env.sql(
+        "insert into public.rt_rolls (campaign_id, roller_id, total, visibility, detail, tags) "
+        "values (%s, %s, %s, %s, '{\"dice\": [3, 4]}', '{a,\"b c\"}') returning id::text",
+        (campaign, roller, total, visibility),
+    )
+    return str(rows[0][0])
+
+
+async def test_insert_update_delete_arrive_with_records(
+    realtime_env: RealtimeEnv, server: Server, inbox: Callable[[], Inbox]
+) -> None:
+    """INSERT carries the typed record, UPDATE the new and old record, DELETE the old record."""
+    campaign = str(uuid.uuid4())
+    player = member(realtime_env, campaign)
+    changes = inbox()
+    async with subscribed(server, realtime_env.token(player), changes):
+        roll_id = roll(realtime_env, campaign, player, 7)
+        realtime_env.sql("update public.rt_rolls set total = 8 where id = %s", (roll_id,))
+        realtime_env.sql("delete from public.rt_rolls where id = %s", (roll_id,))
+        insert, update, delete = [item["data"] for item in await changes.wait_for(3)]
+    assert insert["type"] == "INSERT" and insert["table"] == "rt_rolls"
+    assert insert["record"]["total"] == 7 and insert["record"]["detail"] == {"dice": [3, 4]}
+    assert insert["record"]["tags"] == ["a", "b c"]
+    assert {"name": "tags", "type": "_text"} in insert["columns"]
+    assert insert["commit_timestamp"].endswith("Z") and insert["errors"] is None
+    assert update["record"]["total"] == 8 and update["old_record"]["total"] == 7
+    assert delete["old_record"]["id"] == roll_id and delete["old_record"]["total"] == 8
+    assert "record" not in delete
+
+
+async def test_filter_selects_one_campaign(
+    realtime_env: RealtimeEnv, server: Server, inbox: Callable[[], Inbox]
+) -> None:
+    """`campaign_id=eq.<id>` delivers that campaign's rolls only; `in` and `gt` filter too."""
+    ours, theirs = str(uuid.uuid4()), str(uuid.uuid4())
+    player = member(realtime_env, ours)
+    member(realtime_env, theirs, gm=False)
+    realtime_env.sql("insert into public.rt_members values (%s, %s, false)", (theirs, player))
+    by_campaign, by_list, by_total = inbox(), inbox(), inbox()
+    token = realtime_env.token(player)
+    async with (
+        subscribed(server, token, by_campaign, "INSERT", f"campaign_id=eq.{ours}"),
+        subscribed(server, token, by_list, "INSERT", f"campaign_id=in.({theirs},{uuid.uuid4()})"),
+        subscribed(server, token, by_total, "INSERT", "total=gt.10"),
+    ):
+        roll(realtime_env, theirs, player, 5)
+        roll(realtime_env, ours, player, 20)
+        await by_campaign.wait_for(1)
+        await by_list.wait_for(1)
+        await by_total.wait_for(1)
+        assert await by_campaign.stays(1, quiet=0.3)
+    assert by_campaign.items[0]["data"]["record"]["campaign_id"] == ours
+    assert by_list.items[0]["data"]["record"]["campaign_id"] == theirs
+    assert [item["data"]["record"]["total"] for item in by_total.items] == [20]
+
+
+async def test_private_roll_reaches_only_roller_and_gm(
+    realtime_env: RealtimeEnv, server: Server, inbox: Callable[[], Inbox]
+) -> None:
+    """A private roll goes to its roller and the GM; other players and outsiders never see it."""
+    campaign = str(uuid.uuid4())
+    roller, other, gm = member(realtime_env, campaign), member(realtime_env, campaign), None
+    gm = member(realtime_env, campaign, gm=True)
+    outsider = str(uuid.uuid4())
+    boxes = {name: inbox() for name in ("roller", "other", "gm", "outsider")}
+    users = {"roller": roller, "other": other, "gm": gm, "outsider": outsider}
+    filter = f"campaign_id=eq.{campaign}"
+    async with (
+        subscribed(server, realtime_env.token(users["roller"]), boxes["roller"], "*", filter),
+        subscribed(server, realtime_env.token(users["other"]), boxes["other"], "*", filter),
+        subscribed(server, realtime_env.token(users["gm"]), boxes["gm"], "*", filter),
+        subscribed(server, realtime_env.token(users["outsider"]), boxes["outsider"], "*", filter),
+    ):
+        secret = roll(realtime_env, campaign, roller, 13, "private")
+        public = roll(realtime_env, campaign, other, 4, "public")
+        realtime_env.sql("delete from public.rt_rolls where id = %s", (secret,))
+        await boxes["roller"].wait_for(3)
+        await boxes["gm"].wait_for(3)
+        await boxes["other"].wait_for(1)
+        assert await boxes["other"].stays(1) and await boxes["outsider"].stays(0, quiet=0.1)
+    seen = {name: [i["data"]["type"] for i in box.items] for name, box in boxes.items()}
+    assert seen == {
+        "roller": ["INSERT", "INSERT", "DELETE"],
+        "gm": ["INSERT", "INSERT", "DELETE"],
+        "other": ["INSERT"],
+        "outsider": [],
+    }
+    assert boxes["other"].items[0]["data"]["record"]["id"] == public
+
+
+async def test_delete_without_full_identity_sends_the_key(
+    realtime_env: RealtimeEnv, server: Server, inbox: Callable[[], Inbox]
+) -> None:
+    """On a table with default replica identity, DELETE's old record holds the primary key."""
+    notes = inbox()
+    async with subscribed(
+        server, realtime_env.token(str(uuid.uuid4())), notes, "*", table="rt_notes"
+    ):
+        realtime_env.sql("insert into public.rt_notes values (41, 'hello')")
+        realtime_env.sql("update public.rt_notes set body = 'bye' where id = 41")
+        realtime_env.sql("delete from public.rt_notes where id = 41")
+        insert, update, delete = [item["data"] for item in await notes.wait_for(3)]
+    assert insert["record"] == {"id": 41, "body": "hello"}
+    assert update["record"]["body"] == "bye" and update["old_record"] == {"id": 41}
+    assert delete["old_record"] == {"id": 41} and delete["columns"][0] == {
+        "name": "id",
+        "type": "int8",
+    }
