@@ -1,0 +1,1 @@
+"""CMS ingestion: Strapi webhooks and bulk exports become idempotent upserts of content rows."""

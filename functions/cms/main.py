@@ -1,0 +1,33 @@
+"""The CMS function: `create_app()` is mounted by the gateway at `/functions/v1/cms`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from functions.cms.routes import webhook
+from functions.common.config import FunctionsConfig, get_config
+from functions.common.db import open_service_pool
+
+__all__ = ["create_app"]
+
+
+def create_app(config: FunctionsConfig | None = None) -> FastAPI:
+    """The webhook app; tests pass their own configuration, the gateway uses the stack's."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = open_service_pool(config or get_config())
+        app.state.pool = pool
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = FastAPI(title="CMS ingestion", lifespan=lifespan)
+    if config is not None:
+        app.dependency_overrides[get_config] = lambda: config
+    app.include_router(webhook.router)
+    return app

@@ -1,0 +1,84 @@
+"""POST / (and /webhook): Strapi's webhook deliveries, authenticated by a shared secret."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Header, HTTPException, Request
+from psycopg_pool import ConnectionPool
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from functions.cms.errors import IngestError
+from functions.cms.ingest import Fields, Outcome, apply_event, parse_fields
+from functions.cms.models import StrapiEvent
+from functions.common.deps import ConfigDep, PoolDep
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+
+class IngestPublic(BaseModel):
+    """The outcome of one delivery: applied, or why it changed nothing."""
+
+    outcome: Outcome
+    model: str
+    document_id: str
+    locale: str
+
+
+def check_secret(authorization: str | None, secret: str) -> None:
+    token = (authorization or "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(token.encode(), secret.encode()):
+        raise HTTPException(401, "missing or wrong webhook secret")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "0")
+    if not declared.isdigit() or int(declared) > limit:
+        raise HTTPException(413, f"payload larger than {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise HTTPException(413, f"payload larger than {limit} bytes")
+    return bytes(body)
+
+
+def parse_event(body: bytes) -> StrapiEvent:
+    try:
+        return StrapiEvent.model_validate(orjson.loads(body))
+    except orjson.JSONDecodeError:
+        raise HTTPException(400, "body is not JSON") from None
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        raise HTTPException(422, f"invalid webhook payload: {first['msg']} at {where}") from None
+
+
+def ingest(pool: ConnectionPool, event: StrapiEvent, fields: Fields | None) -> Outcome:
+    with pool.connection() as conn:
+        return apply_event(conn, event, fields)
+
+
+@router.post("/", response_model=IngestPublic)
+@router.post("/webhook", response_model=IngestPublic)
+async def receive(
+    request: Request,
+    config: ConfigDep,
+    pool: PoolDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> IngestPublic:
+    """Apply one Strapi event; replays and out-of-order deliveries change nothing."""
+    check_secret(authorization, config.cms_webhook_secret.get_secret_value())
+    event = parse_event(await read_body(request, config.max_webhook_bytes))
+    try:
+        outcome = await run_in_threadpool(ingest, pool, event, parse_fields(event))
+    except IngestError as error:
+        raise HTTPException(error.status, error.message) from None
+    return IngestPublic(
+        outcome=outcome, model=event.model, document_id=event.entry.key, locale=event.entry.locale
+    )

@@ -1,0 +1,1 @@
+"""Pieces shared by the content functions: settings, database sessions, the Typesense client."""

@@ -1,0 +1,63 @@
+"""Who is searching: the verified JWT, and the audiences and locale their searches are held to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+import orjson
+import psycopg
+from fastapi import HTTPException
+
+__all__ = ["Caller", "resolve_locale", "verify_token"]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The verified claims and what they may see; `audiences` None means unrestricted."""
+
+    claims: dict[str, Any]
+    audiences: list[str] | None
+
+
+def verify_token(authorization: str | None, secret: str) -> dict[str, Any]:
+    """Claims of a valid HS256 bearer token (anon, user or service key); else 401."""
+    if not authorization or not authorization.startswith("Bearer "):
+        raise HTTPException(401, "This endpoint requires a valid Bearer token")
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            authorization.removeprefix("Bearer ").strip(),
+            secret,
+            algorithms=["HS256"],
+            options={"verify_aud": False, "require": ["exp", "role"]},
+        )
+    except jwt.PyJWTError as error:
+        raise HTTPException(401, f"invalid token: {error}") from None
+    if claims["role"] not in ("anon", "authenticated", "service_role"):
+        raise HTTPException(401, "invalid token: unknown role")
+    return claims
+
+
+def caller_audiences(conn: psycopg.Connection, claims: dict[str, Any]) -> list[str] | None:
+    """Ask the database, acting as the caller exactly as the REST server would.
+
+    The settings are transaction-local: the session is back to service_role afterwards.
+    """
+    with conn.transaction():
+        conn.execute(
+            "select set_config('role', %s, true), set_config('request.jwt.claims', %s, true)",
+            (claims["role"], orjson.dumps(claims).decode()),
+        )
+        row = conn.execute("select app_private.search_audiences()").fetchone()
+    return None if row is None or row[0] is None else list(row[0])
+
+
+def resolve_locale(conn: psycopg.Connection, requested: str) -> str:
+    """A learner locale with indexed documents; unknown ones are a 422."""
+    row = conn.execute(
+        "select is_learner from public.locales where code = %s", (requested,)
+    ).fetchone()
+    if not row or not row[0]:
+        raise HTTPException(422, f"'{requested}' is not a learner locale")
+    return requested

@@ -1,0 +1,305 @@
+-- RLS of the learning content tables: readers see published content outside other campaigns'
+-- restrictions; content editors (has_permission) write.
+
+begin;
+set local search_path = public, extensions;
+select plan(33);
+
+-- Arrange (as the superuser). Every row's id is md5(<label>)::uuid, so a label names it.
+-- Users: gm runs campaign c1 (private); player belongs to nothing; editor is a content_editor.
+-- Lexemes: pub (published), draft (unpublished), secret (published, restricted to c1).
+insert into auth.users (id, email)
+select
+    md5(u)::uuid as id,
+    u || '@pgtap.test' as email
+from unnest(array['gm', 'player', 'editor']) as u;
+insert into app_private.user_roles (user_id, role) values (md5('editor')::uuid, 'content_editor');
+insert into public.campaigns (id, owner_id, name, target_language, visibility) values
+(md5('c1')::uuid, md5('gm')::uuid, 'Private campaign', 'es', 'private');
+insert into public.content_packs (id, slug, learning_language) values
+(md5('pack')::uuid, 'pgtap-pack', 'es');
+insert into public.lexemes (
+    id, learning_language, lemma, part_of_speech, cefr, published_at, restricted_campaign_id
+) values
+(md5('pub')::uuid, 'es', 'perro', 'noun', 'A1', now(), null),
+(md5('draft')::uuid, 'es', 'mazmorra', 'noun', 'B2', null, null),
+(md5('secret')::uuid, 'es', 'grimorio', 'noun', 'C1', now(), md5('c1')::uuid);
+insert into public.lexeme_glosses (lexeme_id, locale, gloss)
+select
+    md5(l)::uuid as lexeme_id,
+    'en' as locale,
+    l || ' gloss' as gloss
+from unnest(array['pub', 'draft', 'secret']) as l;
+insert into public.decks (id, pack_id, learning_language, published_at, restricted_campaign_id)
+values
+(md5('d_pub')::uuid, md5('pack')::uuid, 'es', now(), null),
+(md5('d_secret')::uuid, md5('pack')::uuid, 'es', now(), md5('c1')::uuid);
+insert into public.lessons (id, deck_id, published_at) values
+(md5('l_pub')::uuid, md5('d_pub')::uuid, now()),
+(md5('l_secret')::uuid, md5('d_secret')::uuid, now());
+
+create function pg_temp.act_as(actor text)
+returns void
+language sql
+as $$
+    select
+        set_config('role', 'none', true),
+        set_config(
+            'request.jwt.claims',
+            case when actor = 'anon' then '{"role": "anon"}' else json_build_object(
+                'role', 'authenticated', 'sub', md5(actor)::uuid
+            )::text end,
+            true
+        ),
+        set_config('role', case when actor = 'anon' then 'anon' else 'authenticated' end, true)
+$$;
+
+-- The labels among `candidates` whose rows the current role can see in public.<tbl>.<col>.
+create function pg_temp.visible(tbl text, col text, candidates text[])
+returns text[]
+language plpgsql
+as $$
+declare
+    result text[];
+begin
+    execute format(
+        'select coalesce(array_agg(c order by c), ''{}'') from unnest($1) as c'
+        ' where exists (select from public.%I as t where t.%I = md5(c)::uuid)', tbl, col
+    ) into result using candidates;
+    return result;
+end;
+$$;
+
+-- How many rows a statement changes, its effects rolled back; errors propagate.
+create function pg_temp.affected(statement text)
+returns integer
+language plpgsql
+as $$
+declare
+    changed integer;
+begin
+    begin
+        execute statement;
+        get diagnostics changed = row_count;
+        raise sqlstate 'TSTRB';
+    exception when sqlstate 'TSTRB' then
+        return changed;
+    end;
+end;
+$$;
+
+grant execute on function pg_temp.act_as(text), pg_temp.visible(text, text, text[]),
+pg_temp.affected(text) to anon, authenticated;
+do $$
+begin
+    execute format(
+        'grant execute on all functions in schema %I to anon, authenticated, service_role',
+        (select e.extnamespace::regnamespace::text from pg_extension as e where e.extname = 'pgtap')
+    );
+end
+$$;
+
+-- ============================================================================ structure
+select ok(
+    (
+        select bool_and(c.relrowsecurity) from pg_class as c
+        where c.oid = any(array[
+            'public.lexemes', 'public.lexeme_forms', 'public.lexeme_glosses',
+            'public.lexeme_examples', 'public.decks', 'public.deck_translations',
+            'public.deck_lexemes', 'public.lessons', 'public.lesson_translations',
+            'public.locales', 'public.content_packs', 'public.content_pack_versions',
+            'public.content_pack_version_lexemes', 'public.campaign_content_packs'
+        ]::regclass[])
+    ),
+    'RLS is enabled on every content table'
+);
+select policies_are(
+    'public', 'lexemes',
+    array[
+        'Lexemes are readable when published and not restricted to another campaign',
+        'Content editors can create lexemes',
+        'Content editors can update lexemes',
+        'Content editors can delete lexemes'
+    ],
+    'lexemes has exactly its policies'
+);
+select policy_cmd_is(
+    'public', 'lexemes', 'Content editors can update lexemes', 'update',
+    'the update policy covers updates only'
+);
+select policy_roles_are(
+    'public', 'lexemes', 'Content editors can create lexemes', array['authenticated'],
+    'only signed-in users may try to create lexemes'
+);
+
+-- ============================================================================ anon
+select pg_temp.act_as('anon');
+select is(
+    pg_temp.visible('lexemes', 'id', array['pub', 'draft', 'secret']), array['pub'],
+    'anon reads published, unrestricted lexemes only'
+);
+select is(
+    pg_temp.visible('lexeme_glosses', 'lexeme_id', array['pub', 'draft', 'secret']), array['pub'],
+    'anon reads the glosses of visible lexemes only'
+);
+select is(
+    pg_temp.visible('decks', 'id', array['d_pub', 'd_secret']), array['d_pub'],
+    'anon reads the unrestricted deck only'
+);
+select is(
+    pg_temp.visible('lessons', 'id', array['l_pub', 'l_secret']), array['l_pub'],
+    'anon reads lessons of visible decks only'
+);
+select throws_ok(
+    $$ insert into public.lexemes (learning_language, lemma, part_of_speech, cefr)
+       values ('es', 'gato', 'noun', 'A1') $$,
+    '42501', null, 'anon cannot create lexemes'
+);
+
+-- ============================================================================ player
+select pg_temp.act_as('player');
+select is(
+    pg_temp.visible('lexemes', 'id', array['pub', 'draft', 'secret']), array['pub'],
+    'a player outside c1 does not see its restricted lexeme'
+);
+select is(
+    pg_temp.visible('lessons', 'id', array['l_pub', 'l_secret']), array['l_pub'],
+    'a player outside c1 does not see its restricted lessons'
+);
+select throws_ok(
+    $$ insert into public.lexemes (learning_language, lemma, part_of_speech, cefr)
+       values ('es', 'gato', 'noun', 'A1') $$,
+    '42501', null, 'a player cannot create lexemes'
+);
+select is(
+    pg_temp.affected($$ update public.lexemes set lemma = 'perrito' $$), 0,
+    'a player cannot edit lexemes'
+);
+select is(
+    pg_temp.affected($$ delete from public.lexeme_glosses $$), 0,
+    'a player cannot delete glosses'
+);
+select throws_ok(
+    $$ select * from public.draw_challenge_lexemes(md5('c1')::uuid, 'A1', 3) $$,
+    '42501', null, 'a player outside c1 cannot draw its challenge lexemes'
+);
+select throws_ok(
+    $$ select public.publish_content_pack('pgtap-pack') $$,
+    '42501', null, 'a player cannot publish a content pack'
+);
+
+-- ============================================================================ game master
+select pg_temp.act_as('gm');
+select is(
+    pg_temp.visible('lexemes', 'id', array['pub', 'draft', 'secret']), array['pub', 'secret'],
+    'a member of c1 sees its restricted lexeme, not drafts'
+);
+select is(
+    pg_temp.visible('lexeme_glosses', 'lexeme_id', array['pub', 'draft', 'secret']),
+    array['pub', 'secret'],
+    'a member of c1 sees the restricted lexeme''s glosses'
+);
+select is(
+    pg_temp.visible('lessons', 'id', array['l_pub', 'l_secret']), array['l_pub', 'l_secret'],
+    'a member of c1 sees the restricted deck''s lessons'
+);
+select is(
+    pg_temp.affected($$ update public.lexemes set lemma = 'x' $$), 0,
+    'a game master is no content editor'
+);
+
+-- ============================================================================ editor
+select pg_temp.act_as('editor');
+select is(
+    pg_temp.visible('lexemes', 'id', array['pub', 'draft', 'secret']),
+    array['draft', 'pub', 'secret'],
+    'an editor sees drafts and restricted lexemes'
+);
+select lives_ok(
+    $$ insert into public.lexemes (id, learning_language, lemma, part_of_speech, cefr, published_at)
+       values (md5('new')::uuid, 'es', 'gato', 'noun', 'A1', now()) $$,
+    'an editor creates and publishes a lexeme'
+);
+select is(
+    pg_temp.affected(
+        $$ update public.lexeme_glosses set gloss = 'dog' where lexeme_id = md5('pub')::uuid $$
+    ),
+    1,
+    'an editor edits glosses'
+);
+select is(
+    pg_temp.affected($$ delete from public.lexemes where id = md5('draft')::uuid $$), 1,
+    'an editor deletes lexemes'
+);
+select throws_ok(
+    $$ insert into public.lexeme_glosses (lexeme_id, locale, gloss)
+       values (md5('pub')::uuid, 'tlh', 'Qagh') $$,
+    '23503', null, 'glosses need a known locale'
+);
+select is(
+    public.publish_content_pack('pgtap-pack'), 1,
+    'an editor publishes version 1 of the pack'
+);
+
+-- ============================================================================ service role
+select set_config('role', 'none', true);
+select set_config('request.jwt.claims', '{"role": "service_role"}', true);
+select set_config('role', 'service_role', true);
+select is(
+    (
+        select count(distinct entity_id)::integer
+        from app_private.search_outbox
+        where
+            kind = 'lexeme'
+            and entity_id in (md5('new')::uuid, md5('pub')::uuid, md5('secret')::uuid)
+    ),
+    3,
+    'every written lexeme (the editor''s too) is enqueued for the search indexer'
+);
+select is(
+    (select count(*)::integer from app_private.search_documents('lexeme', array[md5('pub')::uuid])),
+    (
+        select count(*)::integer from public.locales
+        where is_learner
+    ),
+    'a published lexeme has one search document per learner locale'
+);
+select is(
+    (
+        select count(*)::integer
+        from app_private.search_documents('lexeme', array[md5('draft')::uuid])
+    ),
+    0,
+    'a deleted or draft lexeme has no search document'
+);
+select is(
+    (
+        select d.document ->> 'audience'
+        from app_private.search_documents('lexeme', array[md5('secret')::uuid]) as d
+        order by d.document ->> 'locale'
+        limit 1
+    ),
+    'campaign:' || md5('c1')::uuid::text,
+    'a restricted lexeme''s documents name its campaign as audience'
+);
+select is(
+    (
+        select d.document ->> 'gloss'
+        from app_private.search_documents('lexeme', array[md5('pub')::uuid]) as d
+        where d.document ->> 'locale' = 'pt-BR'
+    ),
+    'pub gloss',
+    'a pt-BR document falls back to the English gloss'
+);
+select throws_ok(
+    $$ insert into app_private.search_outbox (kind, entity_id)
+       values ('lexeme', gen_random_uuid()) $$,
+    '42501', null, 'nobody but the triggers writes the outbox'
+);
+select is(
+    (select count(*)::integer from public.lexemes), 4,
+    'the service role bypasses RLS'
+);
+
+select finish();
+rollback;
