@@ -8,6 +8,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from functions.cms.bulk_import import load_sample_content
 from native_platform.migrations import apply_migrations
 from native_platform.settings import StackSettings, project_root
 
@@ -55,12 +56,16 @@ def seed_database(conn: psycopg.Connection, seed_file: Path = SEED_FILE) -> bool
 
 
 def prepare_database(dsn: str, settings: StackSettings, seed: bool = True) -> list[str]:
-    """Apply migrations, set secrets and (optionally) seed; return the applied versions."""
+    """Apply migrations, set secrets and (optionally) seed; return the applied versions.
+
+    Seeding loads `seed.sql` and the sample learning content, once per database.
+    """
     applied = apply_migrations(dsn)
     with psycopg.connect(dsn, autocommit=True) as conn:
         configure_secrets(conn, settings)
-        if seed:
-            seed_database(conn)
+        seeded_now = seed and seed_database(conn)
+    if seeded_now:
+        load_sample_content(settings.authenticator_url(dsn.rsplit("/", 1)[1]))
     return applied
 
 

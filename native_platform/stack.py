@@ -19,6 +19,7 @@ from native_platform.settings import StackSettings
 __all__ = ["ComponentState", "Stack", "StackError"]
 
 READY_TIMEOUT = 60.0
+INDEXER_COMMAND = [sys.executable, "-m", "functions.indexer", "run"]
 
 
 class StackError(Exception):
@@ -40,9 +41,9 @@ class Stack:
             state_dir / "postgres", settings.postgres_port, settings.postgres_durable
         )
         self.typesense = BackgroundService("typesense", typesense_command(settings), state_dir)
-        self.api = BackgroundService(
-            "api", api_command(settings), state_dir, env={"RFL_ENV_FILE": str(env_file)}
-        )
+        env = {"RFL_ENV_FILE": str(env_file)}
+        self.api = BackgroundService("api", api_command(settings), state_dir, env)
+        self.indexer = BackgroundService("indexer", INDEXER_COMMAND, state_dir, env)
 
     @property
     def database_url(self) -> str:
@@ -57,6 +58,7 @@ class Stack:
         applied = prepare_database(self.database_url, self.settings)
         self.start_service(self.typesense, f"{self.settings.typesense_url}/health")
         self.start_service(self.api, f"{self.settings.api_url}/health")
+        self.indexer.start()
         return applied
 
     def start_service(self, service: BackgroundService, health_url: str) -> None:
@@ -64,6 +66,7 @@ class Stack:
         wait_until(lambda: responds(health_url), service, READY_TIMEOUT)
 
     def down(self) -> None:
+        self.indexer.stop()
         self.api.stop()
         self.typesense.stop()
         self.postgres.stop()
@@ -83,6 +86,7 @@ class Stack:
             ),
             service_state(self.typesense, self.settings.typesense_url),
             service_state(self.api, self.settings.api_url),
+            service_state(self.indexer, "outbox → Typesense"),
         ]
 
 
@@ -105,6 +109,8 @@ def typesense_command(settings: StackSettings) -> list[str]:
         f"--api-port={settings.typesense_port}",
         "--peering-address=127.0.0.1",
         f"--peering-port={settings.typesense_peering_port}",
+        # Snapshot often so a restart replays a short log instead of every write since creation.
+        "--snapshot-interval-seconds=300",
     ]
 
 

@@ -12,6 +12,9 @@ UV_VERSION=0.13.9
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# supabase-js drives the realtime end-to-end test; Debian's nodejs is enough where none exists.
+command -v node >/dev/null || DEBIAN_PACKAGES+=(nodejs npm)
+
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
@@ -32,4 +35,12 @@ if [ ! -f .venv/.installed ] || [ "$(cat .venv/.installed)" != "$lock_hash" ]; t
   .venv/bin/uv pip sync -q --python .venv/bin/python requirements.lock
   .venv/bin/uv pip install -q --python .venv/bin/python --no-deps -e .
   echo "$lock_hash" > .venv/.installed
+fi
+
+js_dir=tests/native_platform/realtime/js
+js_hash=$(sha256sum "$js_dir/package-lock.json" | cut -d' ' -f1)
+if [ ! -f "$js_dir/node_modules/.installed" ] || [ "$(cat "$js_dir/node_modules/.installed")" != "$js_hash" ]; then
+  echo "installing the locked JavaScript test dependencies"
+  npm ci --silent --no-audit --no-fund --prefix "$js_dir"
+  echo "$js_hash" > "$js_dir/node_modules/.installed"
 fi

@@ -15,6 +15,7 @@ from starlette.routing import Mount, Route
 from native_platform.gateway.apikey import ApiKeyGate
 from native_platform.gateway.client_address import ClientAddress
 from native_platform.gateway.health import health
+from native_platform.gateway.mount_paths import BareMountPaths
 from native_platform.gateway.services import service_mounts
 from native_platform.settings import StackSettings, load_settings
 
@@ -39,7 +40,7 @@ EXPOSED_HEADERS = [
 ]
 
 
-def middleware(settings: StackSettings) -> list[Middleware]:
+def middleware(settings: StackSettings, mounts: list[Mount]) -> list[Middleware]:
     keys = {settings.anon_key.get_secret_value(), settings.service_role_key.get_secret_value()}
     return [
         Middleware(
@@ -53,12 +54,16 @@ def middleware(settings: StackSettings) -> list[Middleware]:
         ),
         Middleware(ClientAddress),
         Middleware(ApiKeyGate, keys=keys, protected=KEY_AUTH_PREFIXES),
+        Middleware(BareMountPaths, prefixes={mount.path for mount in mounts}),
     ]
 
 
-def create_app(settings: StackSettings | None = None) -> Starlette:
+def create_app(
+    settings: StackSettings | None = None, mounts: list[Mount] | None = None
+) -> Starlette:
+    """The gateway; `mounts` defaults to every service of the stack."""
     stack_settings = settings or load_settings()
-    mounts = service_mounts(stack_settings)
+    mounts = service_mounts(stack_settings) if mounts is None else mounts
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -76,7 +81,9 @@ def create_app(settings: StackSettings | None = None) -> Starlette:
             yield
 
     routes = [Route("/health", health), *mounts]
-    return Starlette(routes=routes, middleware=middleware(stack_settings), lifespan=lifespan)
+    return Starlette(
+        routes=routes, middleware=middleware(stack_settings, mounts), lifespan=lifespan
+    )
 
 
 def mount_lifespan(mount: Mount) -> AbstractAsyncContextManager[None]:

@@ -25,7 +25,7 @@ def test_health_reports_every_component_up(stack_settings: StackSettings) -> Non
 def test_health_reports_stopped_typesense_down(stack_settings: StackSettings) -> None:
     """A Typesense that does not answer is reported down and the whole health is 503."""
     settings = stack_settings.model_copy(update={"typesense_port": free_port()})
-    with serve(create_app(settings)) as url:
+    with serve(create_app(settings, mounts=[])) as url:
         response = httpx.get(f"{url}/health")
     assert response.status_code == 503
     body = response.json()
@@ -37,7 +37,7 @@ def test_health_reports_stopped_typesense_down(stack_settings: StackSettings) ->
 def test_health_reports_unreachable_database_down(stack_settings: StackSettings) -> None:
     """A database that does not answer is reported down, with the migrations unknown."""
     settings = stack_settings.model_copy(update={"postgres_port": free_port()})
-    with serve(create_app(settings)) as url:
+    with serve(create_app(settings, mounts=[])) as url:
         response = httpx.get(f"{url}/health")
     components = response.json()["components"]
     assert response.status_code == 503

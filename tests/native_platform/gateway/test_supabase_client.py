@@ -1,0 +1,161 @@
+"""End to end through the one base URL, with nothing but the official `supabase` client."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from postgrest.exceptions import APIError
+from supabase import Client, ClientOptions, create_client
+from supabase_auth.errors import AuthApiError
+
+from native_platform.settings import StackSettings
+
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass
+class Player:
+    client: Client
+    email: str
+    user_id: str
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    """One HTTP connection pool for every client of a test, closed after it."""
+    with httpx.Client(timeout=30) as client:
+        yield client
+
+
+def new_client(settings: StackSettings, http: httpx.Client, service: bool = False) -> Client:
+    key = settings.service_role_key if service else settings.anon_key
+    options = ClientOptions(auto_refresh_token=False, httpx_client=http)
+    return create_client(settings.api_url, key.get_secret_value(), options)
+
+
+def sign_up(settings: StackSettings, http: httpx.Client, name: str) -> Player:
+    client = new_client(settings, http)
+    email = f"{name}-{uuid.uuid4().hex[:8]}@example.com"
+    response = client.auth.sign_up({"email": email, "password": PASSWORD})
+    assert response.user is not None
+    assert response.session is not None
+    return Player(client, email, response.user.id)
+
+
+@dataclass
+class Table:
+    gm: Player
+    players: list[Player]
+    campaign_id: str
+
+
+@pytest.fixture
+def table(stack_settings: StackSettings, http: httpx.Client) -> Iterator[Table]:
+    """A GM with a campaign and two players who joined it through an invitation."""
+    gm = sign_up(stack_settings, http, "gm")
+    campaign = (
+        gm.client.table("campaigns")
+        .insert({"name": "La Casa de Papel", "target_language": "es"})
+        .execute()
+    )
+    campaign_id = campaign.data[0]["id"]
+    code = (
+        gm.client.rpc("create_campaign_invitation", {"campaign_id": campaign_id, "max_uses": 2})
+        .execute()
+        .data
+    )
+    players = [sign_up(stack_settings, http, name) for name in ("ana", "ben")]
+    for player in players:
+        joined = player.client.rpc("join_campaign", {"code": code}).execute()
+        assert joined.data == campaign_id
+    yield Table(gm, players, campaign_id)
+    for client in (gm.client, *(player.client for player in players)):
+        client.auth.sign_out()
+
+
+def test_players_join_and_create_characters(table: Table) -> None:
+    """Invited players become members and each creates a character the GM can see."""
+    for index, player in enumerate(table.players):
+        player.client.table("characters").insert(
+            {"campaign_id": table.campaign_id, "name": f"Hero {index}", "vocabulary": 14}
+        ).execute()
+    seen = (
+        table.gm.client.table("characters")
+        .select("name, vocabulary_mod, owner_id")
+        .eq("campaign_id", table.campaign_id)
+        .order("name")
+        .execute()
+    )
+    assert [row["name"] for row in seen.data] == ["Hero 0", "Hero 1"]
+    assert {row["owner_id"] for row in seen.data} == {p.user_id for p in table.players}
+    roles = (
+        table.gm.client.table("campaign_members")
+        .select("user_id, role")
+        .eq("campaign_id", table.campaign_id)
+        .execute()
+    )
+    assert sorted(row["role"] for row in roles.data) == ["gm", "player", "player"]
+
+
+def test_replayed_refresh_token_kills_the_session(
+    table: Table, stack_settings: StackSettings, http: httpx.Client
+) -> None:
+    """Refreshing rotates the token; replaying the old one revokes the whole session."""
+    player = table.players[0]
+    session = player.client.auth.get_session()
+    assert session is not None
+    old_refresh = session.refresh_token
+    refreshed = player.client.auth.refresh_session()
+    assert refreshed.session is not None
+    assert refreshed.session.refresh_token != old_refresh
+    attacker = new_client(stack_settings, http)
+    with pytest.raises(AuthApiError):
+        attacker.auth.refresh_session(old_refresh)
+    with pytest.raises(AuthApiError):
+        attacker.auth.refresh_session(refreshed.session.refresh_token)
+    with pytest.raises(APIError):
+        player.client.table("campaigns").select("id").execute()
+
+
+def test_signed_out_token_is_refused(
+    table: Table, stack_settings: StackSettings, http: httpx.Client
+) -> None:
+    """After sign-out, the old access token no longer reads anything private."""
+    player = table.players[1]
+    session = player.client.auth.get_session()
+    assert session is not None
+    player.client.auth.sign_out()
+    stale = new_client(stack_settings, http)
+    stale.postgrest.auth(session.access_token)
+    with pytest.raises(APIError) as refused:
+        stale.table("campaigns").select("id").eq("id", table.campaign_id).execute()
+    assert refused.value.code is not None
+
+
+def test_banned_user_cannot_sign_in(stack_settings: StackSettings, http: httpx.Client) -> None:
+    """An admin bans a user with the service-role key; the user's sign-in is refused."""
+    victim = sign_up(stack_settings, http, "banned")
+    admin = new_client(stack_settings, http, service=True)
+    admin.auth.admin.update_user_by_id(victim.user_id, {"ban_duration": "24h"})
+    with pytest.raises(AuthApiError) as refused:
+        new_client(stack_settings, http).auth.sign_in_with_password(
+            {"email": victim.email, "password": PASSWORD}
+        )
+    assert refused.value.code == "user_banned"
+
+
+def test_admin_api_needs_the_service_role_key(
+    stack_settings: StackSettings, http: httpx.Client
+) -> None:
+    """Listing users works with the service-role key and fails with the anon key."""
+    player = sign_up(stack_settings, http, "listed")
+    admin = new_client(stack_settings, http, service=True)
+    emails = {user.email for user in admin.auth.admin.list_users(per_page=1000)}
+    assert player.email in emails
+    with pytest.raises(AuthApiError) as refused:
+        new_client(stack_settings, http).auth.admin.list_users()
+    assert refused.value.status == 403
