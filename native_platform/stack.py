@@ -51,15 +51,18 @@ class Stack:
 
     def up(self) -> list[str]:
         """Start everything that is not running; return the migrations applied now."""
-        if not self.postgres.is_initialized():
-            self.postgres.initialize(self.settings.postgres_password.get_secret_value())
-        if not self.postgres.is_running():
-            self.postgres.start()
+        self.start_postgres()
         applied = prepare_database(self.database_url, self.settings)
         self.start_service(self.typesense, f"{self.settings.typesense_url}/health")
         self.start_service(self.api, f"{self.settings.api_url}/health")
         self.indexer.start()
         return applied
+
+    def start_postgres(self) -> None:
+        if not self.postgres.is_initialized():
+            self.postgres.initialize(self.settings.postgres_password.get_secret_value())
+        if not self.postgres.is_running():
+            self.postgres.start()
 
     def start_service(self, service: BackgroundService, health_url: str) -> None:
         service.start()
@@ -73,6 +76,7 @@ class Stack:
 
     def reset(self) -> list[str]:
         """Drop and recreate the database, then reapply migrations and seed."""
+        self.start_postgres()
         admin_dsn = self.database_url.rsplit("/", 1)[0] + "/template1"
         recreate_database(admin_dsn, "postgres")
         return prepare_database(self.database_url, self.settings)
