@@ -62,8 +62,9 @@ async def test_broadcast_reaches_others_and_self_only_when_asked(
         await listener.wait_for(2)
         await echoing_sender.wait_for(2)
         assert await quiet_sender.stays(1, quiet=0.3)
-    assert [m["payload"] for m in listener.items] == [{"x": 1}, {"x": 2}]
-    assert listener.items[0]["event"] == "move"
+    # Two senders on two sockets: each message arrives once, in no promised order between them.
+    assert sorted(m["payload"]["x"] for m in listener.items) == [1, 2]
+    assert {m["event"] for m in listener.items} == {"move"}
     assert [m["payload"] for m in quiet_sender.items] == [{"x": 2}]
 
 
