@@ -31,6 +31,7 @@ TEST_PORT_BASE = 25431
 TEST_TYPESENSE_PORT = 25438
 VENV_BIN = Path(sys.executable).parent
 PGTAP_SEARCH_PATH = "public,extensions"
+PGTAP_HELPERS = ROOT / "sql" / "tests" / "helpers.sql"
 
 
 def tool(name: str) -> str:
@@ -59,10 +60,11 @@ def prepare_pgtap(dsn: str, settings: StackSettings) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
         configure_secrets(conn, settings)
         conn.execute("create extension pgtap with schema extensions")
+        conn.execute(PGTAP_HELPERS.read_bytes())
 
 
 def pgtap_step(settings: StackSettings) -> bool:
-    files = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "sql/tests").glob("*.sql"))
+    files = sorted(str(path.relative_to(ROOT)) for path in PGTAP_HELPERS.parent.glob("*.test.sql"))
     if not files:
         return True
     admin_dsn = settings.database_url.get_secret_value()

@@ -22,64 +22,6 @@ insert into public.campaign_members (campaign_id, user_id, role) values
 (md5('c1')::uuid, md5('observer')::uuid, 'observer'),
 (md5('c2')::uuid, md5('other')::uuid, 'player');
 
--- Act as a user (or 'anon') exactly as PostgREST does: role + request.jwt.claims.
-create function pg_temp.act_as(actor text)
-returns void
-language sql
-as $$
-    select
-        set_config('role', 'none', true),
-        set_config(
-            'request.jwt.claims',
-            case when actor = 'anon' then '{"role": "anon"}' else json_build_object(
-                'role', 'authenticated', 'sub', md5(actor)::uuid
-            )::text end,
-            true
-        ),
-        set_config('role', case when actor = 'anon' then 'anon' else 'authenticated' end, true)
-$$;
-
--- The labels among `candidates` whose rows the current role can see in public.<tbl>
--- (campaign_members labels read '<campaign>:<user>').
-create function pg_temp.visible(tbl text, candidates text[])
-returns text[]
-language plpgsql
-as $$
-declare
-    result text[];
-    condition text := case when tbl = 'campaign_members'
-        then 't.campaign_id = md5(split_part(c, '':'', 1))::uuid'
-        || ' and t.user_id = md5(split_part(c, '':'', 2))::uuid'
-        else 't.id = md5(c)::uuid' end;
-begin
-    execute format(
-        'select coalesce(array_agg(c order by c), ''{}'') from unnest($1) as c'
-        ' where exists (select from public.%I as t where %s)', tbl, condition
-    ) into result using candidates;
-    return result;
-end;
-$$;
-
--- How many rows a statement changes, its effects rolled back; errors propagate.
-create function pg_temp.affected(statement text)
-returns integer
-language plpgsql
-as $$
-declare
-    changed integer;
-begin
-    begin
-        execute statement;
-        get diagnostics changed = row_count;
-        raise sqlstate 'TSTRB';
-    exception when sqlstate 'TSTRB' then
-        return changed;
-    end;
-end;
-$$;
-
-grant execute on function pg_temp.act_as(text), pg_temp.visible(text, text[]),
-pg_temp.affected(text) to anon, authenticated;
 do $$
 begin
     execute format(
@@ -90,7 +32,7 @@ end
 $$;
 
 -- ============================================================================ recording
-select pg_temp.act_as('gm');
+select tests.act_as('gm');
 update public.campaigns set name = 'Renamed by the gm'
 where id = md5('c1')::uuid;
 reset role;
@@ -136,7 +78,7 @@ select is(
 );
 
 -- ============================================================================ append-only
-select pg_temp.act_as('player');
+select tests.act_as('player');
 select throws_ok(
     $$ select * from public.audit_log() $$, '42501', null, 'players cannot read the audit log'
 );
@@ -151,7 +93,7 @@ select throws_ok(
 select throws_ok(
     $$ truncate audit.record_version $$, '42501', null, 'the owner cannot truncate the log'
 );
-select pg_temp.act_as('admin');
+select tests.act_as('admin');
 select throws_ok(
     $$ select * from audit.record_version $$, '42501', null, 'API roles cannot read the log'
 );

@@ -22,64 +22,6 @@ insert into public.campaign_members (campaign_id, user_id, role) values
 (md5('c1')::uuid, md5('observer')::uuid, 'observer'),
 (md5('c2')::uuid, md5('other')::uuid, 'player');
 
--- Act as a user (or 'anon') exactly as PostgREST does: role + request.jwt.claims.
-create function pg_temp.act_as(actor text)
-returns void
-language sql
-as $$
-    select
-        set_config('role', 'none', true),
-        set_config(
-            'request.jwt.claims',
-            case when actor = 'anon' then '{"role": "anon"}' else json_build_object(
-                'role', 'authenticated', 'sub', md5(actor)::uuid
-            )::text end,
-            true
-        ),
-        set_config('role', case when actor = 'anon' then 'anon' else 'authenticated' end, true)
-$$;
-
--- The labels among `candidates` whose rows the current role can see in public.<tbl>
--- (campaign_members labels read '<campaign>:<user>').
-create function pg_temp.visible(tbl text, candidates text[])
-returns text[]
-language plpgsql
-as $$
-declare
-    result text[];
-    condition text := case when tbl = 'campaign_members'
-        then 't.campaign_id = md5(split_part(c, '':'', 1))::uuid'
-        || ' and t.user_id = md5(split_part(c, '':'', 2))::uuid'
-        else 't.id = md5(c)::uuid' end;
-begin
-    execute format(
-        'select coalesce(array_agg(c order by c), ''{}'') from unnest($1) as c'
-        ' where exists (select from public.%I as t where %s)', tbl, condition
-    ) into result using candidates;
-    return result;
-end;
-$$;
-
--- How many rows a statement changes, its effects rolled back; errors propagate.
-create function pg_temp.affected(statement text)
-returns integer
-language plpgsql
-as $$
-declare
-    changed integer;
-begin
-    begin
-        execute statement;
-        get diagnostics changed = row_count;
-        raise sqlstate 'TSTRB';
-    exception when sqlstate 'TSTRB' then
-        return changed;
-    end;
-end;
-$$;
-
-grant execute on function pg_temp.act_as(text), pg_temp.visible(text, text[]),
-pg_temp.affected(text) to anon, authenticated;
 do $$
 begin
     execute format(
@@ -127,7 +69,7 @@ select is_definer('app_private', 'redeem_invitation', array['text'], 'redeeming 
 select isnt_definer('public', 'join_campaign', array['text'], 'the exposed RPC is invoker');
 
 -- ============================================================================ anon
-select pg_temp.act_as('anon');
+select tests.act_as('anon');
 select throws_ok(
     $$ select * from public.campaign_invitations $$, '42501', null, 'anon cannot read invitations'
 );
@@ -136,9 +78,9 @@ select throws_ok(
 );
 
 -- ============================================================================ player
-select pg_temp.act_as('player');
+select tests.act_as('player');
 select is(
-    pg_temp.visible('campaign_invitations', array['inv1', 'inv2']), '{}'::text[],
+    tests.visible('campaign_invitations', array['inv1', 'inv2']), '{}'::text[],
     'a player sees no invitations'
 );
 select throws_ok(
@@ -160,7 +102,7 @@ select throws_ok(
 );
 
 -- ============================================================================ another player
-select pg_temp.act_as('other');
+select tests.act_as('other');
 select is(
     public.join_campaign('code-one'), md5('c1')::uuid, 'a player of another campaign joins too'
 );
@@ -168,14 +110,14 @@ select is(
     public.join_campaign('code-one'), md5('c1')::uuid, 'joining again changes nothing'
 );
 select is(
-    pg_temp.visible('campaign_invitations', array['inv1', 'inv2']), '{}'::text[],
+    tests.visible('campaign_invitations', array['inv1', 'inv2']), '{}'::text[],
     'joining does not reveal invitations'
 );
 
 -- ============================================================================ game master
-select pg_temp.act_as('gm');
+select tests.act_as('gm');
 select is(
-    pg_temp.visible('campaign_invitations', array['inv1', 'inv2']), array['inv1'],
+    tests.visible('campaign_invitations', array['inv1', 'inv2']), array['inv1'],
     'the gm sees their campaign''s invitations'
 );
 select is(
@@ -198,22 +140,22 @@ select throws_ok(
     '23514', null, 'max_uses must be positive'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         update public.campaign_invitations set revoked_at = now() where id = md5('inv1')::uuid
     $$),
     1, 'the gm revokes an invitation'
 );
 select is(
-    pg_temp.affected($$ delete from public.campaign_invitations where id = md5('inv2')::uuid $$),
+    tests.affected($$ delete from public.campaign_invitations where id = md5('inv2')::uuid $$),
     0, 'the gm cannot delete another campaign''s invitation'
 );
 update public.campaign_invitations set revoked_at = now()
 where id = md5('inv1')::uuid;
 
 -- ============================================================================ admin
-select pg_temp.act_as('admin');
+select tests.act_as('admin');
 select is(
-    pg_temp.visible('campaign_invitations', array['inv1', 'inv2']), '{}'::text[],
+    tests.visible('campaign_invitations', array['inv1', 'inv2']), '{}'::text[],
     'an admin does not see invitation codes'
 );
 select throws_ok(

@@ -22,64 +22,6 @@ insert into public.campaign_members (campaign_id, user_id, role) values
 (md5('c1')::uuid, md5('observer')::uuid, 'observer'),
 (md5('c2')::uuid, md5('other')::uuid, 'player');
 
--- Act as a user (or 'anon') exactly as PostgREST does: role + request.jwt.claims.
-create function pg_temp.act_as(actor text)
-returns void
-language sql
-as $$
-    select
-        set_config('role', 'none', true),
-        set_config(
-            'request.jwt.claims',
-            case when actor = 'anon' then '{"role": "anon"}' else json_build_object(
-                'role', 'authenticated', 'sub', md5(actor)::uuid
-            )::text end,
-            true
-        ),
-        set_config('role', case when actor = 'anon' then 'anon' else 'authenticated' end, true)
-$$;
-
--- The labels among `candidates` whose rows the current role can see in public.<tbl>
--- (campaign_members labels read '<campaign>:<user>').
-create function pg_temp.visible(tbl text, candidates text[])
-returns text[]
-language plpgsql
-as $$
-declare
-    result text[];
-    condition text := case when tbl = 'campaign_members'
-        then 't.campaign_id = md5(split_part(c, '':'', 1))::uuid'
-        || ' and t.user_id = md5(split_part(c, '':'', 2))::uuid'
-        else 't.id = md5(c)::uuid' end;
-begin
-    execute format(
-        'select coalesce(array_agg(c order by c), ''{}'') from unnest($1) as c'
-        ' where exists (select from public.%I as t where %s)', tbl, condition
-    ) into result using candidates;
-    return result;
-end;
-$$;
-
--- How many rows a statement changes, its effects rolled back; errors propagate.
-create function pg_temp.affected(statement text)
-returns integer
-language plpgsql
-as $$
-declare
-    changed integer;
-begin
-    begin
-        execute statement;
-        get diagnostics changed = row_count;
-        raise sqlstate 'TSTRB';
-    exception when sqlstate 'TSTRB' then
-        return changed;
-    end;
-end;
-$$;
-
-grant execute on function pg_temp.act_as(text), pg_temp.visible(text, text[]),
-pg_temp.affected(text) to anon, authenticated;
 do $$
 begin
     execute format(
@@ -113,15 +55,15 @@ select is(
 );
 
 -- ============================================================================ anon
-select pg_temp.act_as('anon');
+select tests.act_as('anon');
 select throws_ok(
     $$ select * from public.campaign_members $$, '42501', null, 'anon cannot read memberships'
 );
 
 -- ============================================================================ player
-select pg_temp.act_as('player');
+select tests.act_as('player');
 select is(
-    pg_temp.visible(
+    tests.visible(
         'campaign_members', array['c1:gm', 'c1:player', 'c1:observer', 'c2:gm2', 'c2:other']
     ),
     array['c1:gm', 'c1:observer', 'c1:player'],
@@ -133,28 +75,28 @@ select throws_ok(
     '42501', null, 'a player cannot add members'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         update public.campaign_members set role = 'gm' where user_id = md5('player')::uuid
     $$),
     0, 'a player cannot promote themselves'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         delete from public.campaign_members where user_id = md5('observer')::uuid
     $$),
     0, 'a player cannot remove another member'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         delete from public.campaign_members where user_id = md5('player')::uuid
     $$),
     1, 'a player may leave the campaign'
 );
 
 -- ============================================================================ another player
-select pg_temp.act_as('other');
+select tests.act_as('other');
 select is(
-    pg_temp.visible(
+    tests.visible(
         'campaign_members', array['c1:gm', 'c1:player', 'c1:observer', 'c2:gm2', 'c2:other']
     ),
     array['c2:gm2', 'c2:other'],
@@ -167,7 +109,7 @@ select throws_ok(
 );
 
 -- ============================================================================ game master
-select pg_temp.act_as('gm');
+select tests.act_as('gm');
 select lives_ok(
     $$ insert into public.campaign_members (campaign_id, user_id, role)
        values (md5('c1')::uuid, md5('admin')::uuid, 'observer') $$,
@@ -179,7 +121,7 @@ select throws_ok(
     '42501', null, 'the gm cannot add members to another campaign'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         update public.campaign_members set role = 'observer' where user_id = md5('player')::uuid
     $$),
     1, 'the gm changes a member''s role'
@@ -193,29 +135,29 @@ select throws_ok(
     '42501', null, 'the owner cannot leave their campaign'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         delete from public.campaign_members where user_id = md5('observer')::uuid
     $$),
     1, 'the gm removes a member'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         delete from public.campaign_members where user_id = md5('other')::uuid
     $$),
     0, 'the gm cannot remove members of another campaign'
 );
 
 -- ============================================================================ admin
-select pg_temp.act_as('admin');
+select tests.act_as('admin');
 select is(
-    pg_temp.visible(
+    tests.visible(
         'campaign_members', array['c1:gm', 'c1:player', 'c1:observer', 'c2:gm2', 'c2:other']
     ),
     array['c1:gm', 'c1:observer', 'c1:player', 'c2:gm2', 'c2:other'],
     'an admin (campaign.moderate) sees every membership'
 );
 select is(
-    pg_temp.affected($$ delete from public.campaign_members where user_id = md5('player')::uuid $$),
+    tests.affected($$ delete from public.campaign_members where user_id = md5('player')::uuid $$),
     0, 'an admin does not manage memberships through the table'
 );
 
@@ -223,16 +165,16 @@ select is(
 reset role;
 update public.campaigns set status = 'archived'
 where id = md5('c1')::uuid;
-select pg_temp.act_as('gm');
+select tests.act_as('gm');
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         delete from public.campaign_members where user_id = md5('observer')::uuid
     $$),
     0, 'nobody changes the members of an archived campaign'
 );
-select pg_temp.act_as('player');
+select tests.act_as('player');
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         delete from public.campaign_members where user_id = md5('player')::uuid
     $$),
     0, 'members cannot leave an archived campaign'

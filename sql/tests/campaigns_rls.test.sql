@@ -22,64 +22,6 @@ insert into public.campaign_members (campaign_id, user_id, role) values
 (md5('c1')::uuid, md5('observer')::uuid, 'observer'),
 (md5('c2')::uuid, md5('other')::uuid, 'player');
 
--- Act as a user (or 'anon') exactly as PostgREST does: role + request.jwt.claims.
-create function pg_temp.act_as(actor text)
-returns void
-language sql
-as $$
-    select
-        set_config('role', 'none', true),
-        set_config(
-            'request.jwt.claims',
-            case when actor = 'anon' then '{"role": "anon"}' else json_build_object(
-                'role', 'authenticated', 'sub', md5(actor)::uuid
-            )::text end,
-            true
-        ),
-        set_config('role', case when actor = 'anon' then 'anon' else 'authenticated' end, true)
-$$;
-
--- The labels among `candidates` whose rows the current role can see in public.<tbl>
--- (campaign_members labels read '<campaign>:<user>').
-create function pg_temp.visible(tbl text, candidates text[])
-returns text[]
-language plpgsql
-as $$
-declare
-    result text[];
-    condition text := case when tbl = 'campaign_members'
-        then 't.campaign_id = md5(split_part(c, '':'', 1))::uuid'
-        || ' and t.user_id = md5(split_part(c, '':'', 2))::uuid'
-        else 't.id = md5(c)::uuid' end;
-begin
-    execute format(
-        'select coalesce(array_agg(c order by c), ''{}'') from unnest($1) as c'
-        ' where exists (select from public.%I as t where %s)', tbl, condition
-    ) into result using candidates;
-    return result;
-end;
-$$;
-
--- How many rows a statement changes, its effects rolled back; errors propagate.
-create function pg_temp.affected(statement text)
-returns integer
-language plpgsql
-as $$
-declare
-    changed integer;
-begin
-    begin
-        execute statement;
-        get diagnostics changed = row_count;
-        raise sqlstate 'TSTRB';
-    exception when sqlstate 'TSTRB' then
-        return changed;
-    end;
-end;
-$$;
-
-grant execute on function pg_temp.act_as(text), pg_temp.visible(text, text[]),
-pg_temp.affected(text) to anon, authenticated;
 do $$
 begin
     execute format(
@@ -114,9 +56,9 @@ select policy_roles_are(
 );
 
 -- ============================================================================ anon
-select pg_temp.act_as('anon');
+select tests.act_as('anon');
 select is(
-    pg_temp.visible('campaigns', array['c1', 'c2']), array['c2'],
+    tests.visible('campaigns', array['c1', 'c2']), array['c2'],
     'anon reads the public campaign only'
 );
 select throws_ok(
@@ -131,9 +73,9 @@ select throws_ok(
 );
 
 -- ============================================================================ player
-select pg_temp.act_as('player');
+select tests.act_as('player');
 select is(
-    pg_temp.visible('campaigns', array['c1', 'c2']), array['c1', 'c2'],
+    tests.visible('campaigns', array['c1', 'c2']), array['c1', 'c2'],
     'a player reads their campaign and the public one'
 );
 select lives_ok(
@@ -154,52 +96,52 @@ select throws_ok(
     '42501', null, 'nobody creates a campaign owned by someone else'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         update public.campaigns set name = 'Renamed' where id = md5('c1')::uuid
     $$),
     0, 'a player cannot edit their campaign'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         delete from public.campaigns where id = md5('c1')::uuid
     $$),
     0, 'a player cannot delete their campaign'
 );
 
 -- ============================================================================ another player
-select pg_temp.act_as('other');
+select tests.act_as('other');
 select is(
-    pg_temp.visible('campaigns', array['c1', 'c2']), array['c2'],
+    tests.visible('campaigns', array['c1', 'c2']), array['c2'],
     'a player of another campaign does not read the private campaign'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         update public.campaigns set name = 'Renamed' where id = md5('c2')::uuid
     $$),
     0, 'a player cannot edit the public campaign they play in'
 );
 
 -- ============================================================================ observer
-select pg_temp.act_as('observer');
+select tests.act_as('observer');
 select is(
-    pg_temp.visible('campaigns', array['c1', 'c2']), array['c1', 'c2'],
+    tests.visible('campaigns', array['c1', 'c2']), array['c1', 'c2'],
     'an observer reads their campaign'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         update public.campaigns set name = 'Renamed' where id = md5('c1')::uuid
     $$),
     0, 'an observer cannot edit the campaign'
 );
 
 -- ============================================================================ game master
-select pg_temp.act_as('gm');
+select tests.act_as('gm');
 select is(
-    pg_temp.visible('campaigns', array['c1', 'c2']), array['c1', 'c2'],
+    tests.visible('campaigns', array['c1', 'c2']), array['c1', 'c2'],
     'the gm reads their campaign'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         update public.campaigns set name = 'Renamed' where id = md5('c1')::uuid
     $$),
     1, 'the gm edits their campaign'
@@ -209,13 +151,13 @@ select throws_ok(
     '42501', null, 'the owner cannot be changed by clients'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         update public.campaigns set name = 'Renamed' where id = md5('c2')::uuid
     $$),
     0, 'the gm cannot edit another gm''s campaign'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         delete from public.campaigns where id = md5('c1')::uuid
     $$),
     1, 'the owner deletes their campaign'
@@ -225,26 +167,26 @@ select lives_ok(
     'the gm archives their campaign'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         update public.campaigns set name = 'Renamed' where id = md5('c1')::uuid
     $$),
     0, 'an archived campaign is read-only for its gm'
 );
 
 -- ============================================================================ admin
-select pg_temp.act_as('admin');
+select tests.act_as('admin');
 select is(
-    pg_temp.visible('campaigns', array['c1', 'c2']), array['c1', 'c2'],
+    tests.visible('campaigns', array['c1', 'c2']), array['c1', 'c2'],
     'an admin (campaign.moderate) reads every campaign'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         update public.campaigns set status = 'active' where id = md5('c1')::uuid
     $$),
     1, 'an admin may unarchive a campaign'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         delete from public.campaigns where id in (md5('c1')::uuid, md5('c2')::uuid)
     $$),
     2, 'an admin deletes any campaign'

@@ -22,64 +22,6 @@ insert into public.campaign_members (campaign_id, user_id, role) values
 (md5('c1')::uuid, md5('observer')::uuid, 'observer'),
 (md5('c2')::uuid, md5('other')::uuid, 'player');
 
--- Act as a user (or 'anon') exactly as PostgREST does: role + request.jwt.claims.
-create function pg_temp.act_as(actor text)
-returns void
-language sql
-as $$
-    select
-        set_config('role', 'none', true),
-        set_config(
-            'request.jwt.claims',
-            case when actor = 'anon' then '{"role": "anon"}' else json_build_object(
-                'role', 'authenticated', 'sub', md5(actor)::uuid
-            )::text end,
-            true
-        ),
-        set_config('role', case when actor = 'anon' then 'anon' else 'authenticated' end, true)
-$$;
-
--- The labels among `candidates` whose rows the current role can see in public.<tbl>
--- (campaign_members labels read '<campaign>:<user>').
-create function pg_temp.visible(tbl text, candidates text[])
-returns text[]
-language plpgsql
-as $$
-declare
-    result text[];
-    condition text := case when tbl = 'campaign_members'
-        then 't.campaign_id = md5(split_part(c, '':'', 1))::uuid'
-        || ' and t.user_id = md5(split_part(c, '':'', 2))::uuid'
-        else 't.id = md5(c)::uuid' end;
-begin
-    execute format(
-        'select coalesce(array_agg(c order by c), ''{}'') from unnest($1) as c'
-        ' where exists (select from public.%I as t where %s)', tbl, condition
-    ) into result using candidates;
-    return result;
-end;
-$$;
-
--- How many rows a statement changes, its effects rolled back; errors propagate.
-create function pg_temp.affected(statement text)
-returns integer
-language plpgsql
-as $$
-declare
-    changed integer;
-begin
-    begin
-        execute statement;
-        get diagnostics changed = row_count;
-        raise sqlstate 'TSTRB';
-    exception when sqlstate 'TSTRB' then
-        return changed;
-    end;
-end;
-$$;
-
-grant execute on function pg_temp.act_as(text), pg_temp.visible(text, text[]),
-pg_temp.affected(text) to anon, authenticated;
 do $$
 begin
     execute format(
@@ -120,21 +62,21 @@ select ok(
 );
 
 -- ============================================================================ anon
-select pg_temp.act_as('anon');
+select tests.act_as('anon');
 select is(
-    pg_temp.visible('character_items', array['ci_player', 'ci_other']), array['ci_other'],
+    tests.visible('character_items', array['ci_player', 'ci_other']), array['ci_other'],
     'anon reads inventories of the public campaign'
 );
 
 -- ============================================================================ player
-select pg_temp.act_as('player');
+select tests.act_as('player');
 select is(
-    pg_temp.visible('character_items', array['ci_player', 'ci_other']),
+    tests.visible('character_items', array['ci_player', 'ci_other']),
     array['ci_other', 'ci_player'],
     'a player reads their campaign''s inventories'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         update public.character_items set equipped = true where id = md5('ci_player')::uuid
     $$),
     1, 'the owner equips an item'
@@ -149,32 +91,32 @@ select throws_ok(
     '42501', null, 'a player cannot give themselves items'
 );
 select is(
-    pg_temp.affected($$ delete from public.character_items where id = md5('ci_player')::uuid $$),
+    tests.affected($$ delete from public.character_items where id = md5('ci_player')::uuid $$),
     0, 'a player cannot drop inventory lines'
 );
 
 -- ============================================================================ another player
-select pg_temp.act_as('other');
+select tests.act_as('other');
 select is(
-    pg_temp.visible('character_items', array['ci_player', 'ci_other']), array['ci_other'],
+    tests.visible('character_items', array['ci_player', 'ci_other']), array['ci_other'],
     'a player of another campaign reads only that campaign''s inventories'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         update public.character_items set equipped = true where id = md5('ci_player')::uuid
     $$),
     0, 'nobody else equips a character''s items'
 );
 
 -- ============================================================================ game master
-select pg_temp.act_as('gm');
+select tests.act_as('gm');
 select lives_ok(
     $$ insert into public.character_items (character_id, item_id, quantity)
        values (md5('ch_player')::uuid, md5('item_two')::uuid, 2) $$,
     'the gm gives an item'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         update public.character_items set quantity = 3 where id = md5('ci_player')::uuid
     $$),
     1, 'the gm changes quantities'
@@ -185,19 +127,19 @@ select throws_ok(
     '42501', null, 'the gm cannot give items in another campaign'
 );
 select is(
-    pg_temp.affected($$ delete from public.character_items where id = md5('ci_player')::uuid $$),
+    tests.affected($$ delete from public.character_items where id = md5('ci_player')::uuid $$),
     1, 'the gm takes an item back'
 );
 
 -- ============================================================================ admin
-select pg_temp.act_as('admin');
+select tests.act_as('admin');
 select is(
-    pg_temp.visible('character_items', array['ci_player', 'ci_other']),
+    tests.visible('character_items', array['ci_player', 'ci_other']),
     array['ci_other', 'ci_player'],
     'an admin reads every inventory'
 );
 select is(
-    pg_temp.affected($$ delete from public.character_items where id = md5('ci_other')::uuid $$),
+    tests.affected($$ delete from public.character_items where id = md5('ci_other')::uuid $$),
     0, 'an admin does not manage inventories'
 );
 

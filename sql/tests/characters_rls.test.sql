@@ -22,64 +22,6 @@ insert into public.campaign_members (campaign_id, user_id, role) values
 (md5('c1')::uuid, md5('observer')::uuid, 'observer'),
 (md5('c2')::uuid, md5('other')::uuid, 'player');
 
--- Act as a user (or 'anon') exactly as PostgREST does: role + request.jwt.claims.
-create function pg_temp.act_as(actor text)
-returns void
-language sql
-as $$
-    select
-        set_config('role', 'none', true),
-        set_config(
-            'request.jwt.claims',
-            case when actor = 'anon' then '{"role": "anon"}' else json_build_object(
-                'role', 'authenticated', 'sub', md5(actor)::uuid
-            )::text end,
-            true
-        ),
-        set_config('role', case when actor = 'anon' then 'anon' else 'authenticated' end, true)
-$$;
-
--- The labels among `candidates` whose rows the current role can see in public.<tbl>
--- (campaign_members labels read '<campaign>:<user>').
-create function pg_temp.visible(tbl text, candidates text[])
-returns text[]
-language plpgsql
-as $$
-declare
-    result text[];
-    condition text := case when tbl = 'campaign_members'
-        then 't.campaign_id = md5(split_part(c, '':'', 1))::uuid'
-        || ' and t.user_id = md5(split_part(c, '':'', 2))::uuid'
-        else 't.id = md5(c)::uuid' end;
-begin
-    execute format(
-        'select coalesce(array_agg(c order by c), ''{}'') from unnest($1) as c'
-        ' where exists (select from public.%I as t where %s)', tbl, condition
-    ) into result using candidates;
-    return result;
-end;
-$$;
-
--- How many rows a statement changes, its effects rolled back; errors propagate.
-create function pg_temp.affected(statement text)
-returns integer
-language plpgsql
-as $$
-declare
-    changed integer;
-begin
-    begin
-        execute statement;
-        get diagnostics changed = row_count;
-        raise sqlstate 'TSTRB';
-    exception when sqlstate 'TSTRB' then
-        return changed;
-    end;
-end;
-$$;
-
-grant execute on function pg_temp.act_as(text), pg_temp.visible(text, text[]),
-pg_temp.affected(text) to anon, authenticated;
 do $$
 begin
     execute format(
@@ -121,9 +63,9 @@ select row_eq(
 );
 
 -- ============================================================================ anon
-select pg_temp.act_as('anon');
+select tests.act_as('anon');
 select is(
-    pg_temp.visible('characters', array['ch_player', 'ch_gm', 'ch_other']), array['ch_other'],
+    tests.visible('characters', array['ch_player', 'ch_gm', 'ch_other']), array['ch_other'],
     'anon reads the characters of the public campaign only'
 );
 select throws_ok(
@@ -132,9 +74,9 @@ select throws_ok(
 );
 
 -- ============================================================================ player
-select pg_temp.act_as('player');
+select tests.act_as('player');
 select is(
-    pg_temp.visible('characters', array['ch_player', 'ch_gm', 'ch_other']),
+    tests.visible('characters', array['ch_player', 'ch_gm', 'ch_other']),
     array['ch_gm', 'ch_other', 'ch_player'],
     'a player reads their campaign''s characters and the public campaign''s'
 );
@@ -153,7 +95,7 @@ select throws_ok(
     '42501', null, 'xp cannot be set by players'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         update public.characters set name = 'Rosa II' where id = md5('ch_player')::uuid
     $$),
     1, 'a player edits their own character'
@@ -167,38 +109,38 @@ select throws_ok(
     '42501', null, 'a player cannot award xp'
 );
 select is(
-    pg_temp.affected($$ update public.characters set name = 'X' where id = md5('ch_gm')::uuid $$),
+    tests.affected($$ update public.characters set name = 'X' where id = md5('ch_gm')::uuid $$),
     0, 'a player cannot edit someone else''s character'
 );
 select is(
-    pg_temp.affected($$ delete from public.characters where id = md5('ch_player')::uuid $$),
+    tests.affected($$ delete from public.characters where id = md5('ch_player')::uuid $$),
     1, 'a player deletes their own character'
 );
 
 -- ============================================================================ another player
-select pg_temp.act_as('other');
+select tests.act_as('other');
 select is(
-    pg_temp.visible('characters', array['ch_player', 'ch_gm', 'ch_other']), array['ch_other'],
+    tests.visible('characters', array['ch_player', 'ch_gm', 'ch_other']), array['ch_other'],
     'a player of another campaign reads only that campaign''s characters'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         update public.characters set name = 'X' where id = md5('ch_player')::uuid
     $$),
     0, 'a player of another campaign cannot edit the character'
 );
 
 -- ============================================================================ observer
-select pg_temp.act_as('observer');
+select tests.act_as('observer');
 select throws_ok(
     $$ insert into public.characters (campaign_id, name) values (md5('c1')::uuid, 'Watcher') $$,
     '42501', null, 'an observer does not play characters'
 );
 
 -- ============================================================================ game master
-select pg_temp.act_as('gm');
+select tests.act_as('gm');
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         update public.characters set name = 'Rosa III' where id = md5('ch_player')::uuid
     $$),
     1, 'the gm edits a player''s character'
@@ -215,9 +157,9 @@ select throws_ok(
 reset role;
 update public.campaigns set status = 'archived'
 where id = md5('c1')::uuid;
-select pg_temp.act_as('gm');
+select tests.act_as('gm');
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         update public.characters set name = 'Frozen' where id = md5('ch_player')::uuid
     $$),
     0, 'characters of an archived campaign are read-only'
@@ -228,14 +170,14 @@ select throws_ok(
 );
 
 -- ============================================================================ admin
-select pg_temp.act_as('admin');
+select tests.act_as('admin');
 select is(
-    pg_temp.visible('characters', array['ch_player', 'ch_gm', 'ch_other']),
+    tests.visible('characters', array['ch_player', 'ch_gm', 'ch_other']),
     array['ch_gm', 'ch_other', 'ch_player'],
     'an admin (campaign.moderate) reads every character'
 );
 select is(
-    pg_temp.affected(
+    tests.affected(
         $$ update public.characters set name = 'X' where id = md5('ch_other')::uuid $$
     ),
     0, 'an admin does not edit characters'

@@ -38,22 +38,6 @@ insert into public.lessons (id, deck_id, published_at) values
 (md5('l_pub')::uuid, md5('d_pub')::uuid, now()),
 (md5('l_secret')::uuid, md5('d_secret')::uuid, now());
 
-create function pg_temp.act_as(actor text)
-returns void
-language sql
-as $$
-    select
-        set_config('role', 'none', true),
-        set_config(
-            'request.jwt.claims',
-            case when actor = 'anon' then '{"role": "anon"}' else json_build_object(
-                'role', 'authenticated', 'sub', md5(actor)::uuid
-            )::text end,
-            true
-        ),
-        set_config('role', case when actor = 'anon' then 'anon' else 'authenticated' end, true)
-$$;
-
 -- The labels among `candidates` whose rows the current role can see in public.<tbl>.<col>.
 create function pg_temp.visible(tbl text, col text, candidates text[])
 returns text[]
@@ -70,26 +54,7 @@ begin
 end;
 $$;
 
--- How many rows a statement changes, its effects rolled back; errors propagate.
-create function pg_temp.affected(statement text)
-returns integer
-language plpgsql
-as $$
-declare
-    changed integer;
-begin
-    begin
-        execute statement;
-        get diagnostics changed = row_count;
-        raise sqlstate 'TSTRB';
-    exception when sqlstate 'TSTRB' then
-        return changed;
-    end;
-end;
-$$;
-
-grant execute on function pg_temp.act_as(text), pg_temp.visible(text, text, text[]),
-pg_temp.affected(text) to anon, authenticated;
+grant execute on function pg_temp.visible(text, text, text[]) to anon, authenticated;
 do $$
 begin
     execute format(
@@ -133,7 +98,7 @@ select policy_roles_are(
 );
 
 -- ============================================================================ anon
-select pg_temp.act_as('anon');
+select tests.act_as('anon');
 select is(
     pg_temp.visible('lexemes', 'id', array['pub', 'draft', 'secret']), array['pub'],
     'anon reads published, unrestricted lexemes only'
@@ -157,7 +122,7 @@ select throws_ok(
 );
 
 -- ============================================================================ player
-select pg_temp.act_as('player');
+select tests.act_as('player');
 select is(
     pg_temp.visible('lexemes', 'id', array['pub', 'draft', 'secret']), array['pub'],
     'a player outside c1 does not see its restricted lexeme'
@@ -172,11 +137,11 @@ select throws_ok(
     '42501', null, 'a player cannot create lexemes'
 );
 select is(
-    pg_temp.affected($$ update public.lexemes set lemma = 'perrito' $$), 0,
+    tests.affected($$ update public.lexemes set lemma = 'perrito' $$), 0,
     'a player cannot edit lexemes'
 );
 select is(
-    pg_temp.affected($$ delete from public.lexeme_glosses $$), 0,
+    tests.affected($$ delete from public.lexeme_glosses $$), 0,
     'a player cannot delete glosses'
 );
 select throws_ok(
@@ -189,7 +154,7 @@ select throws_ok(
 );
 
 -- ============================================================================ game master
-select pg_temp.act_as('gm');
+select tests.act_as('gm');
 select is(
     pg_temp.visible('lexemes', 'id', array['pub', 'draft', 'secret']), array['pub', 'secret'],
     'a member of c1 sees its restricted lexeme, not drafts'
@@ -204,12 +169,12 @@ select is(
     'a member of c1 sees the restricted deck''s lessons'
 );
 select is(
-    pg_temp.affected($$ update public.lexemes set lemma = 'x' $$), 0,
+    tests.affected($$ update public.lexemes set lemma = 'x' $$), 0,
     'a game master is no content editor'
 );
 
 -- ============================================================================ editor
-select pg_temp.act_as('editor');
+select tests.act_as('editor');
 select is(
     pg_temp.visible('lexemes', 'id', array['pub', 'draft', 'secret']),
     array['draft', 'pub', 'secret'],
@@ -221,14 +186,14 @@ select lives_ok(
     'an editor creates and publishes a lexeme'
 );
 select is(
-    pg_temp.affected(
+    tests.affected(
         $$ update public.lexeme_glosses set gloss = 'dog' where lexeme_id = md5('pub')::uuid $$
     ),
     1,
     'an editor edits glosses'
 );
 select is(
-    pg_temp.affected($$ delete from public.lexemes where id = md5('draft')::uuid $$), 1,
+    tests.affected($$ delete from public.lexemes where id = md5('draft')::uuid $$), 1,
     'an editor deletes lexemes'
 );
 select throws_ok(

@@ -22,64 +22,6 @@ insert into public.campaign_members (campaign_id, user_id, role) values
 (md5('c1')::uuid, md5('observer')::uuid, 'observer'),
 (md5('c2')::uuid, md5('other')::uuid, 'player');
 
--- Act as a user (or 'anon') exactly as PostgREST does: role + request.jwt.claims.
-create function pg_temp.act_as(actor text)
-returns void
-language sql
-as $$
-    select
-        set_config('role', 'none', true),
-        set_config(
-            'request.jwt.claims',
-            case when actor = 'anon' then '{"role": "anon"}' else json_build_object(
-                'role', 'authenticated', 'sub', md5(actor)::uuid
-            )::text end,
-            true
-        ),
-        set_config('role', case when actor = 'anon' then 'anon' else 'authenticated' end, true)
-$$;
-
--- The labels among `candidates` whose rows the current role can see in public.<tbl>
--- (campaign_members labels read '<campaign>:<user>').
-create function pg_temp.visible(tbl text, candidates text[])
-returns text[]
-language plpgsql
-as $$
-declare
-    result text[];
-    condition text := case when tbl = 'campaign_members'
-        then 't.campaign_id = md5(split_part(c, '':'', 1))::uuid'
-        || ' and t.user_id = md5(split_part(c, '':'', 2))::uuid'
-        else 't.id = md5(c)::uuid' end;
-begin
-    execute format(
-        'select coalesce(array_agg(c order by c), ''{}'') from unnest($1) as c'
-        ' where exists (select from public.%I as t where %s)', tbl, condition
-    ) into result using candidates;
-    return result;
-end;
-$$;
-
--- How many rows a statement changes, its effects rolled back; errors propagate.
-create function pg_temp.affected(statement text)
-returns integer
-language plpgsql
-as $$
-declare
-    changed integer;
-begin
-    begin
-        execute statement;
-        get diagnostics changed = row_count;
-        raise sqlstate 'TSTRB';
-    exception when sqlstate 'TSTRB' then
-        return changed;
-    end;
-end;
-$$;
-
-grant execute on function pg_temp.act_as(text), pg_temp.visible(text, text[]),
-pg_temp.affected(text) to anon, authenticated;
 do $$
 begin
     execute format(
@@ -197,9 +139,9 @@ select throws_ok(
 );
 
 -- ============================================================================ anon
-select pg_temp.act_as('anon');
+select tests.act_as('anon');
 select is(
-    pg_temp.visible(
+    tests.visible(
         'dice_rolls', array['r_pub', 'r_gm', 'r_priv', 'r_gm_priv', 'r_c2', 'r_c2_priv']
     ),
     array['r_c2'],
@@ -207,9 +149,9 @@ select is(
 );
 
 -- ============================================================================ player
-select pg_temp.act_as('player');
+select tests.act_as('player');
 select is(
-    pg_temp.visible(
+    tests.visible(
         'dice_rolls', array['r_pub', 'r_gm', 'r_priv', 'r_gm_priv', 'r_c2', 'r_c2_priv']
     ),
     array['r_c2', 'r_gm', 'r_priv', 'r_pub'],
@@ -249,9 +191,9 @@ select throws_ok(
 select set_config('app.roll_source', '', true);
 
 -- ============================================================================ another player
-select pg_temp.act_as('other');
+select tests.act_as('other');
 select is(
-    pg_temp.visible(
+    tests.visible(
         'dice_rolls', array['r_pub', 'r_gm', 'r_priv', 'r_gm_priv', 'r_c2', 'r_c2_priv']
     ),
     array['r_c2', 'r_c2_priv'],
@@ -266,9 +208,9 @@ select throws_ok(
 );
 
 -- ============================================================================ observer
-select pg_temp.act_as('observer');
+select tests.act_as('observer');
 select is(
-    pg_temp.visible(
+    tests.visible(
         'dice_rolls', array['r_pub', 'r_gm', 'r_priv', 'r_gm_priv', 'r_c2', 'r_c2_priv']
     ),
     array['r_c2', 'r_pub'],
@@ -282,9 +224,9 @@ select throws_ok(
 );
 
 -- ============================================================================ game master
-select pg_temp.act_as('gm');
+select tests.act_as('gm');
 select is(
-    pg_temp.visible(
+    tests.visible(
         'dice_rolls', array['r_pub', 'r_gm', 'r_priv', 'r_gm_priv', 'r_c2', 'r_c2_priv']
     ),
     array['r_c2', 'r_gm', 'r_gm_priv', 'r_priv', 'r_pub'],
@@ -300,7 +242,7 @@ select lives_ok(
 reset role;
 update public.campaigns set status = 'archived'
 where id = md5('c1')::uuid;
-select pg_temp.act_as('gm');
+select tests.act_as('gm');
 select throws_ok(
     $$ insert into public.dice_rolls (campaign_id, roller_id, expression, total,
        server_seed_hash, client_seed, nonce)
@@ -310,9 +252,9 @@ select throws_ok(
 select set_config('app.roll_source', '', true);
 
 -- ============================================================================ admin
-select pg_temp.act_as('admin');
+select tests.act_as('admin');
 select is(
-    pg_temp.visible(
+    tests.visible(
         'dice_rolls', array['r_pub', 'r_gm', 'r_priv', 'r_gm_priv', 'r_c2', 'r_c2_priv']
     ),
     array['r_c2', 'r_pub'],

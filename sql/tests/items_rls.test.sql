@@ -22,64 +22,6 @@ insert into public.campaign_members (campaign_id, user_id, role) values
 (md5('c1')::uuid, md5('observer')::uuid, 'observer'),
 (md5('c2')::uuid, md5('other')::uuid, 'player');
 
--- Act as a user (or 'anon') exactly as PostgREST does: role + request.jwt.claims.
-create function pg_temp.act_as(actor text)
-returns void
-language sql
-as $$
-    select
-        set_config('role', 'none', true),
-        set_config(
-            'request.jwt.claims',
-            case when actor = 'anon' then '{"role": "anon"}' else json_build_object(
-                'role', 'authenticated', 'sub', md5(actor)::uuid
-            )::text end,
-            true
-        ),
-        set_config('role', case when actor = 'anon' then 'anon' else 'authenticated' end, true)
-$$;
-
--- The labels among `candidates` whose rows the current role can see in public.<tbl>
--- (campaign_members labels read '<campaign>:<user>').
-create function pg_temp.visible(tbl text, candidates text[])
-returns text[]
-language plpgsql
-as $$
-declare
-    result text[];
-    condition text := case when tbl = 'campaign_members'
-        then 't.campaign_id = md5(split_part(c, '':'', 1))::uuid'
-        || ' and t.user_id = md5(split_part(c, '':'', 2))::uuid'
-        else 't.id = md5(c)::uuid' end;
-begin
-    execute format(
-        'select coalesce(array_agg(c order by c), ''{}'') from unnest($1) as c'
-        ' where exists (select from public.%I as t where %s)', tbl, condition
-    ) into result using candidates;
-    return result;
-end;
-$$;
-
--- How many rows a statement changes, its effects rolled back; errors propagate.
-create function pg_temp.affected(statement text)
-returns integer
-language plpgsql
-as $$
-declare
-    changed integer;
-begin
-    begin
-        execute statement;
-        get diagnostics changed = row_count;
-        raise sqlstate 'TSTRB';
-    exception when sqlstate 'TSTRB' then
-        return changed;
-    end;
-end;
-$$;
-
-grant execute on function pg_temp.act_as(text), pg_temp.visible(text, text[]),
-pg_temp.affected(text) to anon, authenticated;
 do $$
 begin
     execute format(
@@ -116,9 +58,9 @@ select ok(
 );
 
 -- ============================================================================ anon
-select pg_temp.act_as('anon');
+select tests.act_as('anon');
 select is(
-    pg_temp.visible('items', array['item_pub', 'item_draft']), array['item_pub'],
+    tests.visible('items', array['item_pub', 'item_draft']), array['item_pub'],
     'anon reads published items'
 );
 select throws_ok(
@@ -127,9 +69,9 @@ select throws_ok(
 );
 
 -- ============================================================================ player
-select pg_temp.act_as('player');
+select tests.act_as('player');
 select is(
-    pg_temp.visible('items', array['item_pub', 'item_draft']), array['item_pub'],
+    tests.visible('items', array['item_pub', 'item_draft']), array['item_pub'],
     'a player reads published items only'
 );
 select throws_ok(
@@ -137,32 +79,32 @@ select throws_ok(
     '42501', null, 'a player cannot create items'
 );
 select is(
-    pg_temp.affected($$ update public.items set name = 'X' where id = md5('item_pub')::uuid $$),
+    tests.affected($$ update public.items set name = 'X' where id = md5('item_pub')::uuid $$),
     0, 'a player cannot edit items'
 );
 select is(
-    pg_temp.affected($$ delete from public.items where id = md5('item_pub')::uuid $$),
+    tests.affected($$ delete from public.items where id = md5('item_pub')::uuid $$),
     0, 'a player cannot delete items'
 );
 
 -- ============================================================================ another player
-select pg_temp.act_as('other');
+select tests.act_as('other');
 select is(
-    pg_temp.visible('items', array['item_pub', 'item_draft']), array['item_pub'],
+    tests.visible('items', array['item_pub', 'item_draft']), array['item_pub'],
     'every player reads the same catalogue'
 );
 
 -- ============================================================================ game master
-select pg_temp.act_as('gm');
+select tests.act_as('gm');
 select is(
-    pg_temp.affected($$ update public.items set name = 'X' where id = md5('item_pub')::uuid $$),
+    tests.affected($$ update public.items set name = 'X' where id = md5('item_pub')::uuid $$),
     0, 'a gm cannot edit the catalogue'
 );
 
 -- ============================================================================ content editor
-select pg_temp.act_as('editor');
+select tests.act_as('editor');
 select is(
-    pg_temp.visible('items', array['item_pub', 'item_draft']), array['item_draft', 'item_pub'],
+    tests.visible('items', array['item_pub', 'item_draft']), array['item_draft', 'item_pub'],
     'a content editor reads drafts'
 );
 select lives_ok(
@@ -170,7 +112,7 @@ select lives_ok(
     'a content editor creates and publishes an item'
 );
 select is(
-    pg_temp.affected($$
+    tests.affected($$
         update public.items set is_published = true where id = md5('item_draft')::uuid
     $$),
     1, 'a content editor publishes a draft'
@@ -181,13 +123,13 @@ select throws_ok(
 );
 
 -- ============================================================================ admin
-select pg_temp.act_as('admin');
+select tests.act_as('admin');
 select is(
-    pg_temp.visible('items', array['item_pub', 'item_draft']), array['item_draft', 'item_pub'],
+    tests.visible('items', array['item_pub', 'item_draft']), array['item_draft', 'item_pub'],
     'an admin reads drafts'
 );
 select is(
-    pg_temp.affected($$ delete from public.items where id = md5('item_draft')::uuid $$),
+    tests.affected($$ delete from public.items where id = md5('item_draft')::uuid $$),
     1, 'an admin deletes items'
 );
 

@@ -22,64 +22,6 @@ insert into public.campaign_members (campaign_id, user_id, role) values
 (md5('c1')::uuid, md5('observer')::uuid, 'observer'),
 (md5('c2')::uuid, md5('other')::uuid, 'player');
 
--- Act as a user (or 'anon') exactly as PostgREST does: role + request.jwt.claims.
-create function pg_temp.act_as(actor text)
-returns void
-language sql
-as $$
-    select
-        set_config('role', 'none', true),
-        set_config(
-            'request.jwt.claims',
-            case when actor = 'anon' then '{"role": "anon"}' else json_build_object(
-                'role', 'authenticated', 'sub', md5(actor)::uuid
-            )::text end,
-            true
-        ),
-        set_config('role', case when actor = 'anon' then 'anon' else 'authenticated' end, true)
-$$;
-
--- The labels among `candidates` whose rows the current role can see in public.<tbl>
--- (campaign_members labels read '<campaign>:<user>').
-create function pg_temp.visible(tbl text, candidates text[])
-returns text[]
-language plpgsql
-as $$
-declare
-    result text[];
-    condition text := case when tbl = 'campaign_members'
-        then 't.campaign_id = md5(split_part(c, '':'', 1))::uuid'
-        || ' and t.user_id = md5(split_part(c, '':'', 2))::uuid'
-        else 't.id = md5(c)::uuid' end;
-begin
-    execute format(
-        'select coalesce(array_agg(c order by c), ''{}'') from unnest($1) as c'
-        ' where exists (select from public.%I as t where %s)', tbl, condition
-    ) into result using candidates;
-    return result;
-end;
-$$;
-
--- How many rows a statement changes, its effects rolled back; errors propagate.
-create function pg_temp.affected(statement text)
-returns integer
-language plpgsql
-as $$
-declare
-    changed integer;
-begin
-    begin
-        execute statement;
-        get diagnostics changed = row_count;
-        raise sqlstate 'TSTRB';
-    exception when sqlstate 'TSTRB' then
-        return changed;
-    end;
-end;
-$$;
-
-grant execute on function pg_temp.act_as(text), pg_temp.visible(text, text[]),
-pg_temp.affected(text) to anon, authenticated;
 do $$
 begin
     execute format(
@@ -106,7 +48,7 @@ select is(
 );
 
 -- ============================================================================ anon
-select pg_temp.act_as('anon');
+select tests.act_as('anon');
 select ok(not app_private.has_permission('content.write'), 'anon holds no permission');
 select throws_ok(
     $$ select app_private.set_user_app_roles(md5('player')::uuid, array['admin']) $$,
@@ -114,7 +56,7 @@ select throws_ok(
 );
 
 -- ============================================================================ player
-select pg_temp.act_as('player');
+select tests.act_as('player');
 select ok(not app_private.has_permission('campaign.moderate'), 'a player cannot moderate');
 select throws_ok(
     $$ select app_private.set_user_app_roles(md5('player')::uuid, array['admin']) $$,
@@ -125,12 +67,12 @@ select throws_ok(
 );
 
 -- ============================================================================ content editor
-select pg_temp.act_as('editor');
+select tests.act_as('editor');
 select ok(app_private.has_permission('content.publish'), 'a content editor publishes');
 select ok(not app_private.has_permission('user.manage'), 'a content editor manages no users');
 
 -- ============================================================================ admin
-select pg_temp.act_as('admin');
+select tests.act_as('admin');
 select ok(app_private.has_permission('audit.read'), 'an admin holds every permission');
 select is(
     app_private.set_user_app_roles(md5('player')::uuid, array['moderator', 'player']),
@@ -143,7 +85,7 @@ select throws_ok(
 );
 
 -- ============================================================================ player again
-select pg_temp.act_as('player');
+select tests.act_as('player');
 select ok(
     app_private.has_permission('campaign.moderate'),
     'a role change applies to the next request, whatever the token says'
