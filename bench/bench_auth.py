@@ -23,15 +23,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import httpx
+import psycopg
 
-import httpx  # noqa: E402
-import psycopg  # noqa: E402
-
-from native_platform.database import configure_secrets  # noqa: E402
-from native_platform.migrations import apply_migrations  # noqa: E402
-from native_platform.settings import StackSettings, load_settings  # noqa: E402
+from native_platform.scratch import migrated_database
+from native_platform.settings import StackSettings, load_settings
 
 ROUNDS = 5
 SIGN_INS_PER_ROUND = 10
@@ -43,26 +39,11 @@ SETUP = (
     " set_config('request.headers', %s, true)"
 )
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def address(n: int) -> str:
     return f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
-
-
-@contextmanager
-def scratch_database(settings: StackSettings) -> Iterator[str]:
-    name = f"rfl_bench_auth_{os.getpid()}"
-    admin = settings.database_url.get_secret_value().rsplit("/", 1)[0]
-    with psycopg.connect(f"{admin}/postgres", autocommit=True) as conn:
-        conn.execute(f"drop database if exists {name}")
-        conn.execute(f"create database {name}")
-    try:
-        apply_migrations(f"{admin}/{name}")
-        with psycopg.connect(f"{admin}/{name}", autocommit=True) as conn:
-            configure_secrets(conn, settings)
-        yield name
-    finally:
-        with psycopg.connect(f"{admin}/postgres", autocommit=True) as conn:
-            conn.execute(f"drop database if exists {name} with (force)")
 
 
 @contextmanager
@@ -164,7 +145,8 @@ def http_rates(url: str, key: str) -> tuple[float, float]:
 
 def main() -> None:
     stack = load_settings()
-    with scratch_database(stack) as name:
+    with migrated_database(stack, f"rfl_bench_auth_{os.getpid()}") as dsn:
+        name = dsn.rsplit("/", 1)[1]
         dsn = stack.authenticator_url(name)
         sql_sign_in, sql_refresh = sql_rates(dsn)
         with serve(dsn, stack) as url:

@@ -25,21 +25,14 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import psycopg
 
-import psycopg  # noqa: E402
-
-from native_platform.database import configure_secrets  # noqa: E402
-from native_platform.migrations import apply_migrations  # noqa: E402
-from native_platform.settings import StackSettings, load_settings  # noqa: E402
+from native_platform.scratch import migrated_database
+from native_platform.settings import load_settings
 
 ROUNDS = 7
 REQUESTS_PER_ROUND = 300
@@ -76,24 +69,6 @@ analyze;
 """
 
 
-@contextmanager
-def scratch_database(settings: StackSettings) -> Iterator[str]:
-    name = f"rfl_bench_rls_{os.getpid()}"
-    admin = settings.database_url.get_secret_value().rsplit("/", 1)[0]
-    with psycopg.connect(f"{admin}/postgres", autocommit=True) as conn:
-        conn.execute(f"drop database if exists {name}")
-        conn.execute(f"create database {name}")
-    try:
-        apply_migrations(f"{admin}/{name}")
-        with psycopg.connect(f"{admin}/{name}", autocommit=True) as conn:
-            configure_secrets(conn, settings)
-            conn.execute(ARRANGE.encode())
-        yield name
-    finally:
-        with psycopg.connect(f"{admin}/postgres", autocommit=True) as conn:
-            conn.execute(f"drop database if exists {name} with (force)")
-
-
 def owner_request(conn: psycopg.Connection[Any]) -> None:
     with conn.transaction():
         conn.execute(QUERY).fetchall()
@@ -125,7 +100,10 @@ def batch_micros(conn: psycopg.Connection[Any], request: Callable[..., None]) ->
 
 def main() -> None:
     settings = load_settings()
-    with scratch_database(settings) as name:
+    with migrated_database(settings, f"rfl_bench_rls_{os.getpid()}") as dsn:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(ARRANGE.encode())
+        name = dsn.rsplit("/", 1)[1]
         admin = settings.database_url.get_secret_value().rsplit("/", 1)[0]
         with (
             psycopg.connect(f"{admin}/{name}") as owner,

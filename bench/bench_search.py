@@ -17,33 +17,27 @@ from __future__ import annotations
 
 import os
 import statistics
-import sys
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import psycopg
+from pydantic import SecretStr
 
-import psycopg  # noqa: E402
-from pydantic import SecretStr  # noqa: E402
-
-from functions.cms.bulk_import import load_sample_content  # noqa: E402
-from functions.common.config import FunctionsConfig  # noqa: E402
-from functions.common.db import connect_service  # noqa: E402
-from functions.common.typesense_client import collection_of, typesense_session  # noqa: E402
-from functions.indexer.collections import reindex  # noqa: E402
-from functions.indexer.consistency import expected_documents  # noqa: E402
-from functions.indexer.outbox import drain_once, pending_count  # noqa: E402
-from functions.indexer.schemas import collection_schema  # noqa: E402
-from functions.indexer.worker import WorkerOptions, run_worker  # noqa: E402
-from native_platform.database import configure_secrets  # noqa: E402
-from native_platform.migrations import apply_migrations  # noqa: E402
-from native_platform.settings import StackSettings, load_settings  # noqa: E402
+from functions.cms.bulk_import import load_sample_content
+from functions.common.config import FunctionsConfig
+from functions.common.db import connect_service
+from functions.common.typesense_client import collection_of, typesense_session
+from functions.indexer.collections import reindex
+from functions.indexer.consistency import expected_documents
+from functions.indexer.outbox import drain_once, pending_count
+from functions.indexer.schemas import collection_schema
+from functions.indexer.worker import WorkerOptions, run_worker
+from native_platform.scratch import migrated_database
+from native_platform.settings import load_settings
 
 SYNTHETIC_LEXEMES = 5000
 CHANGES = 200
@@ -63,23 +57,6 @@ insert into public.lexeme_glosses (lexeme_id, locale, gloss)
 select id, locale, 'meaning of ' || lemma || ' in ' || locale
 from made, unnest(array['en', 'pt']) as locale
 """
-
-
-@contextmanager
-def scratch_database(settings: StackSettings) -> Iterator[str]:
-    name = f"rfl_bench_search_{os.getpid()}"
-    admin = settings.database_url.get_secret_value().rsplit("/", 1)[0]
-    with psycopg.connect(f"{admin}/postgres", autocommit=True) as conn:
-        conn.execute(f"drop database if exists {name}".encode())
-        conn.execute(f"create database {name}".encode())
-    try:
-        apply_migrations(f"{admin}/{name}")
-        with psycopg.connect(f"{admin}/{name}", autocommit=True) as conn:
-            configure_secrets(conn, settings)
-        yield f"{admin}/{name}"
-    finally:
-        with psycopg.connect(f"{admin}/postgres", autocommit=True) as conn:
-            conn.execute(f"drop database if exists {name} with (force)".encode())
 
 
 @contextmanager
@@ -156,7 +133,7 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def main() -> None:
     stack = load_settings()
-    with scratch_database(stack) as dsn:
+    with migrated_database(stack, f"rfl_bench_search_{os.getpid()}") as dsn:
         config = FunctionsConfig(
             database_url=SecretStr(dsn),
             typesense_url=stack.typesense_url,

@@ -8,7 +8,11 @@ from contextlib import contextmanager
 import psycopg
 from psycopg import sql
 
-__all__ = ["scratch_database"]
+from native_platform.database import configure_secrets
+from native_platform.migrations import apply_migrations
+from native_platform.settings import StackSettings
+
+__all__ = ["migrated_database", "scratch_database"]
 
 
 @contextmanager
@@ -26,3 +30,15 @@ def scratch_database(admin_dsn: str, dbname: str, template: str | None = None) -
     finally:
         with psycopg.connect(admin_dsn, autocommit=True) as conn:
             conn.execute(sql.SQL("drop database if exists {} with (force)").format(name))
+
+
+@contextmanager
+def migrated_database(settings: StackSettings, dbname: str) -> Iterator[str]:
+    """A scratch database with every migration and the runtime secrets; yield its superuser DSN."""
+    server = settings.database_url.get_secret_value().rsplit("/", 1)[0]
+    with scratch_database(f"{server}/postgres", dbname):
+        dsn = f"{server}/{dbname}"
+        apply_migrations(dsn)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            configure_secrets(conn, settings)
+        yield dsn

@@ -16,9 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from native_platform.database import configure_secrets
-from native_platform.migrations import apply_migrations
-from native_platform.scratch import scratch_database
+from native_platform.scratch import migrated_database, scratch_database
 from native_platform.settings import StackSettings, env_file_path, load_settings
 
 
@@ -63,13 +61,10 @@ def pg_server(stack_settings: StackSettings) -> PgServer:
 
 
 @pytest.fixture(scope="session")
-def migrated_template(pg_server: PgServer, stack_settings: StackSettings) -> Iterator[str]:
+def migrated_template(stack_settings: StackSettings) -> Iterator[str]:
     """A database with every migration applied, used as the template of each test database."""
-    with pg_server.janitor(f"rfl_template_{os.getpid()}") as name:
-        apply_migrations(pg_server.dsn(name))
-        with psycopg.connect(pg_server.dsn(name), autocommit=True) as conn:
-            configure_secrets(conn, stack_settings)
-        yield name
+    with migrated_database(stack_settings, f"rfl_template_{os.getpid()}") as dsn:
+        yield dsn.rsplit("/", 1)[1]
 
 
 @pytest.fixture
