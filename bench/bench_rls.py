@@ -9,9 +9,12 @@ own transaction on one connection, like the REST server does:
 - rls: `authenticator` switches to `authenticated` with a player's claims and headers, then
   runs the same query (policies filter by membership, gm status and visibility);
 - rls+hook (GET): as rls, in a READ ONLY transaction, calling app_private.check_request() first
-  (in read-only transactions the hook checks the bucket without charging it);
-- rls+hook (write tx): as above in a read-write transaction, so the hook charges the bucket
-  (the global limit is raised for the run so the loop is not throttled).
+  (the hook charges the bucket on its own dblink connection, committed apart from the request);
+- rls+hook (write tx): as above in a read-write transaction (the global limit is raised for the
+  run so the loop is not throttled);
+- rls+in-tx hook (GET / write tx): the same with the previous hook (migration ...002800, loaded
+  under another name), which charged inside the request's transaction and only checked the
+  bucket in read-only ones: the cost of the autonomous charge is the difference.
 
 Variants are interleaved round by round so that machine load affects them alike; the first
 round warms up and is dropped. Each variant includes its own round trips (the settings statement,
@@ -31,6 +34,7 @@ from typing import Any
 
 import psycopg
 
+from native_platform.migrations import MIGRATIONS_DIR
 from native_platform.scratch import migrated_database
 from native_platform.settings import load_settings
 
@@ -67,6 +71,13 @@ update rate_limit.limits set capacity = 1000000, refill_per_second = 1000000
 where action = 'request.authenticated';
 analyze;
 """
+HOOK = "app_private.check_request()"
+IN_TRANSACTION_HOOK = "app_private.check_request_in_transaction()"
+IN_TRANSACTION_HOOK_SQL = (
+    (MIGRATIONS_DIR / "20261126002800_create_check_request_function.sql")
+    .read_text()
+    .replace("app_private.check_request()", IN_TRANSACTION_HOOK)
+)
 
 
 def owner_request(conn: psycopg.Connection[Any]) -> None:
@@ -74,7 +85,7 @@ def owner_request(conn: psycopg.Connection[Any]) -> None:
         conn.execute(QUERY).fetchall()
 
 
-def rls_request(hook: bool, read_only: bool) -> Callable[[psycopg.Connection[Any]], None]:
+def rls_request(hook: str | None, read_only: bool) -> Callable[[psycopg.Connection[Any]], None]:
     claims = json.dumps({"role": "authenticated", "sub": PLAYER})
     headers = json.dumps({"x-forwarded-for": "198.51.100.7"})
 
@@ -84,7 +95,7 @@ def rls_request(hook: bool, read_only: bool) -> Callable[[psycopg.Connection[Any
                 conn.execute("set transaction read only")
             conn.execute(SETUP, (claims, headers))
             if hook:
-                conn.execute("select app_private.check_request()")
+                conn.execute(f"select {hook}".encode())
             rows = conn.execute(QUERY).fetchall()
             assert len(rows) == 20
 
@@ -103,6 +114,7 @@ def main() -> None:
     with migrated_database(settings, f"rfl_bench_rls_{os.getpid()}") as dsn:
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(ARRANGE.encode())
+            conn.execute(IN_TRANSACTION_HOOK_SQL.encode())
         name = dsn.rsplit("/", 1)[1]
         admin = settings.database_url.get_secret_value().rsplit("/", 1)[0]
         with (
@@ -111,9 +123,14 @@ def main() -> None:
         ):
             variants = {
                 "owner (no RLS)": (owner, owner_request),
-                "rls": (api, rls_request(hook=False, read_only=True)),
-                "rls+hook (GET)": (api, rls_request(hook=True, read_only=True)),
-                "rls+hook (write tx)": (api, rls_request(hook=True, read_only=False)),
+                "rls": (api, rls_request(hook=None, read_only=True)),
+                "rls+hook (GET)": (api, rls_request(HOOK, read_only=True)),
+                "rls+hook (write tx)": (api, rls_request(HOOK, read_only=False)),
+                "rls+in-tx hook (GET)": (api, rls_request(IN_TRANSACTION_HOOK, read_only=True)),
+                "rls+in-tx hook (write)": (
+                    api,
+                    rls_request(IN_TRANSACTION_HOOK, read_only=False),
+                ),
             }
             samples: dict[str, list[float]] = {label: [] for label in variants}
             for _ in range(ROUNDS + 1):  # round 0 warms up and is dropped

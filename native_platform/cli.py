@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from native_platform.database import prepare_database
 from native_platform.envfile import write_env_file
 from native_platform.migrations import MigrationError, apply_migrations
 from native_platform.settings import (
@@ -95,8 +96,12 @@ def reset(_: argparse.Namespace) -> int:
 
 
 def migrate(args: argparse.Namespace) -> int:
-    url = args.database_url or load_settings().database_url.get_secret_value()
-    applied = apply_migrations(url, dry_run=args.dry_run)
+    settings = load_settings()
+    url = args.database_url or settings.database_url.get_secret_value()
+    if args.dry_run:
+        applied = apply_migrations(url, dry_run=True)
+    else:
+        applied = prepare_database(url, settings, seed=False)
     verb = "would apply" if args.dry_run else "applied"
     print(f"{verb} {len(applied)} migrations" + (f": {', '.join(applied)}" if applied else ""))
     return 0

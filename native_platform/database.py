@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 from pathlib import Path
 
 import psycopg
@@ -24,16 +26,37 @@ create table if not exists supabase_migrations.seeds (
 """
 
 
+def rate_limiter_password(settings: StackSettings) -> str:
+    """The `rate_limiter` role's password: HMAC-SHA256 of a label keyed by POSTGRES_PASSWORD.
+
+    The role is cluster-wide, while `app_private.secrets` is per database (clones of a template
+    carry its row): deriving the value gives every database of the cluster the same password
+    without a new setting. The key is the superuser's secret, which no table holds, and HMAC
+    does not reveal it; the role can only call rate_limit.try_take anyway.
+    """
+    key = settings.postgres_password.get_secret_value().encode()
+    digest = hmac.new(key, b"rfl rate_limiter password", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
 def configure_secrets(conn: psycopg.Connection, settings: StackSettings) -> None:
-    """Give the API login role its password and the auth schema its signing secret."""
+    """Give the login roles their passwords and the private secrets table its values."""
     password = settings.authenticator_password.get_secret_value()
     conn.execute(sql.SQL("alter role authenticator with login password {}").format(password))
+    has_limiter = conn.execute("select 1 from pg_roles where rolname = 'rate_limiter'").fetchone()
+    if has_limiter:
+        limiter_password = rate_limiter_password(settings)
+        conn.execute(
+            sql.SQL("alter role rate_limiter with login password {}").format(limiter_password)
+        )
     has_secrets = conn.execute("select to_regclass('app_private.secrets') is not null").fetchone()
     if has_secrets and has_secrets[0]:
         values = {
             "jwt_secret": settings.jwt_secret.get_secret_value(),
             "jwt_exp": str(settings.jwt_expiry),
         }
+        if has_limiter:
+            values["rate_limiter_password"] = limiter_password
         for name, value in values.items():
             conn.execute(
                 "insert into app_private.secrets (name, value) values (%s, %s)"

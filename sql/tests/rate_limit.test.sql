@@ -2,7 +2,7 @@
 
 begin;
 set local search_path = public, extensions;
-select plan(21);
+select plan(37);
 
 do $$
 begin
@@ -112,6 +112,126 @@ select lives_ok(
 );
 reset role;
 select is_definer('app_private', 'check_request', array[]::text[], 'the hook is definer');
+
+-- ============================================================================ autonomous charges
+-- Charges go through a dblink connection of their own: they are already committed when the
+-- hook returns, so a rollback (to a savepoint here) or a READ ONLY transaction keeps them.
+select set_config('request.jwt.claims', '{"role": "anon"}', true);
+select set_config('request.headers', '{"x-forwarded-for": "198.51.100.6"}', true);
+set local role anon;
+do $$
+begin
+    perform app_private.check_request();
+    raise sqlstate 'TSTRB';
+exception when sqlstate 'TSTRB' then
+    null;
+end
+$$;
+reset role;
+select is(
+    (
+        select b.tokens from rate_limit.buckets as b
+        where b.action = 'request.anon' and b.subject = '198.51.100.6/32'
+    ) < 2, true,
+    'a request that rolls back keeps its charge'
+);
+set local role anon;
+select throws_ok(
+    $$
+    select set_config('transaction_read_only', 'on', true), app_private.check_request();
+    select app_private.check_request();
+    $$,
+    'PGRST', null,
+    'in a read-only transaction (GET) the hook charges too: 429 past the limit'
+);
+reset role;
+select is(current_setting('transaction_read_only'), 'off', 'the test is read-write again');
+select is(
+    (
+        select b.tokens from rate_limit.buckets as b
+        where b.action = 'request.anon' and b.subject = '198.51.100.6/32'
+    ) < 1, true,
+    'the read-only request''s charge is kept'
+);
+
+-- ============================================================================ join attempts
+insert into auth.users (id, email) values
+(md5('rate-limit gm')::uuid, 'rl-gm@pgtap.test'),
+(md5('rate-limit joiner')::uuid, 'rl-joiner@pgtap.test');
+insert into public.campaigns (id, owner_id, name, target_language) values
+(md5('rate-limit campaign')::uuid, md5('rate-limit gm')::uuid, 'Limits', 'es');
+insert into public.campaign_invitations (campaign_id, created_by, code_hash, expires_at) values
+(
+    md5('rate-limit campaign')::uuid, md5('rate-limit gm')::uuid,
+    encode(digest('right code', 'sha256'), 'hex'), now() + interval '1 day'
+);
+update rate_limit.limits set capacity = 2, refill_per_second = 0.001
+where action = 'campaign.join';
+select set_config(
+    'request.jwt.claims',
+    json_build_object('role', 'authenticated', 'sub', md5('rate-limit joiner')::uuid)::text, true
+);
+set local role authenticated;
+select throws_ok(
+    $$ select public.join_campaign('wrong code 1') $$, 'PT404', null, 'a wrong code is refused'
+);
+select throws_ok(
+    $$ select public.join_campaign('wrong code 2') $$, 'PT404', null, 'a second wrong code too'
+);
+select throws_ok(
+    $$ select public.join_campaign('right code') $$, 'PGRST', null,
+    'failed attempts count: past the limit even the right code gets 429'
+);
+reset role;
+select is(
+    (
+        select count(*)::integer from public.campaign_members as m
+        where m.user_id = md5('rate-limit joiner')::uuid
+    ), 0,
+    'the refused attempt joined nothing'
+);
+
+-- ============================================================================ privileges
+select is_definer(
+    'rate_limit', 'take_autonomously', array['text', 'text', 'integer', 'double precision'],
+    'take_autonomously is definer (dblink is the owner''s only)'
+);
+select ok(
+    has_function_privilege(
+        'rate_limiter', 'rate_limit.try_take(text, text, integer, double precision, integer)',
+        'execute'
+    ),
+    'rate_limiter may take tokens'
+);
+select ok(
+    not has_table_privilege('rate_limiter', 'public.profiles', 'select'),
+    'rate_limiter cannot read public tables'
+);
+select ok(
+    not has_table_privilege('rate_limiter', 'auth.users', 'select'),
+    'rate_limiter cannot read users'
+);
+select ok(
+    not has_table_privilege('rate_limiter', 'app_private.secrets', 'select'),
+    'rate_limiter cannot read secrets'
+);
+select ok(
+    not has_table_privilege('rate_limiter', 'rate_limit.buckets', 'delete'),
+    'rate_limiter cannot empty buckets'
+);
+select ok(
+    not pg_has_role('rate_limiter', 'anon', 'usage')
+    and not pg_has_role('rate_limiter', 'authenticated', 'usage')
+    and not pg_has_role('rate_limiter', 'service_role', 'usage'),
+    'rate_limiter is no API role'
+);
+select ok(
+    not has_function_privilege(
+        'authenticated', 'rate_limit.take_autonomously(text, text, integer, double precision)',
+        'execute'
+    ),
+    'clients cannot drain buckets autonomously'
+);
 
 select finish();
 rollback;
