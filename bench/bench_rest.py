@@ -1,302 +1,331 @@
 """Requests/s and p50/p99 latency of the REST server against pgbench running the same SQL.
 
 Run from the repository root with a running stack: `RFL_ENV_FILE=... .venv/bin/python
-bench/bench_rest.py`. It creates a scratch database (campaigns, characters and dice_rolls with
-claims-based RLS), starts `python -m native_platform.rest` (uvloop + httptools) on a free port,
-drives it for a few seconds per scenario with 16 concurrent httpx requests, then runs pgbench
-(16 clients) on the exact statements the server sends for the same requests (context settings
-and main statement in one transaction), and prints both figures and their ratio.
+bench/bench_rest.py [--runs 3] [--seconds 5] [--workers 1,2] [--baseline TREE]`. It creates a
+scratch database with the project's real migrations and RLS (campaigns, members, characters,
+dice rolls), then per run:
+
+- (a) serves it with `uvicorn` (uvloop + httptools, no access log, 1 or more workers) configured
+  as in the stack (pre-request hook, max rows 1000) and drives it with `wrk` (a C load generator
+  that costs little CPU, so the client does not starve the server on a small machine); a 1 s
+  warm-up per scenario fails the run on any error response;
+- (b) runs `pgbench` (prepared statements) on the exact statements the server sends for the
+  same requests, captured from the server's executor by serving one sample request in process
+  (pgbench sends them one after another; the server pipelines them, see `pgbench_script`).
+
+`--baseline TREE` also serves from another checkout (e.g. `git archive HEAD native_platform |
+tar -x -C TREE`), so before/after compare in one run. Both sides use 16 connections. It prints
+requests/s, p50/p99 latency, CPU per request of the server and of the load generator, and the
+ratio (a)/(b): medians over the runs.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
-import random
 import re
-import socket
+import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import jwt
-import orjson
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from native_platform.rest.auth import Identity  # noqa: E402
-from native_platform.rest.executor import _CONTEXT, RequestContext, _context_params  # noqa: E402
-from native_platform.rest.mutations_sql import insert_sql, table_sql  # noqa: E402
-from native_platform.rest.query_params import parse_query  # noqa: E402
-from native_platform.rest.read_plan import build_read_plan  # noqa: E402
-from native_platform.rest.rpc_handler import _call  # noqa: E402
-from native_platform.rest.schema_cache import SchemaCache, load_schema_cache  # noqa: E402
-from native_platform.rest.sql_params import Params  # noqa: E402
-from native_platform.rest.statements import (  # noqa: E402
-    Shape,
-    read_statement,
-    scalar_statement,
-    write_statement,
-)
-from native_platform.settings import load_settings  # noqa: E402
+from native_platform.database import configure_secrets  # noqa: E402
+from native_platform.migrations import apply_migrations  # noqa: E402
+from native_platform.rest import create_app, executor, settings_for_stack  # noqa: E402
+from native_platform.scratch import scratch_database  # noqa: E402
+from native_platform.settings import StackSettings, load_settings  # noqa: E402
 
 PGBENCH = "/usr/lib/postgresql/15/bin/pgbench"
-SECONDS = 5
-CONCURRENCY = 16
-CAMPAIGNS = 100
-PER_CAMPAIGN = 20
-USER = uuid.UUID("00000000-0000-4000-8000-000000000001")
+CONNECTIONS = 16
+CAMPAIGNS = 40
+CHARACTERS_PER_CAMPAIGN = 10
+ROLLS_PER_CAMPAIGN = 100
+FIRST = 100000000000  # ids end in FIRST + n (12 digits), so a load generator can vary them
+GM = "00000000-0000-4000-d000-000000000001"
+PLAYER = "00000000-0000-4000-d000-000000000002"
 
-SCHEMA = f"""
-create table public.campaigns (
-    id integer primary key, name text not null, is_public boolean not null default false,
-    gm_id uuid
-);
-create table public.characters (
-    id integer primary key,
-    campaign_id integer not null references public.campaigns (id),
-    owner_id uuid not null, name text not null, level integer not null default 1
-);
-create index on public.characters (campaign_id);
-create table public.dice_rolls (
-    id bigint generated always as identity primary key,
-    campaign_id integer not null references public.campaigns (id),
-    character_id integer references public.characters (id),
-    roller_id uuid not null
-        default (current_setting('request.jwt.claims', true)::jsonb ->> 'sub')::uuid,
-    expression text not null, total integer not null,
-    created_at timestamptz not null default now()
-);
-create index on public.dice_rolls (campaign_id);
-create function public.claims_uid() returns uuid language sql stable as $$
-    select (current_setting('request.jwt.claims', true)::jsonb ->> 'sub')::uuid $$;
-alter table public.campaigns enable row level security;
-alter table public.characters enable row level security;
-alter table public.dice_rolls enable row level security;
-create policy "members see campaigns" on public.campaigns for select to authenticated
-    using (is_public or gm_id = (select public.claims_uid()));
-create policy "players see characters" on public.characters for select to authenticated
-    using (owner_id = (select public.claims_uid())
-           or campaign_id in (select c.id from public.campaigns as c where c.is_public));
-create policy "players see rolls" on public.dice_rolls for select to authenticated
-    using (roller_id = (select public.claims_uid()));
-create policy "players roll as themselves" on public.dice_rolls for insert to authenticated
-    with check (roller_id = (select public.claims_uid()));
-create function public.campaign_roll_count(cid integer) returns integer language sql stable as $$
-    select count(*)::integer from public.dice_rolls where campaign_id = cid $$;
-grant usage on schema public to authenticated;
-grant select on public.campaigns, public.characters, public.dice_rolls to authenticated;
-grant insert on public.dice_rolls to authenticated;
-grant execute on function public.campaign_roll_count(integer), public.claims_uid() to authenticated;
-insert into public.campaigns select g, 'campaign ' || g, g % 2 = 0, gen_random_uuid()
-    from generate_series(1, {CAMPAIGNS}) as g;
-insert into public.characters
-    select g, (g - 1) / {PER_CAMPAIGN} + 1,
-        case when g % 3 = 0 then '{USER}'::uuid else gen_random_uuid() end,
-        'hero ' || g, g % 20 + 1
-    from generate_series(1, {CAMPAIGNS * PER_CAMPAIGN}) as g;
+
+def campaign(n: int) -> str:
+    return f"10000000-0000-4000-d000-{FIRST + n}"
+
+
+def character(n: int) -> str:
+    return f"20000000-0000-4000-d000-{FIRST + n}"
+
+
+ARRANGE = f"""
+insert into auth.users (id, email) values ('{GM}', 'gm@bench.test'), ('{PLAYER}', 'p@bench.test');
+insert into public.campaigns (id, owner_id, name, target_language)
+select ('10000000-0000-4000-d000-' || ({FIRST} + n))::uuid, '{GM}', 'Bench ' || n, 'es'
+from generate_series(0, {CAMPAIGNS - 1}) as n;
+insert into public.campaign_members (campaign_id, user_id)
+select id, '{PLAYER}' from public.campaigns;
+insert into public.characters (id, campaign_id, owner_id, name)
+select ('20000000-0000-4000-d000-' || ({FIRST} + n))::uuid,
+    ('10000000-0000-4000-d000-' || ({FIRST} + n % {CAMPAIGNS}))::uuid,
+    case when n % 2 = 0 then '{PLAYER}'::uuid else '{GM}'::uuid end, 'Hero ' || n
+from generate_series(0, {CAMPAIGNS * CHARACTERS_PER_CAMPAIGN - 1}) as n;
+set session_replication_role = replica;
+insert into public.dice_rolls (campaign_id, roller_id, character_id, expression, total,
+    visibility, server_seed_hash, client_seed, nonce, created_at)
+select ch.campaign_id, ch.owner_id, ch.id, '1d20', n % 20 + 1,
+    (array['public', 'gm', 'private'])[n % 3 + 1], repeat('a', 64), 'bench', n,
+    now() - make_interval(secs => n)
+from public.characters as ch
+cross join generate_series(1, {ROLLS_PER_CAMPAIGN // CHARACTERS_PER_CAMPAIGN}) as n;
+set session_replication_role = origin;
+update rate_limit.limits set capacity = 100000000, refill_per_second = 100000000;
+analyze;
 """
 
 
-@dataclass
+@dataclass(frozen=True)
 class Scenario:
+    """One request; `{v}` in path and body is replaced by a varying 12-digit id suffix."""
+
     name: str
     method: str
-    path: Callable[[int], str]
-    body: Callable[[int], bytes] | None
-    prefer: str | None
-    pick: Callable[[], int]
-    statement: Callable[[SchemaCache, Params], Any]
-    read_only: bool
-    sentinel: str = "987654321"
+    path: str
+    count: int
+    body: str | None = None
+    prefer: str | None = None
 
 
-def _read(
-    path_query: list[tuple[str, str]], table: str, limit: int | None = None
-) -> Callable[[SchemaCache, Params], Any]:
-    def build(cache: SchemaCache, params: Params) -> Any:
-        query = parse_query(path_query)
-        query.offset[()] = 0
-        if limit is not None:
-            query.limit[()] = limit
-        found = cache.tables[("public", table)]
-        root = build_read_plan(cache, found, found.name, query)
-        return read_statement(
-            root, table_sql(found), table_sql(found), params, Shape(relation=f'"public"."{table}"')
+SCENARIOS = [
+    Scenario("row by primary key", "GET", "/characters?id=eq." + character(0)[:-12] + "{v}", 400),
+    Scenario(
+        "20 rolls + embedded character",
+        "GET",
+        "/dice_rolls?select=id,expression,total,visibility,created_at,characters(name)"
+        "&campaign_id=eq." + campaign(0)[:-12] + "{v}&order=created_at.desc&limit=20",
+        CAMPAIGNS,
+    ),
+    Scenario(
+        "insert, return=representation",
+        "POST",
+        "/characters",
+        CAMPAIGNS,
+        '{"campaign_id": "' + campaign(0)[:-12] + '{v}", "name": "Bench hero"}',
+        "return=representation",
+    ),
+    Scenario("rpc (stable, scalar)", "POST", "/rpc/locale_chain", 1, '{"requested": "pt-BR"}'),
+]
+
+
+@dataclass
+class Figures:
+    rps: list[float] = field(default_factory=list)
+    p50: list[float] = field(default_factory=list)
+    p99: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    client_cpu: list[float] = field(default_factory=list)
+
+    def add(self, rps: float, p50: float, p99: float, cpu: float, client: float) -> None:
+        self.rps.append(rps)
+        self.p50.append(p50)
+        self.p99.append(p99)
+        self.cpu.append(cpu)
+        self.client_cpu.append(client)
+
+    def line(self, label: str) -> str:
+        med = statistics.median
+        return (
+            f"  {label:<18}{med(self.rps):8.0f} req/s  p50 {med(self.p50):6.2f} ms"
+            f"  p99 {med(self.p99):6.2f} ms  cpu/req {med(self.cpu):5.2f} ms"
+            f" (load generator {med(self.client_cpu):4.2f} ms)"
         )
 
-    return build
+
+# --- capture the statements the server sends -------------------------------------------------
 
 
-def _insert(cache: SchemaCache, params: Params) -> Any:
-    table = cache.tables[("public", "dice_rolls")]
-    row = {"campaign_id": 987654321, "character_id": 3, "expression": "1d20", "total": 12}
-    dml = insert_sql(table, list(row), orjson.dumps([row]).decode(), params, False, None)
-    root = build_read_plan(cache, table, "pgrst_source", parse_query([]))
-    return write_statement(dml, root, params, Shape(body=True))
+Captured = list[tuple[Any, Any]]
 
 
-def _rpc(cache: SchemaCache, params: Params) -> Any:
-    function = cache.functions[("public", "campaign_roll_count")][0]
-    call, args_from = _call(function, frozenset({"cid"}), '{"cid": 987654321}', False, params)
-    return scalar_statement(call, args_from, Shape())
+def capture(settings: Any, token: str) -> dict[str, Captured]:
+    """Serve one sample request per scenario in process; record each transaction's statements."""
+    recorded: list[Captured] = []
+    original = executor.transaction_statements
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        statements = original(*args, **kwargs)
+        recorded.append(statements)
+        return statements
+
+    async def serve() -> dict[str, Captured]:
+        app = create_app(settings)
+        out = {}
+        async with app.router.lifespan_context(app):
+            for _ in range(100):
+                if app.state.rest_database.healthy:
+                    break
+                await asyncio.sleep(0.05)
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+                for scenario in SCENARIOS:
+                    recorded.clear()
+                    res = await client.request(
+                        scenario.method,
+                        scenario.path.replace("{v}", str(FIRST)),
+                        content=scenario.body.replace("{v}", str(FIRST)) if scenario.body else None,
+                        headers=_headers(token, scenario),
+                    )
+                    if res.status_code >= 300:
+                        raise RuntimeError(f"{scenario.name}: {res.status_code} {res.text}")
+                    out[scenario.name] = recorded[-1]
+        return out
+
+    executor.transaction_statements = spy  # type: ignore[assignment]
+    try:
+        return asyncio.run(serve())
+    finally:
+        executor.transaction_statements = original  # type: ignore[assignment]
 
 
-def scenarios() -> list[Scenario]:
-    rows = CAMPAIGNS * PER_CAMPAIGN
-    return [
-        Scenario(
-            "row by primary key",
-            "GET",
-            lambda i: f"/characters?id=eq.{i}",
-            None,
-            None,
-            lambda: random.randrange(1, rows + 1),
-            _read([("id", "eq.987654321")], "characters"),
-            True,
-        ),
-        Scenario(
-            "20 rows + to-one embed",
-            "GET",
-            lambda i: (
-                f"/characters?select=id,name,level,campaigns(name)&campaign_id=eq.{i}&limit=20"
-            ),
-            None,
-            None,
-            lambda: random.randrange(1, CAMPAIGNS + 1) // 2 * 2 or 2,
-            _read(
-                [("select", "id,name,level,campaigns(name)"), ("campaign_id", "eq.987654321")],
-                "characters",
-                20,
-            ),
-            True,
-        ),
-        Scenario(
-            "insert, return=representation",
-            "POST",
-            lambda _: "/dice_rolls",
-            lambda i: orjson.dumps(
-                {"campaign_id": i, "character_id": 3, "expression": "1d20", "total": 12}
-            ),
-            "return=representation",
-            lambda: random.randrange(1, CAMPAIGNS + 1),
-            _insert,
-            False,
-        ),
-        Scenario(
-            "rpc (stable, scalar)",
-            "POST",
-            lambda _: "/rpc/campaign_roll_count",
-            lambda i: orjson.dumps({"cid": i}),
-            None,
-            lambda: random.randrange(1, CAMPAIGNS + 1),
-            _rpc,
-            True,
-        ),
-    ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
-
-
-async def drive_http(url: str, token: str, scenario: Scenario) -> tuple[float, list[float]]:
-    latencies: list[float] = []
+def _headers(token: str, scenario: Scenario) -> dict[str, str]:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     if scenario.prefer:
         headers["Prefer"] = scenario.prefer
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits) as client:
-        deadline = time.perf_counter() + SECONDS
-
-        async def worker() -> None:
-            while time.perf_counter() < deadline:
-                value = scenario.pick()
-                body = scenario.body(value) if scenario.body else None
-                start = time.perf_counter()
-                res = await client.request(scenario.method, scenario.path(value), content=body)
-                latencies.append(time.perf_counter() - start)
-                if res.status_code >= 300:
-                    raise RuntimeError(f"{scenario.name}: {res.status_code} {res.text}")
-
-        begin = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-        return len(latencies) / (time.perf_counter() - begin), latencies
+    return headers
 
 
-def pgbench_script(
-    conn: psycopg.Connection[Any],
-    cache: SchemaCache,
-    scenario: Scenario,
-    token_claims: dict[str, Any],
-) -> str:
-    params = Params()
-    statement = scenario.statement(cache, params)
-    cursor = psycopg.ClientCursor(conn)
-    main = cursor.mogrify(statement, params.values)
-    main = re.sub(r"'([^']*)'", lambda m: _variable(m.group(1), scenario.sentinel), main)
-    path = scenario.path(0).split("?")[0]
-    context = RequestContext(
-        Identity("authenticated", token_claims, False),
-        ("public", "public"),
-        scenario.method,
-        path,
-        {"host": "127.0.0.1", "content-type": "application/json"},
-        {},
-    )
-    settings = cursor.mogrify(_CONTEXT, _context_params(context))
-    begin = "begin read only" if scenario.read_only else "begin"
-    rows = CAMPAIGNS * PER_CAMPAIGN if scenario.name.startswith("row") else CAMPAIGNS
-    pick = f"\\set v random(1, {rows})\n"
-    if scenario.name.startswith("20 rows"):
-        pick += f"\\set v 2 * random(1, {CAMPAIGNS // 2})\n"
-    return (
-        pick
-        + f"{begin};\n"
-        + " ".join(settings.split())
-        + ";\n"
-        + " ".join(main.split())
-        + ";\ncommit;\n"
-    )
-
-
-def _variable(literal: str, sentinel: str) -> str:
-    """A string literal holding the sentinel becomes pgbench's :v (concatenated if embedded)."""
-    if sentinel not in literal:
+def _variable(literal: str) -> str:
+    """A string literal holding the sample id becomes pgbench's :v (concatenated if embedded)."""
+    sample = str(FIRST)
+    if sample not in literal:
         return f"'{literal}'"
-    if literal == sentinel:
-        return ":v"
-    before, after = literal.split(sentinel, 1)
-    return f"('{before}' || :v || '{after}')"
+    before, after = literal.split(sample, 1)
+    expression = f"('{before}' || :v || '{after}')"
+    return (
+        expression + "::uuid"
+        if re.fullmatch(r"[0-9a-f-]{24}", before) and not after
+        else (expression)
+    )
 
 
-def run_pgbench(dsn: str, script: str, password: str) -> tuple[float, list[float]]:
+def pgbench_script(conn: psycopg.Connection[Any], scenario: Scenario, captured: Captured) -> str:
+    """The captured transaction as a pgbench script, one statement after another.
+
+    The server pipelines them (without begin and commit when the pipeline is the transaction);
+    pgbench 15 fails with `\\startpipeline` in prepared mode
+    ("prepared statement does not exist"), and unprepared statements would cost it planning.
+    """
+    cursor = psycopg.ClientCursor(conn)
+    lines = [f"\\set v {FIRST} + random(0, {scenario.count - 1})"]
+    for query, params in captured:
+        statement = cursor.mogrify(query, params)
+        text = re.sub(r"'((?:[^']|'')*)'", lambda m: _variable(m.group(1)), statement)
+        lines.append(" ".join(text.split()) + ";")
+    if not lines[1].startswith("begin"):  # the server's pipeline is an implicit transaction
+        lines.insert(1, "begin;")
+    lines.append("commit;")
+    return "\n".join(lines) + "\n"
+
+
+# --- load generators -------------------------------------------------------------------------
+
+
+_REPORT_ERRORS = """
+response = function(status, headers, body)
+  if status >= 300 and not reported then
+    print("error response: " .. status .. " " .. body)
+    reported = true
+  end
+end
+"""
+
+
+def _lua(token: str, scenario: Scenario, check: bool = False) -> str:
+    def expression(template: str) -> str:
+        before, found, after = template.partition("{v}")
+        return (
+            f"{_lua_string(before)} .. v .. {_lua_string(after)}"
+            if found
+            else (_lua_string(before))
+        )
+
+    headers = "".join(
+        f"wrk.headers[{_lua_string(k)}] = {_lua_string(v)}\n"
+        for k, v in _headers(token, scenario).items()
+    )
+    body = expression(scenario.body) if scenario.body else "nil"
+    return (
+        f"wrk.method = {_lua_string(scenario.method)}\n{headers}"
+        "request = function()\n"
+        f"  local v = string.format('%d', {FIRST} + math.random(0, {scenario.count - 1}))\n"
+        f"  return wrk.format(nil, {expression(scenario.path)}, nil, {body})\n"
+        "end\n" + (_REPORT_ERRORS if check else "")
+    )
+
+
+def _lua_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def run_wrk(
+    url: str, token: str, scenario: Scenario, seconds: int, check: bool = False
+) -> tuple[float, ...]:
+    """One wrk run; with `check` it reports the first error response (and costs more CPU)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(_lua(token, scenario, check))
+        script.flush()
+        before = _children_cpu()
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t1",
+                f"-c{CONNECTIONS}",
+                f"-d{seconds}s",
+                "--latency",
+                "-s",
+                script.name,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        client = _children_cpu() - before
+    if "Non-2xx" in out or "Socket errors" in out or "50%" not in out:
+        raise RuntimeError(f"{scenario.name}: wrk saw errors\n{out}")
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    return rps, p50, p99, requests, client
+
+
+def run_pgbench(dsn: str, password: str, script: str, seconds: int) -> tuple[float, ...]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "script.sql"
         path.write_text(script)
-        env = {**os.environ, "PGPASSWORD": password}
+        before = _children_cpu()
         out = subprocess.run(
             [
                 PGBENCH,
@@ -304,11 +333,11 @@ def run_pgbench(dsn: str, script: str, password: str) -> tuple[float, list[float
                 "-M",
                 "prepared",
                 "-c",
-                str(CONCURRENCY),
+                str(CONNECTIONS),
                 "-j",
-                "2",
+                "1",
                 "-T",
-                str(SECONDS),
+                str(seconds),
                 "-l",
                 "--log-prefix",
                 str(Path(folder) / "log"),
@@ -318,99 +347,216 @@ def run_pgbench(dsn: str, script: str, password: str) -> tuple[float, list[float
             ],
             capture_output=True,
             text=True,
-            env=env,
+            env={**os.environ, "PGPASSWORD": password},
             cwd=folder,
             check=False,
         )
+        client = _children_cpu() - before
         if out.returncode != 0:
             raise RuntimeError(f"pgbench failed: {out.stderr[-2000:]}\n{script}")
-        stdout = out.stdout
-        tps = float(re.search(r"tps = ([\d.]+)", stdout).group(1))  # type: ignore[union-attr]
-        latencies = [
-            int(line.split()[2]) / 1e6
+        tps = float(re.search(r"tps = ([\d.]+)", out.stdout).group(1))  # type: ignore[union-attr]
+        latencies = sorted(
+            int(line.split()[2]) / 1000
             for log in Path(folder).glob("log*")
             for line in log.read_text().splitlines()
-        ]
-    return tps, latencies
+        )
+    p50 = latencies[len(latencies) // 2]
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return tps, p50, p99, len(latencies), client
 
 
-def start_server(dsn: str, secret: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
+# --- the server ------------------------------------------------------------------------------
+
+
+def _tree(pid: int) -> list[int]:
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        todo.extend(parents.get(current, []))
+    return out
+
+
+def server_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process and its live children, from /proc."""
+    total = 0.0
+    for member in _tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    url: str
+
+
+def start_server(settings: Any, workers: int, port: int, tree: Path | None = None) -> Server:
+    """uvicorn with `workers` processes; from `tree` (another checkout): its own `__main__`."""
     env = {
         **os.environ,
-        "PGRST_DB_URI": dsn,
-        "PGRST_DB_SCHEMAS": "public",
-        "PGRST_DB_ANON_ROLE": "anon",
-        "PGRST_JWT_SECRET": secret,
+        "PGRST_DB_URI": settings.db_uri.get_secret_value(),
+        "PGRST_DB_SCHEMAS": settings.db_schemas,
+        "PGRST_DB_ANON_ROLE": settings.db_anon_role,
+        "PGRST_DB_EXTRA_SEARCH_PATH": settings.db_extra_search_path,
+        "PGRST_DB_MAX_ROWS": str(settings.db_max_rows),
+        "PGRST_DB_PRE_REQUEST": settings.db_pre_request,
+        "PGRST_JWT_SECRET": settings.jwt_secret.get_secret_value(),
+        "PGRST_DB_POOL": str(max(1, CONNECTIONS // workers)),
         "PGRST_SERVER_PORT": str(port),
-        "PGRST_DB_POOL": str(CONCURRENCY),
     }
-    process = subprocess.Popen([sys.executable, "-m", "native_platform.rest"], env=env)
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+        command = [sys.executable, "-m", "native_platform.rest"]
+        process = subprocess.Popen(command, env=env, cwd=tree)
+    else:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "native_platform.rest.__main__:app_from_environment",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
+        )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
+    ready = 0  # in a row, on new connections: every worker must have its schema cache
+    for _ in range(600):
         try:
-            if httpx.get(url + "/").status_code == 200:
-                return process, url
+            ready = ready + 1 if httpx.get(url + "/characters?limit=0").status_code == 200 else 0
         except httpx.TransportError:
-            time.sleep(0.05)
+            ready = 0
+        if ready == 20:
+            return Server(process, url)
+        time.sleep(0.05 if ready == 0 else 0)
     process.kill()
     raise RuntimeError("the REST server did not start")
 
 
-def line(name: str, rps: float, latencies: list[float]) -> str:
-    return (
-        f"  {name:<9} {rps:9.0f} req/s   p50 {percentile(latencies, 0.5) * 1000:6.2f} ms"
-        f"   p99 {percentile(latencies, 0.99) * 1000:6.2f} ms"
-    )
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    server.process.wait(timeout=15)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+@contextmanager
+def arranged(stack: StackSettings) -> Iterator[str]:
+    admin = stack.database_url.get_secret_value().rsplit("/", 1)[0]
+    name = f"rfl_bench_rest_{os.getpid()}"
+    with scratch_database(f"{admin}/postgres", name):
+        apply_migrations(f"{admin}/{name}")
+        with psycopg.connect(f"{admin}/{name}", autocommit=True) as conn:
+            configure_secrets(conn, stack)
+            conn.execute(ARRANGE.encode())
+        yield name
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--workers", default="1", help="comma-separated worker counts")
+    parser.add_argument(
+        "--baseline", type=Path, help="also serve from this tree (e.g. `git archive` of HEAD)"
+    )
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (apt-get install -y wrk; scripts/bench.sh does it)")
     stack = load_settings()
-    su_password = stack.postgres_password.get_secret_value()
-    auth_password = stack.authenticator_password.get_secret_value()
-    dbname = "rfl_bench_rest"
-    admin = f"postgresql://postgres:{su_password}@127.0.0.1:{stack.postgres_port}/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"drop database if exists {dbname} with (force)")  # type: ignore[arg-type]
-        conn.execute(f"create database {dbname}")  # type: ignore[arg-type]
-    owner_dsn = admin.rsplit("/", 1)[0] + f"/{dbname}"
-    api_dsn = f"postgresql://authenticator:{auth_password}@127.0.0.1:{stack.postgres_port}/{dbname}"
-    with psycopg.connect(owner_dsn, autocommit=True) as conn:
-        conn.execute(SCHEMA)  # type: ignore[arg-type]
-    secret = stack.jwt_secret.get_secret_value()
-    claims = {"sub": str(USER), "role": "authenticated", "exp": int(time.time()) + 3600}
-    token = jwt.encode(claims, secret, algorithm="HS256")
-    process, url = start_server(api_dsn, secret)
-    try:
-        with psycopg.connect(api_dsn) as conn:
-            cache = asyncio.run(_load_cache(api_dsn))
-            print(f"REST server vs pgbench, {CONCURRENCY} concurrent, {SECONDS}s each")
-            for scenario in scenarios():
-                server_cpu, client_cpu = cpu_seconds(process.pid), time.process_time()
-                rps, http_lat = asyncio.run(drive_http(url, token, scenario))
-                server_cpu = cpu_seconds(process.pid) - server_cpu
-                client_cpu = time.process_time() - client_cpu
-                script = pgbench_script(conn, cache, scenario, claims)
-                tps, pg_lat = run_pgbench(
-                    api_dsn.replace(f":{auth_password}", ""), script, auth_password
+    password = stack.authenticator_password.get_secret_value()
+    claims = {"sub": PLAYER, "role": "authenticated", "exp": int(time.time()) + 7200}
+    token = jwt.encode(claims, stack.jwt_secret.get_secret_value(), algorithm="HS256")
+    servers: list[tuple[str, int, Path | None]] = [
+        (f"server {w} worker(s)", w, None) for w in map(int, args.workers.split(","))
+    ]
+    if args.baseline:
+        servers.append(("baseline 1 worker", 1, args.baseline.resolve()))
+    with arranged(stack) as name, psycopg.connect(stack.authenticator_url(name)) as conn:
+        settings = settings_for_stack(stack, name)
+        captured = capture(settings, token)
+        dsn = stack.authenticator_url(name).replace(f":{password}@", "@")
+        labels = [label for label, _, _ in servers] + ["pgbench"]
+        figures = {(s.name, label): Figures() for s in SCENARIOS for label in labels}
+        for run in range(args.runs):
+            print(f"run {run + 1}/{args.runs}", file=sys.stderr)
+            for label, workers, tree in servers:
+                server = start_server(settings, workers, _free_port(), tree)
+                try:
+                    for scenario in SCENARIOS:
+                        run_wrk(server.url, token, scenario, 1, check=True)  # warm up, check
+                        before = server_cpu(server.process.pid)
+                        rps, p50, p99, n, client = run_wrk(
+                            server.url, token, scenario, args.seconds
+                        )
+                        cpu = server_cpu(server.process.pid) - before
+                        figures[(scenario.name, label)].add(
+                            rps, p50, p99, cpu / n * 1000, client / n * 1000
+                        )
+                finally:
+                    stop_server(server)
+            for scenario in SCENARIOS:
+                script = pgbench_script(conn, scenario, captured[scenario.name])
+                tps, p50, p99, n, client = run_pgbench(dsn, password, script, args.seconds)
+                figures[(scenario.name, "pgbench")].add(
+                    tps, p50, p99, float("nan"), client / n * 1000
                 )
-                print(f"{scenario.name}:")
-                print(line("server", rps, http_lat))
-                print(line("pgbench", tps, pg_lat))
-                count = len(http_lat)
-                print(
-                    f"  cpu/req   server {server_cpu / count * 1000:.2f} ms, httpx client "
-                    f"{client_cpu / count * 1000:.2f} ms"
-                )
-                print(f"  ratio     {rps / tps:9.2f} (server/pgbench requests per second)")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+        report(figures, labels, args)
+        for scenario in SCENARIOS:
+            print(f"\n-- pgbench script, {scenario.name}:")
+            print(pgbench_script(conn, scenario, captured[scenario.name]))
 
 
-async def _load_cache(dsn: str) -> SchemaCache:
-    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
-        return await load_schema_cache(conn, ("public",))
+def report(figures: dict[tuple[str, str], Figures], labels: list[str], args: Any) -> None:
+    print(
+        f"REST server (wrk) vs pgbench on the same SQL: {CONNECTIONS} connections, "
+        f"{args.seconds}s each, medians of {args.runs} run(s)"
+    )
+    for scenario in SCENARIOS:
+        print(f"{scenario.name}:")
+        base = statistics.median(figures[(scenario.name, "pgbench")].rps)
+        for label in labels:
+            line = figures[(scenario.name, label)].line(label)
+            if label == "pgbench":
+                print(line.split("  cpu/req")[0])
+            else:
+                ratio = statistics.median(figures[(scenario.name, label)].rps) / base
+                print(f"{line}  ratio {ratio:4.2f}")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 .venv/bin/uv pip install -q --python .venv/bin/python --no-deps d20==1.1.2 cachetools==8.0.2
+# wrk (a C load generator) drives the REST benchmark without starving the server of CPU.
+command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null
 for bench in bench/bench_*.py; do
   echo "==> $bench"
   .venv/bin/python "$bench"

@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 import uvicorn
+from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 
-from native_platform.rest import create_app, load_rest_settings
+from native_platform.rest import RestSettings, create_app, load_rest_settings
 
 _EXPOSED = [
     "Content-Encoding",
@@ -27,9 +28,12 @@ _EXPOSED = [
 ]
 
 
-def main(argv: list[str]) -> None:
-    config = argv[1] if len(argv) > 1 else os.environ.get("PGRST_CONFIG")
-    settings = load_rest_settings(Path(config) if config else None)
+def _settings(config: str | None) -> RestSettings:
+    config = config or os.environ.get("PGRST_CONFIG")
+    return load_rest_settings(Path(config) if config else None)
+
+
+def _standalone(settings: RestSettings) -> Starlette:
     app = create_app(settings)
     origins = [o.strip() for o in settings.server_cors_allowed_origins.split(",") if o.strip()]
     app.add_middleware(
@@ -41,8 +45,19 @@ def main(argv: list[str]) -> None:
         expose_headers=_EXPOSED,
         max_age=86400,
     )
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """The standalone app, as a factory for several workers: `python -m uvicorn --factory
+    --workers 2 native_platform.rest.__main__:app_from_environment` (configured like `main`)."""
+    return _standalone(_settings(None))
+
+
+def main(argv: list[str]) -> None:
+    settings = _settings(argv[1] if len(argv) > 1 else None)
     uvicorn.run(
-        app,
+        _standalone(settings),
         host=settings.server_host,
         port=settings.server_port,
         loop="uvloop",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +15,8 @@ from native_platform.rest.settings import RestSettings
 __all__ = ["Identity", "authenticate"]
 
 _LEEWAY = 30
+_CACHE_SIZE = 4096
+_VERIFIED: OrderedDict[tuple[str | None, ...], tuple[Identity, float | None]] = OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -28,19 +32,48 @@ def _unauthorized(code: str, message: str) -> ApiError:
 
 
 def authenticate(authorization: str | None, settings: RestSettings) -> Identity:
-    """The identity of a request from its `Authorization` header."""
+    """The identity of a request from its `Authorization` header.
+
+    Verified tokens are remembered (LRU, keyed by the token and the settings that judged it);
+    a remembered token is only re-checked for expiry, with PyJWT's rule and leeway.
+    """
     token = _bearer(authorization)
     if token is None:
         if settings.db_anon_role is None:
             raise _unauthorized("PGRST302", "Anonymous access is disabled")
         return Identity(settings.db_anon_role, {"role": settings.db_anon_role}, True)
+    key = (
+        token,
+        settings.jwt_secret.get_secret_value() if settings.jwt_secret else None,
+        settings.jwt_aud,
+        settings.jwt_role_claim_key,
+        settings.db_anon_role,
+    )
+    found = _VERIFIED.get(key)
+    if found is None:
+        found = _verify(token, settings)
+        _VERIFIED[key] = found
+        if len(_VERIFIED) > _CACHE_SIZE:
+            _VERIFIED.popitem(last=False)
+    else:
+        _VERIFIED.move_to_end(key)
+    identity, expires = found
+    if expires is not None and expires <= time.time() - _LEEWAY:
+        _VERIFIED.pop(key, None)
+        raise _unauthorized("PGRST303", "JWT expired")
+    return identity
+
+
+def _verify(token: str, settings: RestSettings) -> tuple[Identity, float | None]:
     claims = _decode(token, settings)
     role = _role(claims, settings)
     if role is None:
         if settings.db_anon_role is None:
             raise _unauthorized("PGRST302", "Anonymous access is disabled")
         role = settings.db_anon_role
-    return Identity(role, {**claims, "role": role}, role == settings.db_anon_role)
+    identity = Identity(role, {**claims, "role": role}, role == settings.db_anon_role)
+    expires = claims.get("exp")
+    return identity, float(expires) if isinstance(expires, int | float) else None
 
 
 def _bearer(authorization: str | None) -> str | None:

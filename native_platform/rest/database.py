@@ -33,7 +33,7 @@ class Database:
             open=False,
             timeout=settings.db_pool_acquisition_timeout,
             reconnect_timeout=3600,
-            kwargs={"prepare_threshold": 3},
+            kwargs={"prepare_threshold": 3, "autocommit": True},
         )
         self.cache: SchemaCache | None = None
         self.healthy = False

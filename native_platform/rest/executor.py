@@ -1,13 +1,16 @@
 """Run one request's transaction: context settings, pre-request hook and the main statement.
 
-psycopg's pipeline mode was measured slower under concurrency (its polling loop costs more CPU
-than the saved round trips on a loopback socket), so the statements run one after another.
+The whole transaction (settings, hook and statement; see `transaction_statements`) goes in one
+pipeline: one round trip to Postgres per request, and a second one only when Python must look
+at the result before the transaction ends. The pool's connections are in autocommit mode so
+that psycopg adds no begin (and sync) of its own.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
@@ -19,18 +22,25 @@ from psycopg_pool import PoolTimeout
 from native_platform.rest.auth import Identity
 from native_platform.rest.database import Database
 from native_platform.rest.errors import from_database_error
+from native_platform.rest.settings import RestSettings
 
-__all__ = ["RequestContext", "Statement", "StatementResult", "execute"]
+__all__ = [
+    "RequestContext",
+    "Statement",
+    "StatementResult",
+    "execute",
+    "transaction_statements",
+]
 
 Statement = sql.Composable | bytes
 
-_CONTEXT = sql.SQL(
-    "select set_config('search_path', %s, true), set_config('role', %s, true), "
-    "set_config('request.jwt.claims', %s, true), set_config('request.method', %s, true), "
-    "set_config('request.path', %s, true), set_config('request.headers', %s, true), "
-    "set_config('request.cookies', %s, true)"
+_CONTEXT = (
+    b"select set_config('search_path', %s, true), set_config('role', %s, true), "
+    b"set_config('request.jwt.claims', %s, true), set_config('request.method', %s, true), "
+    b"set_config('request.path', %s, true), set_config('request.headers', %s, true), "
+    b"set_config('request.cookies', %s, true)"
 )
-_TIMEZONE = sql.SQL("select set_config('timezone', %s, true)")
+_TIMEZONE = b"select set_config('timezone', %s, true)"
 
 
 @dataclass(frozen=True)
@@ -71,11 +81,13 @@ def _context_params(ctx: RequestContext) -> tuple[str, ...]:
     )
 
 
-def _pre_request(name: str | None) -> sql.Composable | None:
+@functools.lru_cache(maxsize=16)
+def _pre_request(name: str | None) -> bytes | None:
+    """`select <hook>()`, rendered once (identifiers quote without a connection)."""
     if not name:
         return None
     parts = [sql.Identifier(part) for part in name.split(".", 1)]
-    return sql.SQL("select {}()").format(sql.SQL(".").join(parts))
+    return sql.SQL("select {}()").format(sql.SQL(".").join(parts)).as_bytes(None)
 
 
 async def execute(
@@ -102,6 +114,43 @@ async def execute(
         raise from_database_error(error, ctx.identity.anonymous) from error
 
 
+Queued = tuple[Statement, Sequence[object] | dict[str, object] | None]
+_BEGIN = {True: b"begin read only", False: b"begin"}
+# Turning read-only on is allowed at any point of a transaction (only the reverse is not).
+_CONTEXT_READ_ONLY = _CONTEXT + b", set_config('transaction_read_only', 'on', true)"
+
+
+def transaction_statements(
+    settings: RestSettings,
+    ctx: RequestContext,
+    statement: Statement,
+    params: dict[str, object],
+    read_only: bool,
+    commit: bool,
+) -> list[Queued]:
+    """What a request's transaction sends in its pipeline, in order; the main statement last.
+
+    With `commit` (no result check, no explain, no rollback) there is no begin nor commit:
+    Postgres runs the statements before the pipeline's sync as one implicit transaction, commits
+    it at the sync and rolls it back on an error. Otherwise `begin` opens it, for the caller to
+    end after looking at the result.
+    """
+    out: list[Queued] = []
+    if commit:
+        context = _CONTEXT_READ_ONLY if read_only else _CONTEXT
+    else:
+        out.append((_BEGIN[read_only], None))
+        context = _CONTEXT
+    out.append((context, _context_params(ctx)))
+    if ctx.timezone:
+        out.append((_TIMEZONE, (ctx.timezone,)))
+    pre_request = _pre_request(settings.db_pre_request)
+    if pre_request is not None:
+        out.append((pre_request, None))
+    out.append((statement, params))
+    return out
+
+
 async def _run(
     db: Database,
     ctx: RequestContext,
@@ -112,32 +161,30 @@ async def _run(
     rollback: bool,
     explain: Statement | None,
 ) -> StatementResult:
-    pre_request = _pre_request(db.settings.db_pre_request)
+    commit = check is None and explain is None and not rollback
+    queued = transaction_statements(db.settings, ctx, statement, params, read_only, commit)
+    main_index = len(queued) - 1
     async with db.pool.connection() as conn:
-        if conn.read_only != read_only:
-            await conn.set_read_only(read_only)
         try:
-            async with conn.cursor() as cur:
-                await cur.execute(_CONTEXT, _context_params(ctx))
-                if ctx.timezone:
-                    await cur.execute(_TIMEZONE, (ctx.timezone,))
-                if pre_request is not None:
-                    await cur.execute(cast(sql.Composed, pre_request))
-                await cur.execute(cast("sql.Composed | bytes", statement), params)
-                row: Any = await cur.fetchone()
-                result = StatementResult(*row)
+            other, main = conn.cursor(), conn.cursor()
+            plan_cursor = conn.cursor() if explain is not None else other
+            async with conn.pipeline():
+                for index, (query, values) in enumerate(queued):
+                    cursor = main if index == main_index else other
+                    await cursor.execute(cast("sql.Composed | bytes", query), values)
                 if explain is not None:
-                    await cur.execute(cast("sql.Composed | bytes", explain), params)
-                    plan: Any = await cur.fetchone()
-                    result = replace(result, estimate=int(plan[0][0]["Plan"]["Plan Rows"]))
+                    await plan_cursor.execute(cast("sql.Composed | bytes", explain), params)
+            row: Any = await main.fetchone()
+            result = StatementResult(*row)
+            if explain is not None:
+                plan: Any = await plan_cursor.fetchone()
+                result = replace(result, estimate=int(plan[0][0]["Plan"]["Plan Rows"]))
             if check is not None:
                 check(result)
         except BaseException:
             with contextlib.suppress(psycopg.Error):
                 await conn.rollback()
             raise
-        if rollback:
-            await conn.rollback()
-        else:
-            await conn.commit()
+        if not commit:
+            await conn.execute(b"rollback" if rollback else b"commit")
     return result

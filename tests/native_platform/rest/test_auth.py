@@ -52,6 +52,16 @@ def test_expired_token(http: httpx.Client, rest: RestServer) -> None:
     assert res.headers["www-authenticate"].startswith('Bearer error="invalid_token"')
 
 
+def test_expired_token_rejected_after_being_accepted(http: httpx.Client, rest: RestServer) -> None:
+    """A token accepted (and remembered) while valid is 401 PGRST303 once it has expired."""
+    token = rest.token(role="authenticated", exp=int(time.time()) - 28)  # 30 s leeway
+    assert http.get("/films", headers=bearer(token)).status_code == 200
+    time.sleep(3)
+    res = http.get("/films", headers=bearer(token))
+    assert res.status_code == 401
+    assert res.json()["code"] == "PGRST303" and res.json()["message"] == "JWT expired"
+
+
 def test_bad_signature_and_malformed(http: httpx.Client) -> None:
     """A token signed with another secret or with 2 parts is 401 PGRST301."""
     forged = jwt.encode({"role": "service_role"}, "x" * 40, algorithm="HS256")
