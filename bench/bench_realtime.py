@@ -5,6 +5,7 @@ bench/bench_realtime.py [--sizes 10,100,1000]`. It creates a scratch database (a
 campaign whose N members each hold one websocket subscribed to the campaign's dice_rolls
 (`campaign_id=eq.<id>`, RLS-checked; 1 roll in 5 is a whisper only its roller and the GM see),
 starts one realtime node as a subprocess, and drives it with bare V1 websocket clients here.
+`BENCH_PROFILE=<file>` runs the node under cProfile and prints its top functions.
 Latency is measured from the moment the inserting COMMIT returned to the moment a client
 decoded the frame (same machine, same clock). The baseline is a bare LISTEN/NOTIFY round trip
 between two connections in this process; the ratio is realtime p50 / baseline p50.
@@ -15,6 +16,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import pstats
+import signal
 import socket
 import statistics
 import subprocess
@@ -32,7 +35,6 @@ sys.path.insert(0, str(ROOT))
 import jwt  # noqa: E402
 import orjson  # noqa: E402
 import psycopg  # noqa: E402
-import websockets  # noqa: E402
 
 from native_platform.migrations import apply_migrations  # noqa: E402
 from native_platform.settings import load_settings  # noqa: E402
@@ -88,7 +90,7 @@ def prepare_database(admin: str, members: int) -> tuple[str, str, str, list[str]
 
 
 @contextmanager
-def realtime_node(dsn: str, settings: Any) -> Iterator[int]:
+def realtime_node(dsn: str, settings: Any) -> Iterator[tuple[int, int]]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
@@ -105,8 +107,10 @@ def realtime_node(dsn: str, settings: Any) -> Iterator[int]:
         "REALTIME_MAX_CHANNELS_PER_CLIENT": "10",
         "REALTIME_OUTBOUND_QUEUE_SIZE": "100000",
     }
+    profile = os.environ.get("BENCH_PROFILE")
+    profiler = ["-m", "cProfile", "-o", profile] if profile else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "native_platform.realtime"],
+        [sys.executable, *profiler, "-m", "native_platform.realtime"],
         env=environment,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -120,67 +124,134 @@ def realtime_node(dsn: str, settings: Any) -> Iterator[int]:
                     break
             except OSError:
                 time.sleep(0.1)
-        yield port
+        yield port, process.pid
     finally:
-        process.terminate()
+        # uvicorn re-raises the signal after shutdown: SIGINT lets cProfile write its file.
+        process.send_signal(signal.SIGINT)
         process.wait(timeout=15)
 
 
-class Client:
-    """One subscriber: records (receive time, frame) of every postgres_changes and broadcast."""
+class Client(asyncio.Protocol):
+    """One subscriber on a bare TCP socket speaking just enough websocket to count frames: it
+    records (receive time, client_seed) of every postgres_changes frame and counts broadcasts.
+    Parsing is a few byte searches per frame, so 1,000 of them cost little next to the server."""
 
-    def __init__(self, url: str, token: str, topic: str, campaign: str) -> None:
-        self.url, self.token, self.topic, self.campaign = url, token, topic, campaign
+    def __init__(self, port: int, token: str, topic: str, campaign: str) -> None:
+        self.port, self.token, self.topic, self.campaign = port, token, topic, campaign
         self.changes: list[tuple[float, str]] = []
         self.broadcasts = 0
         self.joined = asyncio.Event()
-        self.connection: Any = None
+        self.closed = asyncio.Event()
+        self.transport: Any = None
+        self._buffer = bytearray()
+        self._upgraded = False
 
     async def run(self) -> None:
-        async with websockets.connect(self.url, max_queue=None) as connection:
-            self.connection = connection
-            binding = {
-                "event": "INSERT",
-                "schema": "public",
-                "table": "dice_rolls",
-                "filter": f"campaign_id=eq.{self.campaign}",
+        loop = asyncio.get_running_loop()
+        await loop.create_connection(lambda: self, "127.0.0.1", self.port)
+        await self.closed.wait()
+
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
+        transport.write(
+            (
+                f"GET /websocket?vsn=1.0.0&apikey={self.token} HTTP/1.1\r\n"
+                f"Host: 127.0.0.1:{self.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                "Sec-WebSocket-Key: cmZsLWJlbmNoLWNsaWVudA==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
+
+    def connection_lost(self, _exc: Exception | None) -> None:
+        self.closed.set()
+
+    def send(self, message: dict[str, Any], opcode: int = 0x1) -> None:
+        self._send_frame(orjson.dumps(message), opcode)
+
+    def _send_frame(self, payload: bytes, opcode: int) -> None:
+        """Client frames must be masked; an all-zero mask leaves the payload as it is."""
+        size = len(payload)
+        if size < 126:
+            header = bytes([0x80 | opcode, 0x80 | size])
+        elif size < 65536:
+            header = bytes([0x80 | opcode, 0x80 | 126]) + size.to_bytes(2, "big")
+        else:
+            header = bytes([0x80 | opcode, 0x80 | 127]) + size.to_bytes(8, "big")
+        self.transport.write(header + b"\0\0\0\0" + payload)
+
+    def data_received(self, data: bytes) -> None:
+        now = time.perf_counter()
+        self._buffer += data
+        if not self._upgraded:
+            end = self._buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            del self._buffer[: end + 4]
+            self._upgraded = True
+            self._join()
+        while (frame := self._next_frame()) is not None:
+            self._on_frame(frame[0], frame[1], now)
+
+    def _next_frame(self) -> tuple[int, bytes] | None:
+        buffer = self._buffer
+        if len(buffer) < 2:
+            return None
+        size, start = buffer[1] & 0x7F, 2
+        if size == 126:
+            size, start = int.from_bytes(buffer[2:4], "big"), 4
+        elif size == 127:
+            size, start = int.from_bytes(buffer[2:10], "big"), 10
+        if len(buffer) < start + size:
+            return None
+        payload = bytes(buffer[start : start + size])
+        opcode = buffer[0] & 0x0F
+        del buffer[: start + size]
+        return opcode, payload
+
+    def _on_frame(self, opcode: int, payload: bytes, now: float) -> None:
+        if opcode == 0x9:
+            self._send_frame(payload, 0xA)
+        elif opcode == 0x8:
+            self.transport.close()
+        elif (at := payload.find(b'"client_seed":"')) >= 0:
+            self.changes.append((now, payload[at + 15 : at + 47].decode()))
+        elif payload.find(b'"event":"broadcast"') >= 0:
+            self.broadcasts += 1
+        elif payload.find(b'"event":"system"') >= 0:
+            self.joined.set()
+
+    def _join(self) -> None:
+        binding = {
+            "event": "INSERT",
+            "schema": "public",
+            "table": "dice_rolls",
+            "filter": f"campaign_id=eq.{self.campaign}",
+        }
+        config = {"broadcast": {"self": False}, "postgres_changes": [binding]}
+        self.send(
+            {
+                "topic": self.topic,
+                "event": "phx_join",
+                "ref": "1",
+                "join_ref": "1",
+                "payload": {"config": config, "access_token": self.token},
             }
-            config = {"broadcast": {"self": False}, "postgres_changes": [binding]}
-            await connection.send(
-                orjson.dumps(
-                    {
-                        "topic": self.topic,
-                        "event": "phx_join",
-                        "ref": "1",
-                        "join_ref": "1",
-                        "payload": {"config": config, "access_token": self.token},
-                    }
-                ).decode()
-            )
-            async for raw in connection:
-                now = time.perf_counter()
-                frame = orjson.loads(raw)
-                event = frame["event"]
-                if event == "postgres_changes":
-                    self.changes.append((now, frame["payload"]["data"]["record"]["client_seed"]))
-                elif event == "broadcast":
-                    self.broadcasts += 1
-                elif event == "system":
-                    self.joined.set()
+        )
 
     async def broadcast(self, number: int) -> None:
         payload = {"type": "broadcast", "event": "b", "payload": {"n": number}}
-        await self.connection.send(
-            orjson.dumps(
-                {
-                    "topic": self.topic,
-                    "event": "broadcast",
-                    "ref": None,
-                    "join_ref": "1",
-                    "payload": payload,
-                }
-            ).decode()
+        self.send(
+            {
+                "topic": self.topic,
+                "event": "broadcast",
+                "ref": None,
+                "join_ref": "1",
+                "payload": payload,
+            }
         )
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
 
 
 async def baseline(dsn: str, rounds: int = 200) -> float:
@@ -265,10 +336,16 @@ def expected_deliveries(count: int, clients: int) -> int:
     return (count - private) * clients + private
 
 
+def node_cpu(pid: int) -> float:
+    """CPU seconds (user + system) the node process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def run_size(
-    size: int, port: int, dsn: str, campaign: str, players: list[str], secret: str
+    size: int, node: tuple[int, int], dsn: str, campaign: str, players: list[str], secret: str
 ) -> dict[str, float]:
-    url = f"ws://127.0.0.1:{port}/websocket?vsn=1.0.0&apikey="
+    port, pid = node
     members = players[:size]
     clients = []
     for user in members:
@@ -277,7 +354,7 @@ async def run_size(
             secret,
             algorithm="HS256",
         )
-        clients.append(Client(url + token, token, f"realtime:campaign-feed:{campaign}", campaign))
+        clients.append(Client(port, token, f"realtime:campaign-feed:{campaign}", campaign))
     tasks = [asyncio.create_task(c.run()) for c in clients]
     for start in range(0, size, 100):
         await asyncio.wait_for(
@@ -300,6 +377,7 @@ async def run_size(
     for client in clients:
         client.changes.clear()
     burst = max(20, min(1000, BURST_DELIVERIES // size))
+    cpu = node_cpu(pid)
     start = time.perf_counter()
     await burst_rolls(dsn, campaign, members, burst)
     expected = expected_deliveries(burst, size)
@@ -308,6 +386,8 @@ async def run_size(
     results["deliveries"] = len(received)
     results["expected"] = expected
     results["deliveries_per_s"] = len(received) / (max(received) - start) if received else 0.0
+    # The node's own CPU per delivery: unlike latency, hardly moved by other load on the machine.
+    results["cpu_us_per_delivery"] = (node_cpu(pid) - cpu) / max(1, len(received)) * 1e6
     start = time.perf_counter()
     for number in range(BROADCASTS):
         await clients[0].broadcast(number)
@@ -318,8 +398,8 @@ async def run_size(
     results["broadcast_msgs_per_s"] = sum(c.broadcasts for c in clients) / (
         time.perf_counter() - start
     )
-    for task in tasks:
-        task.cancel()
+    for client in clients:
+        client.close()
     await asyncio.gather(*tasks, return_exceptions=True)
     return results
 
@@ -331,22 +411,25 @@ async def main(sizes: list[int]) -> None:
     dsn, campaign, _, players = prepare_database(admin, max(sizes))
     base = await baseline(dsn)
     print(f"baseline LISTEN/NOTIFY round trip p50: {base * 1000:.2f} ms")
-    with realtime_node(dsn, settings) as port:
+    with realtime_node(dsn, settings) as node:
         for size in sizes:
             figures = await run_size(
-                size, port, dsn, campaign, players, settings.jwt_secret.get_secret_value()
+                size, node, dsn, campaign, players, settings.jwt_secret.get_secret_value()
             )
             print(
                 f"N={size:5d}  commit→delivery p50 {figures['p50_ms']:6.1f} ms  "
                 f"(first subscriber p50 {figures['first_p50_ms']:5.1f} ms)  "
                 f"p99 {figures['p99_ms']:6.1f} ms  (x{figures['p50_ms'] / (base * 1000):.1f} "
                 f"baseline)  burst {figures['deliveries']:.0f}/{figures['expected']:.0f} "
-                f"RLS-checked deliveries at {figures['deliveries_per_s']:8.0f}/s  "
+                f"RLS-checked deliveries at {figures['deliveries_per_s']:8.0f}/s "
+                f"({figures['cpu_us_per_delivery']:.0f} µs node CPU each)  "
                 f"broadcast fan-out {figures['broadcast_msgs_per_s']:8.0f} msgs/s"
             )
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f"drop database if exists {DATABASE} with (force)")
     print(f"total {time.monotonic() - began:.0f} s")
+    if profile := os.environ.get("BENCH_PROFILE"):
+        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from native_platform.realtime import RealtimeSettings, create_app
+from native_platform.realtime.wire import DirectWriteProtocol
 from native_platform.settings import load_settings
 
 
@@ -19,7 +20,14 @@ def settings() -> RealtimeSettings:
 
 def main() -> None:
     config = settings()
-    uvicorn.run(create_app(config), host=config.host, port=config.port, log_level="info")
+    uvicorn.run(
+        create_app(config),
+        host=config.host,
+        port=config.port,
+        log_level="info",
+        ws=DirectWriteProtocol,
+        ws_per_message_deflate=False,
+    )
 
 
 if __name__ == "__main__":

@@ -43,6 +43,8 @@ class ChangeReader:
         self.ready = asyncio.Event()
         self.wake = asyncio.Event()
         self.on_lost: Callable[[], None] | None = None
+        self.on_recovered: Callable[[], Awaitable[None]] | None = None
+        self._recovering = False
 
     async def run(self) -> None:
         """Read forever; after a lost connection, start a new slot (changes in between are lost)."""
@@ -51,8 +53,10 @@ class ChangeReader:
                 await self._read()
             except (psycopg.OperationalError, psycopg.InterfaceError) as error:
                 log.warning("WAL reader connection lost: %s", error)
+                was_ready = self.ready.is_set()
                 self.ready.clear()
-                if self.on_lost is not None:
+                self._recovering = True
+                if was_ready and self.on_lost is not None:
                     self.on_lost()
                 await asyncio.sleep(0.5)
 
@@ -63,6 +67,9 @@ class ChangeReader:
                 "select pg_catalog.pg_create_logical_replication_slot(%s, 'wal2json', true)",
                 (slot,),
             )
+            if self._recovering and self.on_recovered is not None:
+                await self.on_recovered()
+            self._recovering = False
             self.ready.set()
             while True:
                 self.wake.clear()

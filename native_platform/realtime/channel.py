@@ -101,8 +101,11 @@ class Channel:
             self._claims_text, self._claims_source = orjson.dumps(self.claims).decode(), self.claims
         return self._claims_text
 
-    def push(self, event: str, payload: dict[str, Any]) -> None:
-        self.connection.send(Frame(self.topic, event, payload))
+    def push(
+        self, event: str, payload: dict[str, Any], cache: dict[str, bytes] | None = None
+    ) -> None:
+        """Send a server push; pushes sharing `cache` must be identical frames."""
+        self.connection.send(Frame(self.topic, event, payload), cache)
 
     def system(self, extension: str, status: str, message: str) -> None:
         payload = {

@@ -14,6 +14,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from native_platform.realtime.channel import Channel
 from native_platform.realtime.limits import RateLimit, WindowLimit
 from native_platform.realtime.protocol import Frame, encode_frame
+from native_platform.realtime.wire import direct_write, frame_text, text_frame
 
 if TYPE_CHECKING:
     from native_platform.realtime.node import Node
@@ -40,8 +41,10 @@ class Connection:
         self.presence_calls = WindowLimit(
             settings.max_presence_calls, settings.presence_window_seconds
         )
-        self._queue: asyncio.Queue[str | None] = asyncio.Queue(settings.outbound_queue_size)
+        self._queue: asyncio.Queue[bytes | None] = asyncio.Queue(settings.outbound_queue_size)
+        self._direct = direct_write(websocket.scope)
         self._overflowed = False
+        self._corked: list[bytes] | None = None
         self._background: set[asyncio.Task[None]] = set()
 
     def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
@@ -50,21 +53,43 @@ class Connection:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    def send(self, frame: Frame, cache: dict[str, str] | None = None) -> None:
-        """Queue a frame; `cache` shares one encoding per protocol version across a fan-out."""
+    def send(self, frame: Frame, cache: dict[str, bytes] | None = None) -> None:
+        """Write a frame now when the socket takes it, else queue it; `cache` shares one
+        encoding per protocol version across a fan-out."""
         if self._overflowed:
             return
-        text = cache.get(self.vsn) if cache is not None else None
-        if text is None:
-            text = encode_frame(frame, self.vsn)
+        wire = cache.get(self.vsn) if cache is not None else None
+        if wire is None:
+            wire = text_frame(encode_frame(frame, self.vsn).encode())
             if cache is not None:
-                cache[self.vsn] = text
+                cache[self.vsn] = wire
+        if self._corked is not None:
+            self._corked.append(wire)
+        # Queued frames go first: a direct write is only taken when nothing waits before it.
+        elif not (self._direct is not None and self._queue.empty() and self._direct(wire)):
+            self._enqueue(wire)
+
+    def _enqueue(self, wire: bytes) -> None:
         try:
-            self._queue.put_nowait(text)
+            self._queue.put_nowait(wire)
         except asyncio.QueueFull:
             # A client that cannot keep up is dropped rather than buffered without bound.
             self._overflowed = True
             log.warning("socket %s too slow, closing", self.id)
+
+    def cork(self) -> None:
+        """Hold frames until `uncork`, which writes them with one system call."""
+        if self._corked is None:
+            self._corked = []
+
+    def uncork(self) -> None:
+        held, self._corked = self._corked or [], None
+        if not held or self._overflowed:
+            return
+        if self._direct is not None and self._queue.empty() and self._direct(b"".join(held)):
+            return
+        for wire in held:
+            self._enqueue(wire)
 
     def reply(self, request: Frame, status: str, response: dict[str, Any]) -> None:
         payload = {"status": status, "response": response}
@@ -72,10 +97,10 @@ class Connection:
 
     async def write_loop(self) -> None:
         while True:
-            text = await self._queue.get()
-            if text is None or self._overflowed:
+            wire = await self._queue.get()
+            if wire is None or self._overflowed:
                 break
-            await self.websocket.send_text(text)
+            await self.websocket.send_text(frame_text(wire))
         if self._overflowed:
             await self.websocket.close(OVERFLOW_CLOSE_CODE)
 

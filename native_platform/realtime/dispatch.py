@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 import orjson
@@ -53,23 +53,49 @@ async def _deliver_table(
                 versions[index] = len(rows)
                 rows.append(version)
     seen = await visibility.visible(table, rows, list(claim_index)) if rows else []
+
+    def may_see(channel: Channel, index: int) -> bool:
+        return index not in versions or versions[index] in seen[claim_index[pairs[channel]]]
+
+    # Several changes for one socket leave in one write.
+    corked = {ch.connection for ch in allowed} if len(changes) > 1 else set()
+    for connection in corked:
+        connection.cork()
+    try:
+        await _push_changes(changes, allowed, may_see, checked=versions.keys())
+    finally:
+        for connection in corked:
+            connection.uncork()
+
+
+async def _push_changes(
+    changes: list[Change],
+    allowed: list[Channel],
+    may_see: Callable[[Channel, int], bool],
+    checked: Collection[int],
+) -> None:
+    """`checked`: positions of changes whose row RLS was evaluated on (so their old record
+    may be shown in full)."""
     pushed = 0
     for index, change in enumerate(changes):
         data: orjson.Fragment | None = None
+        # Channels of one topic with the same matching bindings get the very same frame.
+        frames: dict[tuple[str, tuple[int, ...]], dict[str, bytes]] = {}
         for channel in allowed:
             ids = _matching_ids(channel, change)
             if not ids:
                 continue
-            if index in versions and versions[index] not in seen[claim_index[pairs[channel]]]:
+            if not may_see(channel, index):
                 continue
             if data is None:
                 # Serialized once per change, whatever the number of subscribers.
-                body = change.data(visible_old=not table.rls or index in versions)
+                body = change.data(visible_old=not change.table.rls or index in checked)
                 data = orjson.Fragment(orjson.dumps(body))
-            channel.push("postgres_changes", {"ids": ids, "data": data})
+            cache = frames.setdefault((channel.topic, tuple(ids)), {})
+            channel.push("postgres_changes", {"ids": ids, "data": data}, cache)
             pushed += 1
             if pushed % YIELD_EVERY == 0:
-                await asyncio.sleep(0)  # let socket writers start on a large fan-out
+                await asyncio.sleep(0)  # let queued socket writers run on a large fan-out
 
 
 async def deliver_changes(

@@ -18,6 +18,8 @@ NOT_ENABLED = (
     "Unable to subscribe to changes with given parameters. Please check Realtime is enabled "
     "for the given connect parameters: [{}]"
 )
+READY_TIMEOUT = 5.0
+DATABASE_UNAVAILABLE = "UnableToConnectToProject: Realtime is not connected to the database"
 
 
 class JoinError(Exception):
@@ -54,6 +56,15 @@ async def _check_binding(conn: Connection, entry: object) -> None:
         raise BindingError(f"Error parsing `filter` params: unknown column {binding.filter.column}")
 
 
+async def _changes_ready(conn: Connection) -> None:
+    """Wait until the WAL reader holds a slot, so every change committed after the reply arrives
+    (after a lost database session, rejoining clients wait here until it is back)."""
+    try:
+        await asyncio.wait_for(conn.node.reader.ready.wait(), READY_TIMEOUT)
+    except TimeoutError:
+        raise JoinError(DATABASE_UNAVAILABLE) from None
+
+
 async def _bindings(conn: Connection, channel: Channel) -> tuple[list[dict[str, Any]], str | None]:
     """The echo for the reply and the first subscription error, if any."""
     echo, error = [], None
@@ -86,6 +97,8 @@ async def _prepare(conn: Connection, frame: Frame) -> Channel:
         _claims(conn, token),
         token,
     )
+    if channel.config.postgres_changes:
+        await _changes_ready(conn)
     if channel.config.private and channel.role != "service_role":
         rights = await authorize(conn.node.rls_pool, name, channel.claims)
         if not rights.read:

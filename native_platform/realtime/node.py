@@ -61,6 +61,7 @@ class Node:
         )
         self.backplane.on_wake = self.reader.wake.set
         self.reader.on_lost = self._changes_lost
+        self.reader.on_recovered = self._replace_dead_connections
         self.channels: dict[tuple[str, bool], set[Channel]] = defaultdict(set)
         self.change_channels: set[Channel] = set()
         self._tasks: list[asyncio.Task[None]] = []
@@ -127,7 +128,7 @@ class Node:
 
     def _fan_out_broadcast(self, message: dict[str, Any]) -> None:
         sender = message.get("s")
-        encoded: dict[str, str] = {}
+        encoded: dict[str, bytes] = {}
         for channel in list(self.channels.get((message["t"], message["p"]), ())):
             if channel.id == sender and not channel.config.broadcast_self:
                 continue
@@ -136,7 +137,7 @@ class Node:
 
     def _fan_out_presence(self, message: dict[str, Any]) -> None:
         payload = {"joins": message["j"], "leaves": message["l"]}
-        encoded: dict[str, str] = {}
+        encoded: dict[str, bytes] = {}
         for channel in list(self.channels.get((message["t"], message["p"]), ())):
             if channel.held_diffs is not None:
                 channel.held_diffs.append(payload)
@@ -147,6 +148,11 @@ class Node:
         """The WAL reader lost its session (and slot): tell subscribers, whose clients rejoin."""
         for channel in list(self.change_channels):
             channel.system("postgres_changes", "error", CHANGES_LOST)
+
+    async def _replace_dead_connections(self) -> None:
+        """After a lost session (say, a database restart) idle pooled connections may be dead:
+        an RLS check failing on one would drop a change, so they are replaced first."""
+        await asyncio.gather(self.rls_pool.check(), self.admin_pool.check())
 
     async def _sweep(self) -> None:
         """Clean up after dead nodes and expired oversized messages."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -13,6 +14,21 @@ from pydantic import SecretStr
 from native_platform.realtime import RealtimeSettings
 from native_platform.settings import StackSettings
 from tests.native_platform.realtime.support import FIXTURE_SQL, Inbox, RealtimeEnv, Server
+
+
+def wait_for_released_slots(dsn: str, timeout: float = 10.0) -> None:
+    """A stopped node's backend drops its temporary slot only as it exits, which may be just
+    after the node closed the connection; the database cannot be dropped before that."""
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            active = conn.execute(
+                "select count(*) from pg_catalog.pg_replication_slots "
+                "where database = current_database() and active"
+            ).fetchone()
+            if not active or not active[0]:
+                return
+            time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +51,7 @@ def realtime_env(
             node_sweep_seconds=0.5,
         )
         yield RealtimeEnv(dsn, stack_settings.jwt_secret.get_secret_value(), settings)
+        wait_for_released_slots(dsn)
 
 
 @pytest.fixture(scope="module")

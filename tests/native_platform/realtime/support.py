@@ -15,6 +15,7 @@ import uvicorn
 import websockets
 
 from native_platform.realtime import RealtimeSettings, create_app
+from native_platform.realtime.wire import DirectWriteProtocol
 from tests.helpers.servers import free_port
 
 FIXTURE_SQL = """
@@ -87,6 +88,7 @@ class Server:
             port=self.port,
             log_level="warning",
             ws_max_size=4 * 1024 * 1024,
+            ws=DirectWriteProtocol,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)

@@ -79,6 +79,28 @@ async def test_insert_update_delete_arrive_with_records(
     assert "record" not in delete
 
 
+async def test_changes_of_one_transaction_arrive_in_commit_order(
+    realtime_env: RealtimeEnv, server: Server, inbox: Callable[[], Inbox]
+) -> None:
+    """Rolls committed together (one batch, one write per socket) all arrive, in order."""
+    campaign = str(uuid.uuid4())
+    players = [member(realtime_env, campaign) for _ in range(2)]
+    feeds = [inbox() for _ in players]
+    async with (
+        subscribed(server, realtime_env.token(players[0]), feeds[0], "INSERT"),
+        subscribed(server, realtime_env.token(players[1]), feeds[1], "INSERT"),
+    ):
+        realtime_env.sql(
+            "insert into public.rt_rolls (campaign_id, roller_id, total) "
+            "select %s, %s, g from generate_series(1, 20) as g",
+            (campaign, players[0]),
+        )
+        for feed in feeds:
+            await feed.wait_for(20)
+    for feed in feeds:
+        assert [item["data"]["record"]["total"] for item in feed.items] == list(range(1, 21))
+
+
 async def test_filter_selects_one_campaign(
     realtime_env: RealtimeEnv, server: Server, inbox: Callable[[], Inbox]
 ) -> None:
