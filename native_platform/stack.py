@@ -133,6 +133,11 @@ def api_command(settings: StackSettings) -> list[str]:
         "warning",
         # The gateway is the edge: the peer address is real, a client-sent X-Forwarded-For is not.
         "--no-proxy-headers",
+        # Realtime writes ready-made frames straight to the socket (realtime/wire.py).
+        "--ws",
+        "native_platform.realtime.wire:DirectWriteProtocol",
+        "--ws-per-message-deflate",
+        "false",
     ]
 
 

@@ -92,6 +92,8 @@ def test_stack() -> Stack:
 def stack_checks(stack: Stack, pytest_args: list[str]) -> list[bool]:
     print("==> test stack up", flush=True)
     try:
+        # A fresh database each run: no users or rate-limit buckets left from the last one.
+        stack.reset()
         stack.up()
     except StackError as error:
         print(f"==> test stack up: FAILED ({error})", flush=True)
