@@ -140,8 +140,11 @@ class _Builder(lark.Transformer[Token, Node]):
 _PARSER = lark.Lark(
     resources.files("py_rules.dice").joinpath("grammar.lark").read_text(encoding="utf-8"),
     parser="lalr",
+    lexer="basic",
     transformer=_Builder(),
 )
+# lark compiles its lexer on first use; do it at import so no roll pays for it.
+_PARSER.parse("1")
 
 
 def _syntax_error(error: lark.exceptions.LarkError, text: str) -> DiceSyntaxError:
