@@ -30,7 +30,7 @@ TEST_ENV_FILE = TEST_STATE_DIR / ".env"
 TEST_PORT_BASE = 25431
 TEST_TYPESENSE_PORT = 25438
 VENV_BIN = Path(sys.executable).parent
-PGTAP_SEARCH_PATH = "public,extensions"
+PGTAP_SEARCH_PATH = "public,extensions,tests"
 PGTAP_HELPERS = ROOT / "sql" / "tests" / "helpers.sql"
 
 
@@ -59,7 +59,8 @@ def prepare_pgtap(dsn: str, settings: StackSettings) -> None:
     apply_migrations(dsn)
     with psycopg.connect(dsn, autocommit=True) as conn:
         configure_secrets(conn, settings)
-        conn.execute("create extension pgtap with schema extensions")
+        conn.execute("create schema tests")
+        conn.execute("create extension pgtap with schema tests")
         conn.execute(PGTAP_HELPERS.read_bytes())
 
 

@@ -1,7 +1,6 @@
 -- The service role's user administration: create, list, get, update (roles, bans), delete.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = extensions, public;
+set local search_path = extensions, public, tests;
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 select plan(17);
 

@@ -1,8 +1,7 @@
 -- HS256 JWT in SQL: sign/verify round trip, and refusal of bad signatures, expired, malformed
 -- and alg-none tokens (PT401, hint bad_jwt).
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = extensions, public;
+set local search_path = extensions, public, tests;
 select plan(14);
 
 select is(

@@ -1,8 +1,7 @@
 -- Privileges of the auth objects: no API role touches the tables; each function is executable
 -- by exactly the roles that need it; definer functions pin an empty search_path.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = extensions, public;
+set local search_path = extensions, public, tests;
 select plan(24);
 
 -- ===== tables =====

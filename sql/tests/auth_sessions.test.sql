@@ -1,8 +1,7 @@
 -- Sessions: sign-up's session shape and token claims, refresh-token rotation and reuse
 -- detection, sign-out scopes, and the signed-in user's get/update.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = extensions, public;
+set local search_path = extensions, public, tests;
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 select plan(31);
 

@@ -1,7 +1,6 @@
 -- Sign-up and sign-in errors, bcrypt cost, bans and the failed sign-in rate limits.
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = extensions, public;
+set local search_path = extensions, public, tests;
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 select plan(22);
 

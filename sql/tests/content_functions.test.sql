@@ -1,7 +1,7 @@
 -- Content functions: locale fallbacks, localized views, pack pinning and challenge draws.
 
 begin;
-set local search_path = public, extensions;
+set local search_path = public, extensions, tests;
 select plan(14);
 
 -- Arrange (as the superuser): gm runs c1 (Spanish); pack v1 holds perro (A1) and tener (A2);
@@ -59,15 +59,6 @@ as $$
 $$;
 
 grant execute on function pg_temp.act_as(text) to authenticated;
-do $$
-begin
-    execute format(
-        'grant execute on all functions in schema %I to anon, authenticated',
-        (select e.extnamespace::regnamespace::text from pg_extension as e where e.extname = 'pgtap')
-    );
-end
-$$;
-
 -- ============================================================================ locales
 select is(public.locale_chain('pt-BR'), array['pt-BR', 'pt', 'en'], 'pt-BR falls back to pt, en');
 select is(public.locale_chain('de'), array['de', 'en'], 'de falls back to en');

@@ -2,7 +2,7 @@
 -- restrictions; content editors (has_permission) write.
 
 begin;
-set local search_path = public, extensions;
+set local search_path = public, extensions, tests;
 select plan(33);
 
 -- Arrange (as the superuser). Every row's id is md5(<label>)::uuid, so a label names it.
@@ -55,15 +55,6 @@ end;
 $$;
 
 grant execute on function pg_temp.visible(text, text, text[]) to anon, authenticated;
-do $$
-begin
-    execute format(
-        'grant execute on all functions in schema %I to anon, authenticated, service_role',
-        (select e.extnamespace::regnamespace::text from pg_extension as e where e.extname = 'pgtap')
-    );
-end
-$$;
-
 -- ============================================================================ structure
 select ok(
     (

@@ -1,8 +1,7 @@
 -- Campaign dice seeds: who reads the commitment, draws nonces, rotates, and sees reveals.
 
 begin;
-create extension if not exists pgtap with schema extensions;
-set local search_path = public, extensions;
+set local search_path = public, extensions, tests;
 select plan(30);
 
 -- Arrange (as the superuser): gm runs c1 (private) with player and observer; gm2 runs c2
@@ -36,15 +35,6 @@ as $$
         set_config('role', case when actor = 'anon' then 'anon' else 'authenticated' end, true)
 $$;
 grant execute on function pg_temp.act_as(text, boolean) to anon, authenticated;
-do $$
-begin
-    execute format(
-        'grant execute on all functions in schema %I to anon, authenticated, service_role',
-        (select e.extnamespace::regnamespace::text from pg_extension as e where e.extname = 'pgtap')
-    );
-end
-$$;
-
 -- ============ structure ============
 select ok(
     (

@@ -1,7 +1,7 @@
 -- pgTAP helpers, loaded by the test harness (`rfl test`) into schema `tests` of the throwaway
--- database before pg_prove runs the `*.test.sql` files; never part of a migration.
+-- database, next to pgTAP itself, before pg_prove runs the `*.test.sql` files; never part of a
+-- migration. The API roles may call them, so a test can assert while acting as one.
 
-create schema tests;
 grant usage on schema tests to anon, authenticated, service_role;
 
 -- Act as a user (or 'anon') exactly as PostgREST does: role + request.jwt.claims.
@@ -60,5 +60,4 @@ begin
 end;
 $$;
 
-grant execute on function tests.act_as(text), tests.visible(text, text[]), tests.affected(text)
-to anon, authenticated, service_role;
+grant execute on all functions in schema tests to anon, authenticated, service_role;

@@ -1,7 +1,7 @@
 -- RLS of public.items: published items for everyone, drafts and writes for content editors.
 
 begin;
-set local search_path = public, extensions;
+set local search_path = public, extensions, tests;
 select plan(16);
 
 -- Arrange (as the superuser). Every row's id is md5(<label>)::uuid, so a label names it.
@@ -21,15 +21,6 @@ insert into public.campaign_members (campaign_id, user_id, role) values
 (md5('c1')::uuid, md5('player')::uuid, 'player'),
 (md5('c1')::uuid, md5('observer')::uuid, 'observer'),
 (md5('c2')::uuid, md5('other')::uuid, 'player');
-
-do $$
-begin
-    execute format(
-        'grant execute on all functions in schema %I to anon, authenticated, service_role',
-        (select e.extnamespace::regnamespace::text from pg_extension as e where e.extname = 'pgtap')
-    );
-end
-$$;
 
 insert into auth.users (id, email) values (md5('editor')::uuid, 'editor@pgtap.test');
 insert into app_private.user_roles (user_id, role) values (md5('editor')::uuid, 'content_editor');

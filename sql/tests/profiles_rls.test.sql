@@ -1,7 +1,7 @@
 -- RLS of public.profiles: created with each user; read by signed-in users; edited by owners.
 
 begin;
-set local search_path = public, extensions;
+set local search_path = public, extensions, tests;
 select plan(15);
 
 -- Arrange (as the superuser). Every row's id is md5(<label>)::uuid, so a label names it.
@@ -21,15 +21,6 @@ insert into public.campaign_members (campaign_id, user_id, role) values
 (md5('c1')::uuid, md5('player')::uuid, 'player'),
 (md5('c1')::uuid, md5('observer')::uuid, 'observer'),
 (md5('c2')::uuid, md5('other')::uuid, 'player');
-
-do $$
-begin
-    execute format(
-        'grant execute on all functions in schema %I to anon, authenticated, service_role',
-        (select e.extnamespace::regnamespace::text from pg_extension as e where e.extname = 'pgtap')
-    );
-end
-$$;
 
 -- ============================================================================ structure
 select policies_are(

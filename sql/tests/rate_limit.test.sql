@@ -1,17 +1,8 @@
 -- The token-bucket limiter and the pre-request hook (app_private.check_request).
 
 begin;
-set local search_path = public, extensions;
+set local search_path = public, extensions, tests;
 select plan(37);
-
-do $$
-begin
-    execute format(
-        'grant execute on all functions in schema %I to anon, authenticated, service_role',
-        (select e.extnamespace::regnamespace::text from pg_extension as e where e.extname = 'pgtap')
-    );
-end
-$$;
 
 -- ============================================================================ token bucket
 select is(rate_limit.try_take('test', 'k', 3, 1), 0::double precision, 'first token is free');

@@ -2,7 +2,7 @@
 -- realtime.messages, as the realtime server probes it when a channel joins.
 
 begin;
-set local search_path = public, extensions;
+set local search_path = public, extensions, tests;
 select plan(17);
 
 -- Arrange (as the superuser). Ids are md5(<label>)::uuid. gm runs c1 with player and observer;
@@ -70,19 +70,6 @@ $$;
 
 grant execute on function pg_temp.act_as(text, text), pg_temp.may_receive(),
 pg_temp.may_send(text) to authenticated;
-do $$
-begin
-    execute format(
-        'grant execute on all functions in schema %I to anon, authenticated, service_role',
-        (
-            select e.extnamespace::regnamespace::text
-            from pg_extension as e
-            where e.extname = 'pgtap'
-        )
-    );
-end
-$$;
-
 -- ============================================================================ structure
 select ok(
     (

@@ -1,17 +1,8 @@
 -- Structure: private schemas stay private, definer functions are pinned, exposed tables have RLS.
 
 begin;
-set local search_path = public, extensions;
+set local search_path = public, extensions, tests;
 select plan(12);
-
-do $$
-begin
-    execute format(
-        'grant execute on all functions in schema %I to anon, authenticated, service_role',
-        (select e.extnamespace::regnamespace::text from pg_extension as e where e.extname = 'pgtap')
-    );
-end
-$$;
 
 select is(
     (
