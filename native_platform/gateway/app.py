@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
 
+from native_platform.cors import cors_options
 from native_platform.gateway.apikey import ApiKeyGate
 from native_platform.gateway.client_address import ClientAddress
 from native_platform.gateway.health import health
@@ -23,35 +24,19 @@ __all__ = ["create_app"]
 
 # Kong's key-auth routes; /functions/v1 verifies the JWT itself, as Supabase's edge runtime does.
 KEY_AUTH_PREFIXES = ("/rest/v1", "/auth/v1", "/realtime/v1")
-EXPOSED_HEADERS = [
-    "Content-Encoding",
-    "Content-Location",
-    "Content-Range",
-    "Content-Type",
-    "Date",
-    "Location",
-    "Server",
-    "Transfer-Encoding",
-    "Range-Unit",
+# Supabase's own response headers, exposed on top of PostgREST's.
+SUPABASE_EXPOSED_HEADERS = (
     "Preference-Applied",
     "Content-Profile",
     "X-Supabase-Api-Version",
     "Proxy-Status",
-]
+)
 
 
 def middleware(settings: StackSettings, mounts: list[Mount]) -> list[Middleware]:
     keys = {settings.anon_key.get_secret_value(), settings.service_role_key.get_secret_value()}
     return [
-        Middleware(
-            CORSMiddleware,
-            allow_origin_regex=".*",
-            allow_credentials=True,
-            allow_methods=["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
-            allow_headers=["*"],
-            expose_headers=EXPOSED_HEADERS,
-            max_age=86400,
-        ),
+        Middleware(CORSMiddleware, **cors_options(extra_exposed_headers=SUPABASE_EXPOSED_HEADERS)),
         Middleware(ClientAddress),
         Middleware(ApiKeyGate, keys=keys, protected=KEY_AUTH_PREFIXES),
         Middleware(BareMountPaths, prefixes={mount.path for mount in mounts}),

@@ -13,19 +13,8 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 
+from native_platform.cors import cors_options
 from native_platform.rest import RestSettings, create_app, load_rest_settings
-
-_EXPOSED = [
-    "Content-Encoding",
-    "Content-Location",
-    "Content-Range",
-    "Content-Type",
-    "Date",
-    "Location",
-    "Server",
-    "Transfer-Encoding",
-    "Range-Unit",
-]
 
 
 def _settings(config: str | None) -> RestSettings:
@@ -36,15 +25,7 @@ def _settings(config: str | None) -> RestSettings:
 def _standalone(settings: RestSettings) -> Starlette:
     app = create_app(settings)
     origins = [o.strip() for o in settings.server_cors_allowed_origins.split(",") if o.strip()]
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=origins,
-        allow_credentials=True,
-        allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS", "HEAD"],
-        allow_headers=["*"],
-        expose_headers=_EXPOSED,
-        max_age=86400,
-    )
+    app.add_middleware(CORSMiddleware, **cors_options(origins))
     return app
 
 
