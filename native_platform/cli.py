@@ -19,7 +19,7 @@ from native_platform.settings import (
     project_root,
 )
 from native_platform.stack import Stack, StackError
-from native_platform.testrun import run_all_checks
+from native_platform.testrun import run_all_checks, run_pgtap
 
 __all__ = ["main"]
 
@@ -111,6 +111,10 @@ def test(args: argparse.Namespace) -> int:
     return run_all_checks(args.pytest_args, keep_stack=args.keep_stack)
 
 
+def pgtap(args: argparse.Namespace) -> int:
+    return run_pgtap(args.files)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rfl", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -139,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     checks.add_argument("--keep-stack", action="store_true", help="leave the test stack running")
     checks.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
     checks.set_defaults(run=test)
+    prove = add("pgtap", help="run pgTAP files against the running test stack")
+    prove.add_argument("files", nargs="*", help="sql/tests/*.test.sql files (default: all)")
+    prove.set_defaults(run=pgtap)
     return parser
 
 

@@ -21,7 +21,7 @@ from native_platform.scratch import scratch_database
 from native_platform.settings import StackSettings, load_settings, project_root
 from native_platform.stack import Stack, StackError
 
-__all__ = ["run_all_checks"]
+__all__ = ["run_all_checks", "run_pgtap"]
 
 ROOT = project_root()
 TEST_STATE_DIR = ROOT / ".local" / "test"
@@ -64,8 +64,11 @@ def prepare_pgtap(dsn: str, settings: StackSettings) -> None:
         conn.execute(PGTAP_HELPERS.read_bytes())
 
 
-def pgtap_step(settings: StackSettings) -> bool:
-    files = sorted(str(path.relative_to(ROOT)) for path in PGTAP_HELPERS.parent.glob("*.test.sql"))
+def pgtap_step(settings: StackSettings, only: list[str] | None = None) -> bool:
+    """pg_prove over every pgTAP file (or `only` these) on a fresh migrated database."""
+    files = only or sorted(
+        str(path.relative_to(ROOT)) for path in PGTAP_HELPERS.parent.glob("*.test.sql")
+    )
     if not files:
         return True
     admin_dsn = settings.database_url.get_secret_value()
@@ -117,3 +120,9 @@ def run_all_checks(pytest_args: list[str], keep_stack: bool = False) -> int:
     failed = results.count(False)
     print(f"==> {len(results) - failed} checks passed, {failed} failed", flush=True)
     return 1 if failed else 0
+
+
+def run_pgtap(files: list[str]) -> int:
+    """pg_prove over `files` (default: all) against the already running test stack."""
+    os.environ["RFL_ENV_FILE"] = str(TEST_ENV_FILE)
+    return 0 if pgtap_step(load_settings(TEST_ENV_FILE), files or None) else 1
