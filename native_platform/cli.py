@@ -11,6 +11,7 @@ from pathlib import Path
 from native_platform.database import prepare_database
 from native_platform.envfile import write_env_file
 from native_platform.migrations import MigrationError, apply_migrations
+from native_platform.project_config import ConfigError
 from native_platform.settings import (
     SettingsError,
     StackSettings,
@@ -101,7 +102,7 @@ def migrate(args: argparse.Namespace) -> int:
     if args.dry_run:
         applied = apply_migrations(url, dry_run=True)
     else:
-        applied = prepare_database(url, settings, seed=False)
+        applied = prepare_database(url, settings)
     verb = "would apply" if args.dry_run else "applied"
     print(f"{verb} {len(applied)} migrations" + (f": {', '.join(applied)}" if applied else ""))
     return 0
@@ -154,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     run: Command = args.run
     try:
         return run(args)
-    except (SettingsError, MigrationError, StackError) as error:
+    except (SettingsError, ConfigError, MigrationError, StackError) as error:
         print(f"rfl: {error}", file=sys.stderr)
         return 2
 

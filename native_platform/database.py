@@ -10,8 +10,8 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from functions.cms.bulk_import import load_sample_content
 from native_platform.migrations import apply_migrations
+from native_platform.project_config import ProjectConfig, load_entrypoint
 from native_platform.settings import StackSettings, project_root
 
 __all__ = ["configure_secrets", "prepare_database", "recreate_database", "seed_database"]
@@ -78,18 +78,27 @@ def seed_database(conn: psycopg.Connection, seed_file: Path = SEED_FILE) -> bool
     return True
 
 
-def prepare_database(dsn: str, settings: StackSettings, seed: bool = True) -> list[str]:
-    """Apply migrations, set secrets and (optionally) seed; return the applied versions.
+def prepare_database(
+    dsn: str, settings: StackSettings, config: ProjectConfig | None = None
+) -> list[str]:
+    """Apply migrations, set secrets and, given a config, seed; return the applied versions.
 
-    Seeding loads `seed.sql` and the sample learning content, once per database.
+    Seeding loads `seed.sql`, then runs the config's seed steps, once per database.
     """
     applied = apply_migrations(dsn)
     with psycopg.connect(dsn, autocommit=True) as conn:
         configure_secrets(conn, settings)
-        seeded_now = seed and seed_database(conn)
+        seeded_now = config is not None and seed_database(conn)
     if seeded_now:
-        load_sample_content(settings.authenticator_url(dsn.rsplit("/", 1)[1]))
+        assert config is not None
+        run_seed_steps(config, settings.authenticator_url(dsn.rsplit("/", 1)[1]))
     return applied
+
+
+def run_seed_steps(config: ProjectConfig, api_login_dsn: str) -> None:
+    """Each `[seed_steps.<name>]` entrypoint, called with the database's API login DSN."""
+    for name, step in config.enabled_seed_steps().items():
+        load_entrypoint(f"seed_steps.{name}", step.entrypoint)(api_login_dsn)
 
 
 def recreate_database(admin_dsn: str, dbname: str) -> None:

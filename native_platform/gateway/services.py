@@ -1,28 +1,41 @@
-"""The services mounted under the gateway, each built from the stack's settings.
+"""The services mounted under the gateway: the platform's own, then the configured functions.
 
 Each is a whole application behind a path prefix, so production can swap one for the real
 service (PostgREST, GoTrue, Supabase Realtime, the edge runtime) behind the same prefix.
+Functions come from `[functions.<name>]` blocks of config.toml, never from imports here.
 """
 
 from __future__ import annotations
 
 from starlette.routing import Mount
+from starlette.types import ASGIApp
 
-from functions.cms.main import create_app as create_cms_app
-from functions.dice.main import create_app as create_dice_app
-from functions.search.main import create_app as create_search_app
 from native_platform import auth, realtime, rest
+from native_platform.gateway.function_jwt import RequireJwt
+from native_platform.project_config import ProjectConfig, load_entrypoint
 from native_platform.settings import StackSettings
 
-__all__ = ["service_mounts"]
+__all__ = ["function_mounts", "service_mounts"]
+
+FUNCTIONS_PREFIX = "/functions/v1"
 
 
-def service_mounts(settings: StackSettings) -> list[Mount]:
+def service_mounts(settings: StackSettings, config: ProjectConfig) -> list[Mount]:
     return [
         Mount("/rest/v1", rest.create_app(rest.settings_for_stack(settings))),
         Mount("/auth/v1", auth.create_app(auth.AuthSettings.from_stack(settings))),
         Mount("/realtime/v1", realtime.create_app(realtime.RealtimeSettings.from_stack(settings))),
-        Mount("/functions/v1/dice", create_dice_app(settings)),
-        Mount("/functions/v1/cms", create_cms_app()),
-        Mount("/functions/v1/search", create_search_app()),
+        *function_mounts(settings, config),
     ]
+
+
+def function_mounts(settings: StackSettings, config: ProjectConfig) -> list[Mount]:
+    """One mount per enabled function, behind the JWT check when its block asks for it."""
+    mounts = []
+    for name, block in config.enabled_functions().items():
+        factory = load_entrypoint(f"functions.{name}", block.entrypoint)
+        app: ASGIApp = factory()
+        if block.verify_jwt:
+            app = RequireJwt(app, rest.settings_for_stack(settings))
+        mounts.append(Mount(f"{FUNCTIONS_PREFIX}/{name}", app))
+    return mounts

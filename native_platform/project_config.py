@@ -1,0 +1,179 @@
+"""`supabase/config.toml`: what the stack runs, declared rather than imported.
+
+The platform never imports the product. Edge functions (`[functions.<name>]`, as the Supabase
+CLI declares them), background workers (`[workers.<name>]`) and seed steps
+(`[seed_steps.<name>]`) name their Python entrypoints here; the gateway mounts the functions, the
+supervisor starts the workers and `rfl up` runs the seed steps, all from this file. Adding a
+function is a folder and a config block: no platform file changes.
+
+Sections this module does not model (`[api]`, `[auth]`, …) are kept as they are, so the file
+stays readable by the Supabase CLI.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import re
+import tomllib
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, cast
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+__all__ = [
+    "ConfigError",
+    "FunctionBlock",
+    "ProjectConfig",
+    "SeedStepBlock",
+    "WorkerBlock",
+    "config_path",
+    "load_entrypoint",
+    "check_entrypoints",
+    "load_project_config",
+    "parse_project_config",
+]
+
+ENTRYPOINT_PATTERN = r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"
+NAME_PATTERN = r"^[a-z][a-z0-9_-]{0,62}$"
+
+
+class ConfigError(Exception):
+    """A block of config.toml is invalid; the message names the block and the problem."""
+
+
+class FunctionBlock(BaseModel):
+    """An edge function served at `/functions/v1/<name>`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    # As in the Supabase CLI: when true the gateway refuses a request without a valid JWT
+    # before the function sees it; when false the function verifies what it needs itself.
+    verify_jwt: bool = True
+    # `module:factory`; the factory takes no arguments and returns an ASGI application.
+    entrypoint: str = Field(pattern=ENTRYPOINT_PATTERN)
+
+
+class WorkerBlock(BaseModel):
+    """A long-running process the supervisor starts with the stack: `python -m <module> <args>`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    module: str = Field(pattern=r"^[A-Za-z_][\w.]*$")
+    args: tuple[str, ...] = ()
+    description: str = ""
+
+
+class SeedStepBlock(BaseModel):
+    """A function run once per database after `seed.sql`, given the API login DSN."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    entrypoint: str = Field(pattern=ENTRYPOINT_PATTERN)
+
+
+class ProjectConfig(BaseModel):
+    """The modelled part of config.toml; other sections pass through untouched."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    functions: dict[str, FunctionBlock] = {}
+    workers: dict[str, WorkerBlock] = {}
+    seed_steps: dict[str, SeedStepBlock] = {}
+
+    def enabled_functions(self) -> dict[str, FunctionBlock]:
+        return {name: block for name, block in self.functions.items() if block.enabled}
+
+    def enabled_workers(self) -> dict[str, WorkerBlock]:
+        return {name: block for name, block in self.workers.items() if block.enabled}
+
+    def enabled_seed_steps(self) -> dict[str, SeedStepBlock]:
+        return {name: block for name, block in self.seed_steps.items() if block.enabled}
+
+
+def config_path() -> Path:
+    """`RFL_CONFIG_FILE` if set, else the project's `supabase/config.toml`."""
+    configured = os.environ.get("RFL_CONFIG_FILE")
+    if configured:
+        return Path(configured).resolve()
+    return Path(__file__).resolve().parent.parent / "supabase" / "config.toml"
+
+
+def _block_name(location: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in location)
+
+
+def parse_project_config(text: str, source: str = "config.toml") -> ProjectConfig:
+    """Validate the text; raise ConfigError naming the first bad block and its problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{source}: not valid TOML: {error}") from None
+    try:
+        config = ProjectConfig.model_validate(data)
+    except ValidationError as error:
+        item = error.errors()[0]
+        location = tuple(item["loc"])
+        # The block is the first two parts (`functions.dice`); the rest names the key.
+        block, key = _block_name(location[:2]), _block_name(location[2:])
+        problem = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
+        raise ConfigError(f"[{block}] {key + ': ' if key else ''}{problem}".strip()) from None
+    for section, blocks in (
+        ("functions", config.functions),
+        ("workers", config.workers),
+        ("seed_steps", config.seed_steps),
+    ):
+        for name in blocks:
+            if not _valid_name(name):
+                raise ConfigError(f"[{section}.{name}] name must match {NAME_PATTERN}")
+    return config
+
+
+def _valid_name(name: str) -> bool:
+    return re.fullmatch(NAME_PATTERN, name) is not None
+
+
+@lru_cache
+def load_project_config(path: Path | None = None) -> ProjectConfig:
+    """The validated config.toml in force (cached per path)."""
+    chosen = path or config_path()
+    try:
+        text = chosen.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"{chosen}: cannot be read: {error.strerror}") from None
+    return parse_project_config(text, str(chosen))
+
+
+def load_entrypoint(block: str, entrypoint: str) -> Callable[..., Any]:
+    """Import `module:attribute`; raise ConfigError naming `block` when that fails."""
+    module_name, _, attribute = entrypoint.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as error:  # noqa: BLE001 - any import failure is a configuration problem
+        problem = f"entrypoint {entrypoint!r} cannot be imported: {error}"
+        raise ConfigError(f"[{block}] {problem}") from None
+    target = getattr(module, attribute, None)
+    if not callable(target):
+        raise ConfigError(f"[{block}] entrypoint {entrypoint!r}: no callable {attribute!r}")
+    return cast(Callable[..., Any], target)
+
+
+def check_entrypoints(config: ProjectConfig) -> None:
+    """Import every enabled entrypoint and worker module now, so `rfl up` fails before starting."""
+    for name, function in config.enabled_functions().items():
+        load_entrypoint(f"functions.{name}", function.entrypoint)
+    for name, step in config.enabled_seed_steps().items():
+        load_entrypoint(f"seed_steps.{name}", step.entrypoint)
+    for name, worker in config.enabled_workers().items():
+        try:
+            spec = importlib.util.find_spec(worker.module)
+        except (ImportError, ValueError) as error:
+            raise ConfigError(f"[workers.{name}] module {worker.module!r}: {error}") from None
+        if spec is None:
+            raise ConfigError(f"[workers.{name}] module {worker.module!r} not found")

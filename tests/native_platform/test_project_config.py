@@ -1,0 +1,99 @@
+"""config.toml declares the functions, workers and seed steps; a bad block stops `rfl up`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from native_platform.project_config import (
+    ConfigError,
+    check_entrypoints,
+    load_project_config,
+    parse_project_config,
+)
+from native_platform.settings import project_root
+
+GOOD_FUNCTION = """
+[functions.echo]
+enabled = true
+verify_jwt = true
+entrypoint = "tests.helpers.echo_function:create_app"
+"""
+
+
+def test_the_project_config_declares_the_product() -> None:
+    """The shipped file names every function, worker and seed step, and each one imports."""
+    config = load_project_config(project_root() / "supabase" / "config.toml")
+    assert set(config.enabled_functions()) == {"dice", "cms", "search"}
+    assert set(config.enabled_workers()) == {"indexer"}
+    assert set(config.enabled_seed_steps()) == {"sample_content"}
+    check_entrypoints(config)
+
+
+def test_a_disabled_block_is_not_served() -> None:
+    config = parse_project_config(GOOD_FUNCTION.replace("enabled = true", "enabled = false"))
+    assert config.enabled_functions() == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (GOOD_FUNCTION + "colour = 'red'\n", "[functions.echo] colour: unknown key"),
+        ("[functions.echo]\nverify_jwt = true\n", "[functions.echo] entrypoint: Field required"),
+        ("[functions.echo]\nentrypoint = 'no colon'\n", "[functions.echo] entrypoint: String"),
+        ("[workers.w]\nargs = ['run']\n", "[workers.w] module: Field required"),
+        ("[seed_steps.s]\nentrypoint = 1\n", "[seed_steps.s] entrypoint: Input should be"),
+        ("[functions.Echo]\nentrypoint = 'a:b'\n", "[functions.Echo] name must match"),
+        ("[functions.echo\n", "not valid TOML"),
+    ],
+)
+def test_a_bad_block_is_named_with_its_problem(text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_project_config(text)
+    assert message in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("entrypoint", "message"),
+    [
+        ("tests.helpers.no_such_module:create_app", "cannot be imported: No module named"),
+        ("tests.helpers.echo_function:no_such_factory", "no callable 'no_such_factory'"),
+    ],
+)
+def test_an_entrypoint_that_does_not_import_is_named(entrypoint: str, message: str) -> None:
+    config = parse_project_config(f'[functions.echo]\nentrypoint = "{entrypoint}"\n')
+    with pytest.raises(ConfigError, match=r"^\[functions\.echo\] entrypoint") as raised:
+        check_entrypoints(config)
+    assert message in str(raised.value)
+
+
+def test_a_worker_module_that_does_not_exist_is_named() -> None:
+    config = parse_project_config('[workers.ghost]\nmodule = "functions.no_such_worker"\n')
+    with pytest.raises(ConfigError, match=r"^\[workers\.ghost\] module .* not found"):
+        check_entrypoints(config)
+
+
+def test_rfl_up_stops_on_a_bad_block_before_starting_anything(
+    stack_settings_file: Path, tmp_path: Path
+) -> None:
+    """One line on stderr naming the block and the problem; exit status 2."""
+    bad = tmp_path / "config.toml"
+    bad.write_text('[functions.echo]\nentrypoint = "tests.helpers.nowhere:create_app"\n')
+    env = {**os.environ, "RFL_ENV_FILE": str(stack_settings_file), "RFL_CONFIG_FILE": str(bad)}
+    result = subprocess.run(
+        [sys.executable, "-m", "native_platform", "up"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("rfl: [functions.echo] entrypoint")
