@@ -11,7 +11,7 @@ from pathlib import Path
 from native_platform.database import prepare_database
 from native_platform.envfile import write_env_file
 from native_platform.migrations import MigrationError, apply_migrations
-from native_platform.project_config import ConfigError
+from native_platform.project_config import ConfigError, load_project_config
 from native_platform.settings import (
     SettingsError,
     StackSettings,
@@ -52,6 +52,7 @@ def up(_: argparse.Namespace) -> int:
 
 
 def print_summary(settings: StackSettings, applied: list[str]) -> None:
+    print(f"project:          {load_project_config().project_id}")
     print(f"migrations applied now: {len(applied)}")
     print(f"API URL:          {settings.api_url}")
     print(f"REST:             {settings.api_url}/rest/v1")

@@ -11,12 +11,10 @@ import psycopg
 from psycopg import sql
 
 from native_platform.migrations import apply_migrations
-from native_platform.project_config import ProjectConfig, load_entrypoint
-from native_platform.settings import StackSettings, project_root
+from native_platform.project_config import ProjectConfig, config_dir, load_entrypoint
+from native_platform.settings import StackSettings
 
 __all__ = ["configure_secrets", "prepare_database", "recreate_database", "seed_database"]
-
-SEED_FILE = project_root() / "seed.sql"
 
 SEED_TRACKING_DDL = """
 create table if not exists supabase_migrations.seeds (
@@ -65,12 +63,12 @@ def configure_secrets(conn: psycopg.Connection, settings: StackSettings) -> None
             )
 
 
-def seed_database(conn: psycopg.Connection, seed_file: Path = SEED_FILE) -> bool:
-    """Load seed.sql once per database; return whether it ran now."""
+def seed_database(conn: psycopg.Connection, seed_files: list[Path]) -> bool:
+    """Load the seed files once per database, in one transaction; return whether they ran now."""
     conn.execute(SEED_TRACKING_DDL.encode())
     if conn.execute("select 1 from supabase_migrations.seeds").fetchone():
         return False
-    body = seed_file.read_text()
+    body = "\n".join(path.read_text() for path in seed_files)
     with conn.transaction():
         conn.execute(body.encode())
         checksum = hashlib.sha256(body.encode()).hexdigest()
@@ -88,11 +86,20 @@ def prepare_database(
     applied = apply_migrations(dsn)
     with psycopg.connect(dsn, autocommit=True) as conn:
         configure_secrets(conn, settings)
-        seeded_now = config is not None and seed_database(conn)
+        seeded_now = (
+            config is not None
+            and config.db.seed.enabled
+            and seed_database(conn, seed_paths(config))
+        )
     if seeded_now:
         assert config is not None
         run_seed_steps(config, settings.authenticator_url(dsn.rsplit("/", 1)[1]))
     return applied
+
+
+def seed_paths(config: ProjectConfig) -> list[Path]:
+    """`[db.seed] sql_paths`, relative to the config file's folder (as the Supabase CLI reads)."""
+    return [(config_dir() / path).resolve() for path in config.db.seed.sql_paths]
 
 
 def run_seed_steps(config: ProjectConfig, api_login_dsn: str) -> None:

@@ -36,7 +36,6 @@ def env_values(
         "POSTGRES_PASSWORD": postgres_password,
         "AUTHENTICATOR_PASSWORD": secrets.token_urlsafe(24),
         "JWT_SECRET": jwt_secret,
-        "JWT_EXPIRY": "3600",
         "TYPESENSE_API_KEY": secrets.token_urlsafe(24),
         "CMS_WEBHOOK_SECRET": secrets.token_urlsafe(24),
         "ANON_KEY": api_key("anon", jwt_secret),

@@ -6,8 +6,11 @@ CLI declares them), background workers (`[workers.<name>]`) and seed steps
 supervisor starts the workers and `rfl up` runs the seed steps, all from this file. Adding a
 function is a folder and a config block: no platform file changes.
 
-Sections this module does not model (`[api]`, `[auth]`, …) are kept as they are, so the file
-stays readable by the Supabase CLI.
+It is also the single source of the stack's settings that are not secrets (ports, exposed
+schemas, row cap, JWT lifetime, realtime limits). Secrets and per-machine overrides (another port
+for a test stack) live in `.env`; `native_platform/settings.py` layers `.env` over this file.
+Every key is modelled (unknown keys are refused) and `tests/native_platform/test_project_config.py`
+fails when a key is read by nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import tomllib
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -30,6 +33,7 @@ __all__ = [
     "ProjectConfig",
     "SeedStepBlock",
     "WorkerBlock",
+    "config_dir",
     "config_path",
     "load_entrypoint",
     "check_entrypoints",
@@ -39,6 +43,7 @@ __all__ = [
 
 ENTRYPOINT_PATTERN = r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"
 NAME_PATTERN = r"^[a-z][a-z0-9_-]{0,62}$"
+NAMED_BLOCKS = ("functions", "workers", "seed_steps")
 
 
 class ConfigError(Exception):
@@ -78,11 +83,73 @@ class SeedStepBlock(BaseModel):
     entrypoint: str = Field(pattern=ENTRYPOINT_PATTERN)
 
 
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ApiSection(Section):
+    """`[api]`: the gateway's port and what the REST server exposes."""
+
+    port: int = Field(default=54321, ge=1, le=65535)
+    schemas: tuple[str, ...] = ("public",)
+    extra_search_path: tuple[str, ...] = ("public", "extensions")
+    max_rows: int = Field(default=1000, ge=1)
+
+
+class SeedSection(Section):
+    """`[db.seed]`: SQL files loaded once per database after the migrations."""
+
+    enabled: bool = True
+    sql_paths: tuple[str, ...] = ("../seed.sql",)
+
+
+class DbSection(Section):
+    """`[db]`: the local cluster."""
+
+    port: int = Field(default=54322, ge=1, le=65535)
+    major_version: Literal[15] = 15
+    seed: SeedSection = SeedSection()
+
+
+class AuthEmailSection(Section):
+    """`[auth.email]`."""
+
+    enable_signup: bool = True
+    enable_confirmations: bool = False
+
+
+class AuthSection(Section):
+    """`[auth]`: token lifetime and what sign-up allows."""
+
+    enabled: bool = True
+    jwt_expiry: int = Field(default=3600, ge=60, le=604800)
+    # Only what the SQL auth implements is accepted: rotation always on, no reuse grace period.
+    enable_refresh_token_rotation: Literal[True] = True
+    refresh_token_reuse_interval: Literal[0] = 0
+    enable_signup: bool = True
+    email: AuthEmailSection = AuthEmailSection()
+
+
+class RealtimeSection(Section):
+    """`[realtime]`: per-connection limits of every realtime node."""
+
+    enabled: bool = True
+    max_channels_per_client: int = Field(default=100, ge=1)
+    max_events_per_second: int = Field(default=100, ge=1)
+    max_payload_bytes: int = Field(default=256 * 1024, ge=1024)
+    max_presence_calls: int = Field(default=5, ge=1)
+
+
 class ProjectConfig(BaseModel):
-    """The modelled part of config.toml; other sections pass through untouched."""
+    """The whole of config.toml, validated; unknown keys are refused."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
+    project_id: str = Field(default="roll-for-language", pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    api: ApiSection = ApiSection()
+    db: DbSection = DbSection()
+    auth: AuthSection = AuthSection()
+    realtime: RealtimeSection = RealtimeSection()
     functions: dict[str, FunctionBlock] = {}
     workers: dict[str, WorkerBlock] = {}
     seed_steps: dict[str, SeedStepBlock] = {}
@@ -95,6 +162,11 @@ class ProjectConfig(BaseModel):
 
     def enabled_seed_steps(self) -> dict[str, SeedStepBlock]:
         return {name: block for name, block in self.seed_steps.items() if block.enabled}
+
+
+def config_dir() -> Path:
+    """The folder of the config file in force; its relative paths are relative to it."""
+    return config_path().parent
 
 
 def config_path() -> Path:
@@ -120,8 +192,9 @@ def parse_project_config(text: str, source: str = "config.toml") -> ProjectConfi
     except ValidationError as error:
         item = error.errors()[0]
         location = tuple(item["loc"])
-        # The block is the first two parts (`functions.dice`); the rest names the key.
-        block, key = _block_name(location[:2]), _block_name(location[2:])
+        # Named blocks are two parts (`functions.dice`), sections one (`api`); then the key.
+        width = 2 if location and location[0] in NAMED_BLOCKS else 1
+        block, key = _block_name(location[:width]), _block_name(location[width:])
         problem = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
         raise ConfigError(f"[{block}] {key + ': ' if key else ''}{problem}".strip()) from None
     for section, blocks in (

@@ -10,6 +10,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from native_platform.project_config import load_project_config
+
 __all__ = ["SettingsError", "StackSettings", "env_file_path", "load_settings", "project_root"]
 
 
@@ -28,21 +30,29 @@ class SettingsError(Exception):
 
 
 class StackSettings(BaseSettings):
-    """Every setting of the native stack; `.env.example` documents each one."""
+    """Secrets and per-machine settings; `.env.example` documents each one.
+
+    Ports and the token lifetime default to `supabase/config.toml` (the single source of
+    settings that are not secrets); a value in the environment or `.env` overrides it.
+    """
 
     model_config = SettingsConfigDict(extra="ignore", env_file_encoding="utf-8")
 
     state_dir: Path = Field(description="Folder for the cluster, logs and process ids")
     api_host: str = "127.0.0.1"
-    api_port: int = Field(default=54321, ge=1, le=65535)
-    postgres_port: int = Field(default=54322, ge=1, le=65535)
+    api_port: int = Field(default_factory=lambda: load_project_config().api.port, ge=1, le=65535)
+    postgres_port: int = Field(
+        default_factory=lambda: load_project_config().db.port, ge=1, le=65535
+    )
     typesense_port: int = Field(default=8108, ge=1, le=65535)
     typesense_peering_port: int = Field(default=8107, ge=1, le=65535)
     postgres_durable: bool = Field(default=True, description="false only for test clusters")
     postgres_password: SecretStr = Field(min_length=16)
     authenticator_password: SecretStr = Field(min_length=16)
     jwt_secret: SecretStr = Field(min_length=32)
-    jwt_expiry: int = Field(default=3600, ge=60, le=604800)
+    jwt_expiry: int = Field(
+        default_factory=lambda: load_project_config().auth.jwt_expiry, ge=60, le=604800
+    )
     typesense_api_key: SecretStr = Field(min_length=16)
     cms_webhook_secret: SecretStr = Field(min_length=16)
     anon_key: SecretStr = Field(min_length=20)

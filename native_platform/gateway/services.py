@@ -21,12 +21,13 @@ FUNCTIONS_PREFIX = "/functions/v1"
 
 
 def service_mounts(settings: StackSettings, config: ProjectConfig) -> list[Mount]:
-    return [
-        Mount("/rest/v1", rest.create_app(rest.settings_for_stack(settings))),
-        Mount("/auth/v1", auth.create_app(auth.AuthSettings.from_stack(settings))),
-        Mount("/realtime/v1", realtime.create_app(realtime.RealtimeSettings.from_stack(settings))),
-        *function_mounts(settings, config),
-    ]
+    mounts = [Mount("/rest/v1", rest.create_app(rest.settings_for_stack(settings)))]
+    if config.auth.enabled:
+        mounts.append(Mount("/auth/v1", auth.create_app(auth.AuthSettings.from_stack(settings))))
+    if config.realtime.enabled:
+        realtime_settings = realtime.RealtimeSettings.from_stack(settings)
+        mounts.append(Mount("/realtime/v1", realtime.create_app(realtime_settings)))
+    return [*mounts, *function_mounts(settings, config)]
 
 
 def function_mounts(settings: StackSettings, config: ProjectConfig) -> list[Mount]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from native_platform.project_config import load_project_config
 from native_platform.settings import StackSettings
 
 __all__ = ["RealtimeSettings"]
@@ -40,8 +41,13 @@ class RealtimeSettings(BaseSettings):
     def from_stack(cls, stack: StackSettings, dbname: str = "postgres") -> RealtimeSettings:
         """Settings for the stack's database: RLS checks as authenticator, the rest as superuser."""
         admin = stack.database_url.get_secret_value().rsplit("/", 1)[0] + f"/{dbname}"
+        config = load_project_config()
         return cls(
             database_url=SecretStr(stack.authenticator_url(dbname)),
             replication_database_url=SecretStr(admin),
             jwt_secret=stack.jwt_secret,
+            max_channels_per_client=config.realtime.max_channels_per_client,
+            max_events_per_second=config.realtime.max_events_per_second,
+            max_payload_bytes=config.realtime.max_payload_bytes,
+            max_presence_calls=config.realtime.max_presence_calls,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
+from native_platform.project_config import load_project_config
 from native_platform.rest.settings import RestSettings
 from native_platform.settings import StackSettings
 
@@ -11,13 +12,15 @@ __all__ = ["settings_for_stack"]
 
 
 def settings_for_stack(stack: StackSettings, dbname: str = "postgres") -> RestSettings:
-    """PostgREST as Supabase configures it: authenticator login, anon role, 1000-row cap."""
+    """PostgREST as Supabase configures it: authenticator login, anon role, and the schemas,
+    search path and row cap of config.toml's `[api]`."""
+    config = load_project_config()
     return RestSettings(
         db_uri=SecretStr(stack.authenticator_url(dbname)),
-        db_schemas="public",
+        db_schemas=",".join(config.api.schemas),
         db_anon_role="anon",
-        db_extra_search_path="public",
-        db_max_rows=1000,
+        db_extra_search_path=",".join(config.api.extra_search_path),
+        db_max_rows=config.api.max_rows,
         db_pre_request="app_private.check_request",
         jwt_secret=stack.jwt_secret,
     )
