@@ -1,0 +1,217 @@
+"""Who is calling: the one JWT verifier and the one way to act as the caller in Postgres.
+
+Every protocol of the stack (REST, auth, realtime, edge functions) accepts the same tokens by
+the same rules, then runs its statements as the caller exactly as PostgREST does: the token's
+role, its claims in `request.jwt.claims`, and the request's method, path and headers, all
+transaction-local. Each protocol maps a `TokenRejected` to its own error shape.
+
+Rules (ADR 0010):
+- HS256 with the stack's secret only; `alg: none` and every other algorithm are refused.
+- `exp` is required; `exp`, `nbf` and `iat` are judged with a 30-second leeway.
+- `aud`, when present, must name the configured audience (`authenticated`); the API keys
+  carry no audience and are accepted.
+- `role` is required and must be one of the API roles.
+- A token naming a session (`session_id`) is only as good as that session: the database
+  decides whether it was revoked (`revoked_session_sql` / the pre-request check).
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+import orjson
+
+__all__ = [
+    "API_ROLES",
+    "CALLER_CONTEXT_SQL",
+    "CallerContext",
+    "JwtVerifier",
+    "TokenProblem",
+    "TokenRejected",
+    "VerifiedToken",
+    "bearer_token",
+]
+
+API_ROLES = frozenset({"anon", "authenticated", "service_role"})
+LEEWAY_SECONDS = 30
+CACHE_SIZE = 4096
+
+
+class TokenProblem(enum.Enum):
+    """Why a token was refused; each protocol words it in its own format."""
+
+    MISSING = "missing"
+    MALFORMED = "malformed"
+    BAD_SIGNATURE = "bad_signature"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    ISSUED_IN_FUTURE = "issued_in_future"
+    WRONG_AUDIENCE = "wrong_audience"
+    MISSING_CLAIM = "missing_claim"
+    UNKNOWN_ROLE = "unknown_role"
+    REVOKED_SESSION = "revoked_session"
+
+
+class TokenRejected(Exception):
+    """The token cannot be used; `problem` says why, the message says it in words."""
+
+    def __init__(self, problem: TokenProblem, message: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+        self.message = message
+
+
+@dataclass(frozen=True)
+class VerifiedToken:
+    """A token that passed every rule: its role, its claims, and when it expires."""
+
+    role: str
+    claims: dict[str, Any]
+    expires_at: float
+
+    @property
+    def session_id(self) -> str | None:
+        value = self.claims.get("session_id")
+        return value if isinstance(value, str) else None
+
+    @property
+    def user_id(self) -> str | None:
+        value = self.claims.get("sub")
+        return value if isinstance(value, str) else None
+
+    def expires_in(self) -> float:
+        return self.expires_at - time.time()
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer …` header; None when absent or another scheme."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+class JwtVerifier:
+    """Verifies tokens by the stack's rules; verified tokens are remembered (LRU), and a
+    remembered one is only re-checked for expiry."""
+
+    def __init__(self, secret: str, audience: str | None = "authenticated") -> None:
+        if len(secret) < 32:
+            raise ValueError("the JWT secret must have at least 32 characters")
+        self._secret = secret
+        self._audience = audience
+        self._verified: OrderedDict[str, VerifiedToken] = OrderedDict()
+
+    def verify(self, token: str | None) -> VerifiedToken:
+        if not token:
+            raise TokenRejected(TokenProblem.MISSING, "No token was given")
+        found = self._verified.get(token)
+        if found is None:
+            found = self._decode(token)
+            self._verified[token] = found
+            if len(self._verified) > CACHE_SIZE:
+                self._verified.popitem(last=False)
+        else:
+            self._verified.move_to_end(token)
+        if found.expires_at <= time.time() - LEEWAY_SECONDS:
+            self._verified.pop(token, None)
+            raise TokenRejected(TokenProblem.EXPIRED, "JWT expired")
+        return found
+
+    def _decode(self, token: str) -> VerifiedToken:
+        claims = self._signed_claims(token)
+        if not self._audience_ok(claims.get("aud")):
+            raise TokenRejected(TokenProblem.WRONG_AUDIENCE, "JWT not in audience")
+        role = claims.get("role")
+        if not isinstance(role, str) or not role:
+            raise TokenRejected(TokenProblem.MISSING_CLAIM, "JWT lacks `role`")
+        if role not in API_ROLES:
+            raise TokenRejected(TokenProblem.UNKNOWN_ROLE, f"role {role!r} is not an API role")
+        return VerifiedToken(role, claims, float(claims["exp"]))
+
+    def _signed_claims(self, token: str) -> dict[str, Any]:
+        """The claims of a token signed with our secret and current by its time claims."""
+        if token.count(".") != 2:
+            raise TokenRejected(TokenProblem.MALFORMED, "Expected 3 parts in JWT")
+        try:
+            claims: Any = jwt.decode(
+                token,
+                self._secret,
+                algorithms=["HS256"],
+                leeway=LEEWAY_SECONDS,
+                options={"verify_aud": False, "require": ["exp"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise TokenRejected(TokenProblem.EXPIRED, "JWT expired") from None
+        except jwt.ImmatureSignatureError as error:
+            # PyJWT reports a future `iat` as immature too; PostgREST words it apart.
+            if "(iat)" in str(error):
+                raise TokenRejected(TokenProblem.ISSUED_IN_FUTURE, "JWT issued at future") from None
+            raise TokenRejected(TokenProblem.NOT_YET_VALID, "JWT not yet valid") from None
+        except jwt.InvalidIssuedAtError:
+            raise TokenRejected(TokenProblem.ISSUED_IN_FUTURE, "JWT issued at future") from None
+        except jwt.MissingRequiredClaimError as error:
+            raise TokenRejected(TokenProblem.MISSING_CLAIM, f"JWT lacks `{error.claim}`") from None
+        except (jwt.InvalidSignatureError, jwt.InvalidAlgorithmError):
+            raise TokenRejected(TokenProblem.BAD_SIGNATURE, "JWT signature is invalid") from None
+        except jwt.PyJWTError:
+            raise TokenRejected(TokenProblem.MALFORMED, "JWT cannot be decoded") from None
+        if not isinstance(claims, dict) or not isinstance(claims.get("exp"), int | float):
+            raise TokenRejected(TokenProblem.MISSING_CLAIM, "JWT lacks a numeric `exp`")
+        return claims
+
+    def _audience_ok(self, audience: object) -> bool:
+        if audience is None or self._audience is None:
+            return True
+        if isinstance(audience, str):
+            return audience == self._audience
+        return isinstance(audience, list) and self._audience in audience
+
+
+# One statement puts a transaction in the caller's shoes, as PostgREST does.
+CALLER_CONTEXT_SQL = (
+    "select pg_catalog.set_config('role', %(role)s, true),"
+    " pg_catalog.set_config('request.jwt.claims', %(claims)s, true),"
+    " pg_catalog.set_config('request.method', %(method)s, true),"
+    " pg_catalog.set_config('request.path', %(path)s, true),"
+    " pg_catalog.set_config('request.headers', %(headers)s, true)"
+)
+
+
+@dataclass(frozen=True)
+class CallerContext:
+    """The settings a transaction runs with when it acts as the caller."""
+
+    role: str
+    claims: Mapping[str, Any]
+    method: str = "POST"
+    path: str = "/"
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        token: VerifiedToken,
+        method: str = "POST",
+        path: str = "/",
+        headers: Mapping[str, str] | None = None,
+    ) -> CallerContext:
+        return cls(token.role, token.claims, method, path, dict(headers or {}))
+
+    def params(self) -> dict[str, str]:
+        """The parameters of CALLER_CONTEXT_SQL."""
+        return {
+            "role": self.role,
+            "claims": orjson.dumps(dict(self.claims)).decode(),
+            "method": self.method,
+            "path": self.path,
+            "headers": orjson.dumps(dict(self.headers)).decode(),
+        }

@@ -1,0 +1,112 @@
+"""The one JWT verifier: every rule, and the hostile tokens each protocol must refuse alike."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import jwt
+import pytest
+
+from native_platform.caller import (
+    CallerContext,
+    JwtVerifier,
+    TokenProblem,
+    TokenRejected,
+    bearer_token,
+)
+
+SECRET = "s" * 64
+NOW = int(time.time())
+
+
+def token(claims: dict[str, Any], secret: str = SECRET, algorithm: str = "HS256") -> str:
+    return jwt.encode(claims, secret, algorithm=algorithm)
+
+
+def user(**changes: Any) -> dict[str, Any]:
+    claims: dict[str, Any] = {
+        "sub": "00000000-0000-0000-0000-000000000001",
+        "role": "authenticated",
+        "aud": "authenticated",
+        "exp": NOW + 600,
+        "iat": NOW,
+        "session_id": "00000000-0000-0000-0000-0000000000aa",
+    }
+    claims.update(changes)
+    return {name: value for name, value in claims.items() if value is not None}
+
+
+def test_a_user_token_is_accepted() -> None:
+    verified = JwtVerifier(SECRET).verify(token(user()))
+    assert verified.role == "authenticated"
+    assert verified.user_id == "00000000-0000-0000-0000-000000000001"
+    assert verified.session_id == "00000000-0000-0000-0000-0000000000aa"
+    assert 500 < verified.expires_in() <= 600
+
+
+def test_an_api_key_without_audience_is_accepted() -> None:
+    assert JwtVerifier(SECRET).verify(token({"role": "anon", "exp": NOW + 60})).role == "anon"
+
+
+HOSTILE: dict[str, tuple[str, TokenProblem]] = {
+    "alg none": (
+        jwt.encode(user(role="service_role"), None, algorithm="none"),
+        TokenProblem.BAD_SIGNATURE,
+    ),
+    "wrong secret": (token(user(), "w" * 64), TokenProblem.BAD_SIGNATURE),
+    "another algorithm": (token(user(), algorithm="HS512"), TokenProblem.BAD_SIGNATURE),
+    "expired": (token(user(exp=NOW - 120)), TokenProblem.EXPIRED),
+    "nbf in the future": (token(user(nbf=NOW + 600)), TokenProblem.NOT_YET_VALID),
+    "iat in the future": (token(user(iat=NOW + 600)), TokenProblem.ISSUED_IN_FUTURE),
+    "wrong aud": (token(user(aud="someone-else")), TokenProblem.WRONG_AUDIENCE),
+    "missing role": (token(user(role=None)), TokenProblem.MISSING_CLAIM),
+    "unknown role": (token(user(role="postgres")), TokenProblem.UNKNOWN_ROLE),
+    "no exp": (token(user(exp=None)), TokenProblem.MISSING_CLAIM),
+    "garbage": ("not-a-jwt", TokenProblem.MALFORMED),
+    "three garbage parts": ("a.b.c", TokenProblem.MALFORMED),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_hostile_tokens_are_refused_with_their_reason(kind: str) -> None:
+    hostile, problem = HOSTILE[kind]
+    with pytest.raises(TokenRejected) as raised:
+        JwtVerifier(SECRET).verify(hostile)
+    assert raised.value.problem is problem
+
+
+def test_a_remembered_token_still_expires() -> None:
+    verifier = JwtVerifier(SECRET)
+    short = token(user(exp=NOW - 29))  # within the leeway: accepted once
+    verifier.verify(short)
+    verifier._verified[short] = verifier._verified[short].__class__(  # noqa: SLF001
+        "authenticated", user(), NOW - 31.0
+    )
+    with pytest.raises(TokenRejected) as raised:
+        verifier.verify(short)
+    assert raised.value.problem is TokenProblem.EXPIRED
+
+
+def test_missing_token_and_bearer_parsing() -> None:
+    with pytest.raises(TokenRejected) as raised:
+        JwtVerifier(SECRET).verify(None)
+    assert raised.value.problem is TokenProblem.MISSING
+    assert bearer_token("Bearer abc") == "abc"
+    assert bearer_token("bearer  abc ") == "abc"
+    assert bearer_token("Basic abc") is None
+    assert bearer_token("Bearer ") is None
+    assert bearer_token(None) is None
+
+
+def test_a_short_secret_is_refused() -> None:
+    with pytest.raises(ValueError, match="32"):
+        JwtVerifier("short")
+
+
+def test_caller_context_parameters() -> None:
+    verified = JwtVerifier(SECRET).verify(token(user()))
+    params = CallerContext.of(verified, "GET", "/rolls", {"x-forwarded-for": "1.2.3.4"}).params()
+    assert params["role"] == "authenticated"
+    assert '"sub":"00000000-0000-0000-0000-000000000001"' in params["claims"]
+    assert params["headers"] == '{"x-forwarded-for":"1.2.3.4"}'
