@@ -10,77 +10,10 @@ from psycopg.rows import dict_row
 
 from native_platform.rest import catalog_sql
 from native_platform.rest.statement_cache import StatementCache
+from native_platform.rest.types import Column, ForeignKey, Function, Param, QualifiedName, Table
 from native_platform.rest.view_keys import view_foreign_keys
 
 __all__ = ["Column", "ForeignKey", "Function", "Param", "SchemaCache", "Table", "load_schema_cache"]
-
-QualifiedName = tuple[str, str]
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str
-    nullable: bool
-    default: str | None
-    description: str | None
-
-
-@dataclass(frozen=True)
-class Table:
-    schema: str
-    name: str
-    kind: str
-    description: str | None
-    columns: tuple[Column, ...]
-    primary_key: tuple[str, ...]
-    unique_keys: tuple[tuple[str, ...], ...]
-    base: QualifiedName | None = None
-
-    def column(self, name: str) -> Column | None:
-        return next((col for col in self.columns if col.name == name), None)
-
-
-@dataclass(frozen=True)
-class ForeignKey:
-    name: str
-    table: QualifiedName
-    columns: tuple[str, ...]
-    target: QualifiedName
-    target_columns: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Param:
-    name: str
-    type: str
-    has_default: bool
-    variadic: bool = False
-
-
-@dataclass(frozen=True)
-class Function:
-    schema: str
-    name: str
-    params: tuple[Param, ...]
-    volatility: str
-    returns_set: bool
-    return_type: str
-    return_relation: QualifiedName | None
-    returns_composite: bool
-    description: str | None
-
-    @property
-    def is_void(self) -> bool:
-        return self.return_type == "void" and not self.returns_set
-
-    @property
-    def required(self) -> frozenset[str]:
-        return frozenset(p.name for p in self.params if not p.has_default)
-
-    @property
-    def names(self) -> frozenset[str]:
-        return frozenset(p.name for p in self.params)
 
 
 @dataclass

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from native_platform.rest.schema_cache import ForeignKey, Table
+from native_platform.rest.types import ForeignKey, QualifiedName, Table
 
 __all__ = ["view_foreign_keys"]
-
-QualifiedName = tuple[str, str]
 
 
 def view_foreign_keys(
