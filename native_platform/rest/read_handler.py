@@ -8,61 +8,20 @@ from psycopg import sql
 from starlette.responses import Response
 
 from native_platform.rest.api_request import ApiRequest
-from native_platform.rest.errors import ApiError
 from native_platform.rest.executor import StatementResult, execute
 from native_platform.rest.mutations_sql import table_sql
-from native_platform.rest.query_params import QueryParams, parse_query
-from native_platform.rest.ranges import content_range, page_bounds, range_status
+from native_platform.rest.pages import paged, read_headers
+from native_platform.rest.query_params import parse_query
+from native_platform.rest.ranges import range_status
 from native_platform.rest.read_plan import build_read_plan
 from native_platform.rest.responses import format_body, make_response, singular_check
 from native_platform.rest.schema_cache import Table
 from native_platform.rest.sql_params import Params
 from native_platform.rest.statement_cache import slot_pairs, with_values
 from native_platform.rest.statements import Shape, read_statement
+from native_platform.rest.tables import find_table
 
 __all__ = ["find_table", "handle_read", "paged", "read_headers"]
-
-
-def find_table(req: ApiRequest, name: str) -> Table:
-    table = req.cache.tables.get((req.schema, name))
-    if table is None:
-        raise ApiError(
-            404,
-            "PGRST205",
-            f"Could not find the table '{req.schema}.{name}' in the schema cache",
-            None,
-            None,
-        )
-    return table
-
-
-def paged(req: ApiRequest, params: QueryParams, honour_range: bool) -> int:
-    """Apply Range/limit/offset/max-rows to the root; return the page's first row index."""
-    range_header = req.header("range") if honour_range else None
-    offset, limit = page_bounds(
-        range_header, params.limit.get(()), params.offset.get(()), req.db.settings.db_max_rows
-    )
-    params.offset[()] = offset
-    if limit is None:
-        params.limit.pop((), None)
-    else:
-        params.limit[()] = limit
-    return offset
-
-
-def read_headers(
-    req: ApiRequest, offset: int, result: StatementResult, canonical: str
-) -> dict[str, str]:
-    headers = {
-        "Content-Range": content_range(offset, result.page_total, result.total),
-        "Content-Location": req.path + (f"?{canonical}" if canonical else ""),
-    }
-    applied = req.prefs.applied(("count",))
-    if applied:
-        headers["Preference-Applied"] = applied
-    if len(req.db.settings.schemas) > 1:
-        headers["Content-Profile"] = req.schema
-    return headers
 
 
 def quoted_name(table: Table) -> str:

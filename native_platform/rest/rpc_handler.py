@@ -13,8 +13,8 @@ from native_platform.rest.api_request import ApiRequest
 from native_platform.rest.errors import ApiError
 from native_platform.rest.executor import execute
 from native_platform.rest.media import body_format
+from native_platform.rest.pages import paged, read_headers
 from native_platform.rest.query_params import parse_query
-from native_platform.rest.read_handler import paged, read_headers
 from native_platform.rest.read_plan import build_read_plan
 from native_platform.rest.responses import format_body, make_response, max_affected_check
 from native_platform.rest.schema_cache import Function

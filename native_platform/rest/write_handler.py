@@ -18,12 +18,12 @@ from native_platform.rest.payload import load_rows, payload_columns
 from native_platform.rest.query_ast import Filter
 from native_platform.rest.query_params import QueryParams, parse_query
 from native_platform.rest.ranges import content_range
-from native_platform.rest.read_handler import find_table
 from native_platform.rest.read_plan import ReadNode, build_read_plan
 from native_platform.rest.responses import format_body, make_response, max_affected_check
 from native_platform.rest.schema_cache import Table
 from native_platform.rest.sql_params import Params
 from native_platform.rest.statements import Shape, write_statement
+from native_platform.rest.tables import find_table
 
 __all__ = ["handle_write"]
 
