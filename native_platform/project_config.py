@@ -1,7 +1,8 @@
 """`supabase/config.toml`: what the stack runs, declared rather than imported.
 
 The platform never imports the product. Edge functions (`[functions.<name>]`, as the Supabase
-CLI declares them), background workers (`[workers.<name>]`) and seed steps
+CLI declares them), product services with a path of their own (`[services.<name>]`, e.g.
+storage at `/storage/v1`), background workers (`[workers.<name>]`) and seed steps
 (`[seed_steps.<name>]`) name their Python entrypoints here; the gateway mounts the functions, the
 supervisor starts the workers and `rfl up` runs the seed steps, all from this file. Adding a
 function is a folder and a config block: no platform file changes.
@@ -32,6 +33,7 @@ __all__ = [
     "FunctionBlock",
     "ProjectConfig",
     "SeedStepBlock",
+    "ServiceBlock",
     "WorkerBlock",
     "config_dir",
     "config_path",
@@ -43,7 +45,7 @@ __all__ = [
 
 ENTRYPOINT_PATTERN = r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"
 NAME_PATTERN = r"^[a-z][a-z0-9_-]{0,62}$"
-NAMED_BLOCKS = ("functions", "workers", "seed_steps")
+NAMED_BLOCKS = ("functions", "services", "workers", "seed_steps")
 
 
 class ConfigError(Exception):
@@ -61,6 +63,19 @@ class FunctionBlock(BaseModel):
     verify_jwt: bool = True
     # `module:factory`; the factory takes no arguments and returns an ASGI application.
     entrypoint: str = Field(pattern=ENTRYPOINT_PATTERN)
+
+
+class ServiceBlock(BaseModel):
+    """A product service with a mount path of its own (e.g. storage at `/storage/v1`), served by
+    the gateway like the platform's services; it verifies callers itself."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    path: str = Field(pattern=r"^(/[a-z0-9][a-z0-9_-]*)+$")
+    entrypoint: str = Field(pattern=ENTRYPOINT_PATTERN)
+    # Whether the gateway's apikey check (as Kong's key-auth) guards the path.
+    key_auth: bool = True
 
 
 class WorkerBlock(BaseModel):
@@ -151,11 +166,15 @@ class ProjectConfig(BaseModel):
     auth: AuthSection = AuthSection()
     realtime: RealtimeSection = RealtimeSection()
     functions: dict[str, FunctionBlock] = {}
+    services: dict[str, ServiceBlock] = {}
     workers: dict[str, WorkerBlock] = {}
     seed_steps: dict[str, SeedStepBlock] = {}
 
     def enabled_functions(self) -> dict[str, FunctionBlock]:
         return {name: block for name, block in self.functions.items() if block.enabled}
+
+    def enabled_services(self) -> dict[str, ServiceBlock]:
+        return {name: block for name, block in self.services.items() if block.enabled}
 
     def enabled_workers(self) -> dict[str, WorkerBlock]:
         return {name: block for name, block in self.workers.items() if block.enabled}
@@ -199,6 +218,7 @@ def parse_project_config(text: str, source: str = "config.toml") -> ProjectConfi
         raise ConfigError(f"[{block}] {key + ': ' if key else ''}{problem}".strip()) from None
     for section, blocks in (
         ("functions", config.functions),
+        ("services", config.services),
         ("workers", config.workers),
         ("seed_steps", config.seed_steps),
     ):
@@ -241,6 +261,8 @@ def check_entrypoints(config: ProjectConfig) -> None:
     """Import every enabled entrypoint and worker module now, so `rfl up` fails before starting."""
     for name, function in config.enabled_functions().items():
         load_entrypoint(f"functions.{name}", function.entrypoint)
+    for name, service in config.enabled_services().items():
+        load_entrypoint(f"services.{name}", service.entrypoint)
     for name, step in config.enabled_seed_steps().items():
         load_entrypoint(f"seed_steps.{name}", step.entrypoint)
     for name, worker in config.enabled_workers().items():

@@ -17,14 +17,12 @@ from native_platform.gateway.apikey import ApiKeyGate
 from native_platform.gateway.client_address import ClientAddress
 from native_platform.gateway.health import health
 from native_platform.gateway.mount_paths import BareMountPaths
-from native_platform.gateway.services import service_mounts
+from native_platform.gateway.services import key_auth_prefixes, service_mounts
 from native_platform.project_config import ProjectConfig, load_project_config
 from native_platform.settings import StackSettings, load_settings
 
 __all__ = ["create_app"]
 
-# Kong's key-auth routes; /functions/v1 verifies the JWT itself, as Supabase's edge runtime does.
-KEY_AUTH_PREFIXES = ("/rest/v1", "/auth/v1", "/realtime/v1")
 # Supabase's own response headers, exposed on top of PostgREST's.
 SUPABASE_EXPOSED_HEADERS = (
     "Preference-Applied",
@@ -34,12 +32,14 @@ SUPABASE_EXPOSED_HEADERS = (
 )
 
 
-def middleware(settings: StackSettings, mounts: list[Mount]) -> list[Middleware]:
+def middleware(
+    settings: StackSettings, mounts: list[Mount], config: ProjectConfig
+) -> list[Middleware]:
     keys = {settings.anon_key.get_secret_value(), settings.service_role_key.get_secret_value()}
     return [
         Middleware(CORSMiddleware, **cors_options(extra_exposed_headers=SUPABASE_EXPOSED_HEADERS)),
         Middleware(ClientAddress),
-        Middleware(ApiKeyGate, keys=keys, protected=KEY_AUTH_PREFIXES),
+        Middleware(ApiKeyGate, keys=keys, protected=key_auth_prefixes(config)),
         Middleware(BareMountPaths, prefixes={mount.path for mount in mounts}),
     ]
 
@@ -51,8 +51,9 @@ def create_app(
 ) -> Starlette:
     """The gateway; `mounts` defaults to the platform's services and the configured functions."""
     stack_settings = settings or load_settings()
+    project = config or load_project_config()
     if mounts is None:
-        mounts = service_mounts(stack_settings, config or load_project_config())
+        mounts = service_mounts(stack_settings, project)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -71,7 +72,7 @@ def create_app(
 
     routes = [Route("/health", health), *mounts]
     return Starlette(
-        routes=routes, middleware=middleware(stack_settings, mounts), lifespan=lifespan
+        routes=routes, middleware=middleware(stack_settings, mounts, project), lifespan=lifespan
     )
 
 

@@ -15,7 +15,7 @@ from native_platform.gateway.function_jwt import RequireJwt
 from native_platform.project_config import ProjectConfig, load_entrypoint
 from native_platform.settings import StackSettings
 
-__all__ = ["function_mounts", "service_mounts"]
+__all__ = ["function_mounts", "key_auth_prefixes", "service_mounts"]
 
 FUNCTIONS_PREFIX = "/functions/v1"
 
@@ -27,6 +27,9 @@ def service_mounts(settings: StackSettings, config: ProjectConfig) -> list[Mount
     if config.realtime.enabled:
         realtime_settings = realtime.RealtimeSettings.from_stack(settings)
         mounts.append(Mount("/realtime/v1", realtime.create_app(realtime_settings)))
+    for name, block in config.enabled_services().items():
+        app = load_entrypoint(f"services.{name}", block.entrypoint)()
+        mounts.append(Mount(block.path, app))
     return [*mounts, *function_mounts(settings, config)]
 
 
@@ -40,3 +43,10 @@ def function_mounts(settings: StackSettings, config: ProjectConfig) -> list[Moun
             app = RequireJwt(app, rest.settings_for_stack(settings))
         mounts.append(Mount(f"{FUNCTIONS_PREFIX}/{name}", app))
     return mounts
+
+
+def key_auth_prefixes(config: ProjectConfig) -> tuple[str, ...]:
+    """The paths Kong's key-auth guards: the platform's APIs and the services that ask for it.
+    Functions verify JWTs themselves (or through `verify_jwt`), as Supabase's edge runtime does."""
+    configured = (b.path for b in config.enabled_services().values() if b.key_auth)
+    return ("/rest/v1", "/auth/v1", "/realtime/v1", *configured)

@@ -22,6 +22,10 @@ entrypoint = "tests.helpers.echo_function:create_app"
 verify_jwt = false
 entrypoint = "tests.helpers.echo_function:create_app"
 
+[services.files]
+path = "/files/v1"
+entrypoint = "tests.helpers.echo_function:create_app"
+
 [functions.off]
 enabled = false
 entrypoint = "tests.helpers.echo_function:create_app"
@@ -85,3 +89,16 @@ def test_the_shipped_config_serves_the_game_functions(stack_settings: StackSetti
         odds = httpx.get(f"{url}/functions/v1/dice/odds", params={"expression": "1d20"})
         assert odds.status_code == 200
         assert httpx.post(f"{url}/functions/v1/cms/webhook").status_code in (401, 403)
+
+
+def test_a_configured_service_is_mounted_at_its_path_behind_the_apikey_check(
+    gateway_url: str, stack_settings: StackSettings
+) -> None:
+    """`[services.<name>]`: its own path (like storage at /storage/v1), guarded like REST."""
+    assert httpx.get(f"{gateway_url}/files/v1/a").json() == {
+        "message": "No API key found in request"
+    }
+    anon = stack_settings.anon_key.get_secret_value()
+    response = httpx.get(f"{gateway_url}/files/v1/a", headers={"apikey": anon})
+    assert response.status_code == 200
+    assert response.json()["path"] == "/files/v1/a"
