@@ -73,7 +73,7 @@ class VerifiedToken:
 
     role: str
     claims: dict[str, Any]
-    expires_at: float
+    expires_at: float | None  # None only for PostgREST's non-strict rules
 
     @property
     def session_id(self) -> str | None:
@@ -86,7 +86,7 @@ class VerifiedToken:
         return value if isinstance(value, str) else None
 
     def expires_in(self) -> float:
-        return self.expires_at - time.time()
+        return float("inf") if self.expires_at is None else self.expires_at - time.time()
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -99,15 +99,49 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip()
 
 
-class JwtVerifier:
-    """Verifies tokens by the stack's rules; verified tokens are remembered (LRU), and a
-    remembered one is only re-checked for expiry."""
+def rejection(error: jwt.PyJWTError) -> TokenRejected:
+    """PyJWT's verdict in our terms (PostgREST's wording)."""
+    if isinstance(error, jwt.ExpiredSignatureError):
+        return TokenRejected(TokenProblem.EXPIRED, "JWT expired")
+    # PyJWT reports a future `iat` as immature too; PostgREST words it apart.
+    if isinstance(error, jwt.InvalidIssuedAtError) or (
+        isinstance(error, jwt.ImmatureSignatureError) and "(iat)" in str(error)
+    ):
+        return TokenRejected(TokenProblem.ISSUED_IN_FUTURE, "JWT issued at future")
+    if isinstance(error, jwt.ImmatureSignatureError):
+        return TokenRejected(TokenProblem.NOT_YET_VALID, "JWT not yet valid")
+    if isinstance(error, jwt.MissingRequiredClaimError):
+        return TokenRejected(TokenProblem.MISSING_CLAIM, f"JWT lacks `{error.claim}`")
+    if isinstance(error, jwt.InvalidSignatureError | jwt.InvalidAlgorithmError):
+        return TokenRejected(TokenProblem.BAD_SIGNATURE, "JWT cryptographic operation failed")
+    return TokenRejected(TokenProblem.MALFORMED, "JWT cryptographic operation failed")
 
-    def __init__(self, secret: str, audience: str | None = "authenticated") -> None:
+
+class JwtVerifier:
+    """Verifies tokens; verified tokens are remembered (LRU), and a remembered one is only
+    re-checked for expiry.
+
+    `strict` (the stack's rules, every surface): `exp` and `role` required, roles limited to
+    the API roles. Not strict is PostgREST's own behaviour, for the REST server run alone: no
+    `exp` needed, the role read at `role_claim_path`, a token without one acting as `anon_role`.
+    """
+
+    def __init__(
+        self,
+        secret: str,
+        audience: str | None = "authenticated",
+        *,
+        strict: bool = True,
+        role_claim_path: tuple[str, ...] = ("role",),
+        anon_role: str | None = None,
+    ) -> None:
         if len(secret) < 32:
             raise ValueError("the JWT secret must have at least 32 characters")
         self._secret = secret
         self._audience = audience
+        self._strict = strict
+        self._role_claim_path = role_claim_path
+        self._anon_role = anon_role
         self._verified: OrderedDict[str, VerifiedToken] = OrderedDict()
 
     def verify(self, token: str | None) -> VerifiedToken:
@@ -121,7 +155,7 @@ class JwtVerifier:
                 self._verified.popitem(last=False)
         else:
             self._verified.move_to_end(token)
-        if found.expires_at <= time.time() - LEEWAY_SECONDS:
+        if found.expires_at is not None and found.expires_at <= time.time() - LEEWAY_SECONDS:
             self._verified.pop(token, None)
             raise TokenRejected(TokenProblem.EXPIRED, "JWT expired")
         return found
@@ -130,46 +164,50 @@ class JwtVerifier:
         claims = self._signed_claims(token)
         if not self._audience_ok(claims.get("aud")):
             raise TokenRejected(TokenProblem.WRONG_AUDIENCE, "JWT not in audience")
-        role = claims.get("role")
-        if not isinstance(role, str) or not role:
+        role = self._role(claims)
+        if role is None and not self._strict:
+            role = self._anon_role
+        if role is None:
             raise TokenRejected(TokenProblem.MISSING_CLAIM, "JWT lacks `role`")
-        if role not in API_ROLES:
+        if self._strict and role not in API_ROLES:
             raise TokenRejected(TokenProblem.UNKNOWN_ROLE, f"role {role!r} is not an API role")
-        return VerifiedToken(role, claims, float(claims["exp"]))
+        expires = claims.get("exp")
+        return VerifiedToken(role, claims, float(expires) if expires is not None else None)
+
+    def _role(self, claims: dict[str, Any]) -> str | None:
+        value: Any = claims
+        for part in self._role_claim_path:
+            if not isinstance(value, dict) or part not in value:
+                return None
+            value = value[part]
+        return value if isinstance(value, str) and value else None
 
     def _signed_claims(self, token: str) -> dict[str, Any]:
         """The claims of a token signed with our secret and current by its time claims."""
         if token.count(".") != 2:
-            raise TokenRejected(TokenProblem.MALFORMED, "Expected 3 parts in JWT")
+            raise TokenRejected(
+                TokenProblem.MALFORMED, f"Expected 3 parts in JWT; got {token.count('.') + 1}"
+            )
         try:
             claims: Any = jwt.decode(
                 token,
                 self._secret,
                 algorithms=["HS256"],
                 leeway=LEEWAY_SECONDS,
-                options={"verify_aud": False, "require": ["exp"]},
+                options={"verify_aud": False, "require": ["exp"] if self._strict else []},
             )
-        except jwt.ExpiredSignatureError:
-            raise TokenRejected(TokenProblem.EXPIRED, "JWT expired") from None
-        except jwt.ImmatureSignatureError as error:
-            # PyJWT reports a future `iat` as immature too; PostgREST words it apart.
-            if "(iat)" in str(error):
-                raise TokenRejected(TokenProblem.ISSUED_IN_FUTURE, "JWT issued at future") from None
-            raise TokenRejected(TokenProblem.NOT_YET_VALID, "JWT not yet valid") from None
-        except jwt.InvalidIssuedAtError:
-            raise TokenRejected(TokenProblem.ISSUED_IN_FUTURE, "JWT issued at future") from None
-        except jwt.MissingRequiredClaimError as error:
-            raise TokenRejected(TokenProblem.MISSING_CLAIM, f"JWT lacks `{error.claim}`") from None
-        except (jwt.InvalidSignatureError, jwt.InvalidAlgorithmError):
-            raise TokenRejected(TokenProblem.BAD_SIGNATURE, "JWT signature is invalid") from None
-        except jwt.PyJWTError:
-            raise TokenRejected(TokenProblem.MALFORMED, "JWT cannot be decoded") from None
-        if not isinstance(claims, dict) or not isinstance(claims.get("exp"), int | float):
+        except jwt.PyJWTError as error:
+            raise rejection(error) from None
+        if not isinstance(claims, dict):
+            raise TokenRejected(TokenProblem.MALFORMED, "JWT claims are not an object")
+        expires = claims.get("exp")
+        if (self._strict or expires is not None) and not isinstance(expires, int | float):
             raise TokenRejected(TokenProblem.MISSING_CLAIM, "JWT lacks a numeric `exp`")
         return claims
 
     def _audience_ok(self, audience: object) -> bool:
-        if audience is None or self._audience is None:
+        """A missing, null or empty `aud` passes, as in PostgREST."""
+        if audience in (None, [], "") or self._audience is None:
             return True
         if isinstance(audience, str):
             return audience == self._audience

@@ -32,6 +32,9 @@ class RestSettings(BaseSettings):
     jwt_secret: SecretStr | None = None
     jwt_aud: str | None = None
     jwt_role_claim_key: str = ".role"
+    # Not PostgREST's: the stack's stricter token rules (exp and an API role required), shared
+    # by every surface of the stack (native_platform.caller); off when the server runs alone.
+    jwt_strict: bool = False
     server_host: str = "127.0.0.1"
     server_port: int = Field(default=3000, ge=0, le=65535)
     server_cors_allowed_origins: str = "*"

@@ -23,4 +23,6 @@ def settings_for_stack(stack: StackSettings, dbname: str = "postgres") -> RestSe
         db_max_rows=config.api.max_rows,
         db_pre_request="app_private.check_request",
         jwt_secret=stack.jwt_secret,
+        jwt_aud="authenticated",
+        jwt_strict=True,
     )
