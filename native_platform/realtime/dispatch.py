@@ -30,12 +30,12 @@ def _matching_ids(channel: Channel, change: Change) -> list[int]:
     ]
 
 
-def _checked_version(change: Change) -> dict[str, Any] | None:
-    """The row version RLS is evaluated on; None when it cannot be (a key-only DELETE)."""
-    if change.kind != "DELETE":
-        return change.record
-    old = change.old_record or {}
-    return old if set(old) == set(change.table.column_types) else None
+def _checked_key(change: Change) -> dict[str, Any] | None:
+    """The primary key of the row RLS is checked on (the row as the table now holds it), or
+    None when there is none to check: a DELETE (the row is gone; as upstream, it goes to every
+    subscriber whose role may select the table, its old record cut to the key) or a table
+    without primary key (no record is sent, see `Change.data`)."""
+    return None if change.kind == "DELETE" else change.key
 
 
 async def _deliver_table(
@@ -45,14 +45,16 @@ async def _deliver_table(
     pairs = {ch: (ch.role, ch.claims_text) for ch in allowed}
     claim_index = {pair: index for index, pair in enumerate(dict.fromkeys(pairs.values()))}
     versions: dict[int, int] = {}
-    rows: list[dict[str, Any]] = []
+    keys: list[dict[str, Any]] = []
     if table.rls:
+        positions: dict[bytes, int] = {}  # a row changed twice in the batch is checked once
         for index, change in enumerate(changes):
-            version = _checked_version(change)
-            if version is not None:
-                versions[index] = len(rows)
-                rows.append(version)
-    seen = await visibility.visible(table, rows, list(claim_index)) if rows else []
+            key = _checked_key(change)
+            if key is not None:
+                versions[index] = positions.setdefault(orjson.dumps(key), len(keys))
+                if versions[index] == len(keys):
+                    keys.append(key)
+    seen = await visibility.visible(table, keys, list(claim_index)) if keys else []
 
     def may_see(channel: Channel, index: int) -> bool:
         return index not in versions or versions[index] in seen[claim_index[pairs[channel]]]

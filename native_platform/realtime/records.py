@@ -34,7 +34,8 @@ class Change:
         return {name: source.get(name) for name in self.table.key_columns}
 
     def data(self, visible_old: bool) -> dict[str, Any]:
-        """The `data` member of the frame; `visible_old` False trims old_record to the key."""
+        """The `data` member of the frame; `visible_old` False trims old_record to the key (a
+        DELETE on an RLS table: the row is gone, RLS cannot be applied to it)."""
         body: dict[str, Any] = {
             "schema": self.table.schema,
             "table": self.table.name,
@@ -45,6 +46,10 @@ class Change:
             if self.table.key_columns
             else ["Error 400: Bad Request, no primary key"],
         }
+        if self.table.rls and not self.table.key_columns:
+            # RLS cannot be checked without a key to select the row by: like upstream, the
+            # change is announced with the error and without its values.
+            return body
         if self.record is not None:
             body["record"] = self.record
         if self.kind != "INSERT":

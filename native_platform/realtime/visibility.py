@@ -1,13 +1,18 @@
-"""Which subscribers may see which changed rows: one query per table, batch and role evaluates
-the table's SELECT policies on the row versions the WAL recorded, for every distinct set of
-claims at once (see `policy`)."""
+"""Which subscribers may see which changed rows, decided by Postgres's own row level security.
+
+For each table of a batch, `realtime.visible_rows` switches to each distinct (role, claims) of
+the subscribers in turn, as the REST server does for a request, and selects the changed rows
+from the real table by primary key; a subscriber sees a row iff that select returns it. Nothing
+here reads or rewrites policy text. Large subscriber sets are checked on several connections at
+once (Postgres uses every core); each check runs under a statement timeout and delivers nothing
+when it fails.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections import defaultdict
 from typing import Any
 
 import orjson
@@ -15,25 +20,26 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool
 
 from native_platform.realtime.catalog import TableInfo
-from native_platform.realtime.policy import visibility_query
 
-__all__ = ["Visibility"]
+__all__ = ["CHECK_TIMEOUT", "Visibility"]
 
 CACHE_TTL = 5.0
 MIN_CHUNK = 200
-POLICY_SQL = """
-select realtime.select_policy(%s::oid::regclass, %s), %s::oid::regclass::text,
-    (select c.relname::text from pg_catalog.pg_class as c where c.oid = %s::oid)
-"""
+# One check (a chunk of claim sets × the batch's rows) may take this long; past it, nothing of
+# the chunk is delivered and a warning is logged.
+CHECK_TIMEOUT = "5s"
 ROLE_SQL = """
 select pg_catalog.has_table_privilege(%s, %s::oid, 'SELECT'),
     (select r.rolbypassrls from pg_catalog.pg_roles as r where r.rolname = %s)
 """
-# JIT would compile the query for its inflated row estimates: tens of ms for microseconds of work.
+# JIT would compile the check for its inflated row estimates: tens of ms for microseconds of work.
 CONTEXT_SQL = """
-select pg_catalog.set_config('role', %s, true),
-    pg_catalog.set_config('request.jwt.claims', '{}', true),
+select pg_catalog.set_config('statement_timeout', %s, true),
     pg_catalog.set_config('jit', 'off', true)
+"""
+CHECK_SQL = """
+select claims_index, key_index
+from realtime.visible_rows(%s::oid::regclass, %s::jsonb, %s::text[], %s::text[])
 """
 log = logging.getLogger(__name__)
 
@@ -46,14 +52,10 @@ def _chunks(indexes: list[int], parallel: int) -> list[list[int]]:
 
 
 class Visibility:
-    """Policies cost roughly the same per claim set whatever the batch size, so large
-    subscriber sets are checked on several connections at once (Postgres uses every core)."""
-
     def __init__(self, pool: AsyncConnectionPool, parallel: int) -> None:
         self._pool = pool
         self._parallel = parallel
         self._roles: dict[tuple[str, int], tuple[tuple[bool, bool], float]] = {}
-        self._queries: dict[tuple[str, int], tuple[str, float]] = {}
 
     async def _role(self, role: str, table: TableInfo) -> tuple[bool, bool]:
         """(may SELECT the table, bypasses RLS), cached for a few seconds."""
@@ -70,50 +72,52 @@ class Visibility:
         return (await self._role(role, table))[0]
 
     async def visible(
-        self, table: TableInfo, rows: list[dict[str, Any]], claim_sets: list[tuple[str, str]]
+        self, table: TableInfo, keys: list[dict[str, Any]], claim_sets: list[tuple[str, str]]
     ) -> list[set[int]]:
-        """For each (role, claims JSON), the positions in `rows` it may see."""
+        """For each (role, claims JSON), the positions in `keys` (primary keys of changed rows)
+        whose row a SELECT as that role and claims returns."""
         result: list[set[int]] = [set() for _ in claim_sets]
-        by_role: dict[str, list[int]] = defaultdict(list)
+        checked: list[int] = []
         for index, (role, _) in enumerate(claim_sets):
-            by_role[role].append(index)
-        for role, indexes in by_role.items():
             if (await self._role(role, table))[1]:
-                for index in indexes:
-                    result[index] = set(range(len(rows)))
-                continue
-            chunks = _chunks(indexes, self._parallel)
-            checks = [
-                self._check(table, role, rows, [claim_sets[index][1] for index in chunk])
-                for chunk in chunks
-            ]
-            for chunk, pairs in zip(chunks, await asyncio.gather(*checks), strict=True):
-                for position, row_index in pairs:
-                    result[chunk[position]].add(row_index)
+                result[index] = set(range(len(keys)))
+            else:
+                checked.append(index)
+        # Grouped by role, so the prepared check is re-planned once per role, not per claim set.
+        checked.sort(key=lambda index: claim_sets[index][0])
+        chunks = _chunks(checked, self._parallel) if checked else []
+        keys_json = orjson.dumps(keys).decode()
+        checks = [self._check(table, keys_json, [claim_sets[i] for i in chunk]) for chunk in chunks]
+        for chunk, pairs in zip(chunks, await asyncio.gather(*checks), strict=True):
+            for position, key_index in pairs:
+                result[chunk[position]].add(key_index)
         return result
 
-    async def _query(self, conn: psycopg.AsyncConnection, role: str, table: TableInfo) -> str:
-        """The visibility query of the table's current policy for `role` (cached briefly)."""
-        cached = self._queries.get((role, table.oid))
-        if cached and time.monotonic() - cached[1] < CACHE_TTL:
-            return cached[0]
-        cursor = await conn.execute(POLICY_SQL, (table.oid, role, table.oid, table.oid))
-        row = await cursor.fetchone()
-        assert row is not None
-        query = visibility_query(row[1], row[2], row[0])
-        self._queries[(role, table.oid)] = (query, time.monotonic())
-        return query
-
     async def _check(
-        self, table: TableInfo, role: str, rows: list[dict[str, Any]], claims: list[str]
+        self, table: TableInfo, keys: str, claim_sets: list[tuple[str, str]]
     ) -> list[tuple[int, int]]:
-        arguments = {"claims": orjson.dumps(claims).decode(), "rows": orjson.dumps(rows).decode()}
+        """(position in `claim_sets`, key index) pairs; a claim set whose check fails gets none."""
         try:
-            async with self._pool.connection() as conn, conn.transaction(force_rollback=True):
-                query = await self._query(conn, role, table)
-                # Valid claims while planning: the planner may pre-evaluate stable expressions.
-                await conn.execute(CONTEXT_SQL, (role,))
-                return list(await (await conn.execute(query, arguments)).fetchall())
-        except psycopg.Error as error:
-            log.warning("RLS check on %s failed: %s", table.qualified, error)
+            return await self._run(table, keys, claim_sets)
+        except psycopg.errors.QueryCanceled as error:
+            log.warning("RLS check on %s timed out, nothing delivered: %s", table.qualified, error)
             return []
+        except psycopg.Error as error:
+            if len(claim_sets) == 1:
+                log.warning("RLS check on %s failed: %s", table.qualified, error)
+                return []
+        # One failing claim set (say, claims a policy cannot read) must not starve the others.
+        pairs: list[tuple[int, int]] = []
+        for position, claim_set in enumerate(claim_sets):
+            pairs += [(position, key) for _, key in await self._check(table, keys, [claim_set])]
+        return pairs
+
+    async def _run(
+        self, table: TableInfo, keys: str, claim_sets: list[tuple[str, str]]
+    ) -> list[tuple[int, int]]:
+        roles = [role for role, _ in claim_sets]
+        claims = [text for _, text in claim_sets]
+        async with self._pool.connection() as conn, conn.transaction(force_rollback=True):
+            await conn.execute(CONTEXT_SQL, (CHECK_TIMEOUT,))
+            cursor = await conn.execute(CHECK_SQL, (table.oid, keys, roles, claims))
+            return [(int(c), int(k)) for c, k in await cursor.fetchall()]
