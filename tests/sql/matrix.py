@@ -6,11 +6,16 @@ Each cell lists the labelled rows (see `world.py`) an actor sees (select) or cha
 `app.roll_source`; plain `insert` is what a client can send through the REST API. The SQL test
 (`test_access_matrix.py`) and its HTTP replay (`tests/native_platform/rest/
 test_access_matrix_http.py`) both check it.
+
+Realtime column: an INSERT or UPDATE of a row reaches an actor subscribed to its table iff the
+actor's select cell lists the row (Postgres RLS decides, as for a read); `test_access_matrix.py`
+replays every labelled row as an UPDATE to every actor at once. A DELETE cannot be checked (the
+row is gone): it reaches every actor whose role may select the table, old record cut to the key.
 """
 
 from __future__ import annotations
 
-__all__ = ["ACTORS", "MATRIX", "UPDATE_COLUMN"]
+__all__ = ["ACTORS", "MATRIX", "REALTIME", "UPDATE_COLUMN"]
 
 ACTORS = ("anon", "player", "other", "gm", "observer", "moderator", "admin", "editor")
 C1_MEMBERS = "c1:gm c1:player c1:observer"
@@ -103,4 +108,9 @@ UPDATE_COLUMN = {
     "items": "name",
     "character_items": "equipped",
     "dice_rolls": "total",
+}
+
+# table -> {actor: labels} of the row changes realtime delivers: the select column.
+REALTIME: dict[str, dict[str, str]] = {
+    table: cells for (table, operation), cells in MATRIX.items() if operation == "select"
 }

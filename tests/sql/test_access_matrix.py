@@ -1,19 +1,30 @@
 """The whole access policy of the exposed schema (`matrix.py`), checked actor by actor in SQL.
 
-A denial by privilege, by policy or by trigger all count as "not changed".
+A denial by privilege, by policy or by trigger all count as "not changed". The realtime column
+subscribes every actor to every table of the matrix on a realtime node over the same world and
+checks that each receives exactly the changes of the rows its SQL read returns.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterator
+from contextlib import AsyncExitStack
 from typing import Any
 
+import jwt
 import psycopg
 import pytest
 from psycopg import sql
+from pydantic import SecretStr
+from realtime import AsyncRealtimeClient, RealtimePostgresChangesListenEvent
 
+from native_platform.realtime import RealtimeSettings
+from native_platform.settings import StackSettings
 from tests.helpers.actors import acting_as
-from tests.sql.matrix import ACTORS, MATRIX, UPDATE_COLUMN
+from tests.native_platform.realtime.support import Inbox, Server
+from tests.sql.matrix import ACTORS, MATRIX, REALTIME, UPDATE_COLUMN
 from tests.sql.world import C1, ROWS, USERS, build_world
 
 UPDATE_SET = {table: f"{column} = {column}" for table, column in UPDATE_COLUMN.items()}
@@ -130,3 +141,125 @@ def test_matrix_covers_every_operation_of_its_tables() -> None:
     operations = ("select", "insert", "update", "delete")
     assert {(t, op) for t in tables for op in operations} <= set(MATRIX)
     assert tables == set(ROWS)
+
+
+def realtime_token(conn: psycopg.Connection[Any], secret: str, actor: str) -> str:
+    """The actor's access token (signed-in actors with a live session), as the auth server
+    mints them; anon's carries the anon role only."""
+    now = int(time.time())
+    claims: dict[str, Any] = {"role": "anon", "iat": now, "exp": now + 3600}
+    if actor != "anon":
+        row = conn.execute(
+            "insert into auth.sessions (user_id) values (%s) returning id", (USERS[actor],)
+        ).fetchone()
+        assert row is not None
+        claims |= {"role": "authenticated", "aud": "authenticated", "sub": str(USERS[actor])}
+        claims["session_id"] = str(row[0])
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def label_of(table: str, row: dict[str, Any]) -> str:
+    for label, key in ROWS[table].items():
+        if all(str(row.get(column)) == str(value) for column, value in key.items()):
+            return label
+    return f"unlabelled {row}"
+
+
+async def collect_changes(
+    conn: psycopg.Connection[Any], url: str, tokens: dict[str, str]
+) -> dict[str, dict[str, set[str]]]:
+    """Every actor subscribes to every table at once; every labelled row is updated in one
+    transaction; {table: {actor: labels received}}."""
+    expected = sum(len(cells.get(a, "").split()) for cells in REALTIME.values() for a in ACTORS)
+    inboxes = {actor: Inbox() for actor in ACTORS}
+    async with AsyncExitStack() as stack:
+        for actor, inbox in inboxes.items():
+            client = AsyncRealtimeClient(url, tokens[actor], auto_reconnect=False)
+            await client.connect()
+            stack.push_async_callback(client.close)
+            channel = client.channel(f"matrix-{actor}")
+            for table in REALTIME:
+                channel.on_postgres_changes(
+                    RealtimePostgresChangesListenEvent.Update, inbox, table=table, schema="public"
+                )
+            joined = Inbox()
+            channel.on_system(joined)
+            await channel.subscribe()
+            await joined.wait_for(1)
+        with conn.transaction():
+            # Rewrite each row as it is; triggers off (some tables refuse updates by trigger).
+            conn.execute("set local session_replication_role = replica")
+            for table, column in UPDATE_COLUMN.items():
+                conn.execute(
+                    sql.SQL("update public.{} set {} = {}").format(
+                        sql.Identifier(table), sql.Identifier(column), sql.Identifier(column)
+                    )
+                )
+        deadline = time.monotonic() + 15
+        while sum(len(i.items) for i in inboxes.values()) < expected:
+            if time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)  # anything beyond the expected would have arrived by now
+    seen: dict[str, dict[str, set[str]]] = {table: {a: set() for a in ACTORS} for table in REALTIME}
+    for actor, inbox in inboxes.items():
+        for item in inbox.items:
+            data = item["data"]
+            seen[data["table"]][actor].add(label_of(data["table"], data["record"]))
+    return seen
+
+
+@pytest.fixture(scope="module")
+def realtime_seen(
+    world: psycopg.Connection[Any], pg_server: Any, stack_settings: StackSettings
+) -> Iterator[dict[str, dict[str, set[str]]]]:
+    """What a realtime node over the world delivered to each actor, by table."""
+    name = world.info.dbname
+    world.execute(
+        sql.SQL("alter publication supabase_realtime add table {}").format(
+            sql.SQL(", ").join(
+                sql.Identifier("public", table)
+                for table in REALTIME
+                if not world.execute(
+                    "select 1 from pg_catalog.pg_publication_tables where pubname ="
+                    " 'supabase_realtime' and schemaname = 'public' and tablename = %s",
+                    (table,),
+                ).fetchone()
+            )
+        )
+    )
+    secret = stack_settings.jwt_secret.get_secret_value()
+    tokens = {actor: realtime_token(world, secret, actor) for actor in ACTORS}
+    password = stack_settings.authenticator_password.get_secret_value()
+    settings = RealtimeSettings(
+        database_url=SecretStr(pg_server.dsn(name, user="authenticator", password=password)),
+        replication_database_url=SecretStr(pg_server.dsn(name)),
+        jwt_secret=stack_settings.jwt_secret,
+        node_sweep_seconds=0.5,
+    )
+    node = Server(settings).start()
+    try:
+        yield asyncio.run(collect_changes(world, node.url, tokens))
+    finally:
+        node.stop()
+        # The node's temporary slot goes with its backend, which may outlive the node briefly.
+        deadline = time.monotonic() + 10
+        while (
+            time.monotonic() < deadline
+            and world.execute(
+                "select 1 from pg_catalog.pg_replication_slots where database = current_database()"
+                " and active"
+            ).fetchone()
+        ):
+            time.sleep(0.05)
+
+
+@pytest.mark.parametrize("table", list(REALTIME))
+def test_realtime_matrix(
+    world: psycopg.Connection[Any], realtime_seen: dict[str, dict[str, set[str]]], table: str
+) -> None:
+    """Each actor receives the changes of exactly the rows the matrix lists and its SQL read
+    returns, all actors subscribed together (one RLS check serves them all)."""
+    expected = {actor: set(REALTIME[table].get(actor, "").split()) for actor in ACTORS}
+    answer = {actor: outcome(world, table, "select", actor) for actor in ACTORS}
+    assert realtime_seen[table] == expected == answer
