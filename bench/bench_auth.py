@@ -80,7 +80,7 @@ def wait_healthy(url: str, server: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("the auth server did not start")
 
 
-def median_rate(calls: int, action: Callable[[int], None]) -> float:
+def median_rate(calls: int, action: Callable[[int], object]) -> float:
     """Median over ROUNDS of calls/s, each round making `calls` sequential calls."""
     rates, counter = [], 0
     for _ in range(ROUNDS):
@@ -107,7 +107,7 @@ def sql_rates(dsn: str) -> tuple[float, float]:
         token = [call("sign_up(%s, %s)", (EMAIL, PASSWORD), 0)["refresh_token"]]
         sign_in = median_rate(
             SIGN_INS_PER_ROUND,
-            lambda n: call("sign_in_with_password(%s, %s)", (EMAIL, PASSWORD), n) and None,
+            lambda n: call("sign_in_with_password(%s, %s)", (EMAIL, PASSWORD), n),
         )
 
         def refresh(n: int) -> None:
@@ -133,9 +133,7 @@ def http_rates(url: str, key: str) -> tuple[float, float]:
 
         credentials = {"email": EMAIL, "password": PASSWORD}
         token = [post("password", credentials, 0)["refresh_token"]]
-        sign_in = median_rate(
-            SIGN_INS_PER_ROUND, lambda n: post("password", credentials, n) and None
-        )
+        sign_in = median_rate(SIGN_INS_PER_ROUND, lambda n: post("password", credentials, n))
 
         def refresh(n: int) -> None:
             token[0] = post("refresh_token", {"refresh_token": token[0]}, n)["refresh_token"]

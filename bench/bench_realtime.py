@@ -356,9 +356,9 @@ async def run_size(
         )
         clients.append(Client(port, token, f"realtime:campaign-feed:{campaign}", campaign))
     tasks = [asyncio.create_task(c.run()) for c in clients]
-    for start in range(0, size, 100):
+    for batch in range(0, size, 100):
         await asyncio.wait_for(
-            asyncio.gather(*(c.joined.wait() for c in clients[start : start + 100])), 60
+            asyncio.gather(*(c.joined.wait() for c in clients[batch : batch + 100])), 60
         )
     results: dict[str, float] = {}
     # Spaced so the node is not saturated (the burst below measures saturation).

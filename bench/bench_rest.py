@@ -191,11 +191,11 @@ def capture(settings: Any, token: str) -> dict[str, Captured]:
                     out[scenario.name] = recorded[-1]
         return out
 
-    executor.transaction_statements = spy  # type: ignore[assignment]
+    executor.transaction_statements = spy
     try:
         return asyncio.run(serve())
     finally:
-        executor.transaction_statements = original  # type: ignore[assignment]
+        executor.transaction_statements = original
 
 
 def _headers(token: str, scenario: Scenario) -> dict[str, str]:

@@ -11,6 +11,7 @@ import pytest
 from supabase import Client, ClientOptions, create_client
 
 from native_platform.settings import StackSettings
+from tests.helpers.client_json import json_rows
 
 PASSWORD = "correct-horse-battery"
 
@@ -60,7 +61,7 @@ def table(stack_settings: StackSettings, http: httpx.Client) -> Iterator[Table]:
         .insert({"name": "La Casa de Papel", "target_language": "es"})
         .execute()
     )
-    campaign_id = campaign.data[0]["id"]
+    campaign_id = json_rows(campaign.data)[0]["id"]
     code = (
         gm.client.rpc("create_campaign_invitation", {"campaign_id": campaign_id, "max_uses": 2})
         .execute()

@@ -8,7 +8,13 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from realtime import AsyncRealtimeChannel, AsyncRealtimeClient, RealtimeSubscribeStates
+from realtime import (
+    AsyncRealtimeChannel,
+    AsyncRealtimeClient,
+    PostgresChangesPayload,
+    RealtimePostgresChangesListenEvent,
+    RealtimeSubscribeStates,
+)
 
 from native_platform.settings import StackSettings
 from tests.native_platform.gateway.conftest import Player, Table
@@ -23,8 +29,10 @@ class Feed:
         self.rolls: list[dict[str, Any]] = []
         self.arrived = asyncio.Event()
 
-    def __call__(self, change: dict[str, Any]) -> None:
-        self.rolls.append(change["data"]["record"])
+    def __call__(self, change: PostgresChangesPayload) -> None:
+        record = change["data"]["record"]
+        assert record is not None, "an insert carries its record"
+        self.rolls.append(record)
         self.arrived.set()
 
     async def roll(self, roll_id: str, timeout: float = 10.0) -> dict[str, Any]:
@@ -74,7 +82,11 @@ async def follow_rolls(client: AsyncRealtimeClient, campaign_id: str) -> Feed:
     feed = Feed()
     channel = client.channel(f"rolls-{campaign_id}")
     channel.on_postgres_changes(
-        "INSERT", feed, table="dice_rolls", schema="public", filter=f"campaign_id=eq.{campaign_id}"
+        RealtimePostgresChangesListenEvent.Insert,
+        feed,
+        table="dice_rolls",
+        schema="public",
+        filter=f"campaign_id=eq.{campaign_id}",
     )
     assert await subscribed(channel) == RealtimeSubscribeStates.SUBSCRIBED
     return feed

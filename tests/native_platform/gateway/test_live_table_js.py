@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from native_platform.settings import StackSettings
+from tests.helpers.client_json import json_rows
 from tests.native_platform.gateway.conftest import PASSWORD, Player, Table
 from tests.native_platform.gateway.test_live_table import QUIET_SECONDS, roll
 
@@ -57,7 +58,7 @@ class NodePlayer:
                 continue
 
     def status(self, kind: str) -> str:
-        return str(self.wait_for(lambda m: m["kind"] == kind and m.get("status"))["status"])
+        return str(self.wait_for(lambda m: m["kind"] == kind and bool(m.get("status")))["status"])
 
     def roll(self, roll_id: str) -> Message:
         return dict(self.wait_for(lambda m: m["kind"] == "roll" and m["record"]["id"] == roll_id))
@@ -109,7 +110,7 @@ def node_players(
 def other_campaign(gm: Player) -> str:
     """A second campaign of the same GM, who may read its rolls under RLS."""
     data = gm.client.table("campaigns").insert({"name": "Otra", "target_language": "es"}).execute()
-    return str(data.data[0]["id"])
+    return str(json_rows(data.data)[0]["id"])
 
 
 def test_supabase_js_players_at_the_table(

@@ -8,6 +8,7 @@ from postgrest.exceptions import APIError
 from supabase_auth.errors import AuthApiError
 
 from native_platform.settings import StackSettings
+from tests.helpers.client_json import json_rows
 from tests.native_platform.gateway.conftest import PASSWORD, Table, new_client, sign_up
 
 
@@ -24,15 +25,15 @@ def test_players_join_and_create_characters(table: Table) -> None:
         .order("name")
         .execute()
     )
-    assert [row["name"] for row in seen.data] == ["Hero 0", "Hero 1"]
-    assert {row["owner_id"] for row in seen.data} == {p.user_id for p in table.players}
+    assert [row["name"] for row in json_rows(seen.data)] == ["Hero 0", "Hero 1"]
+    assert {row["owner_id"] for row in json_rows(seen.data)} == {p.user_id for p in table.players}
     roles = (
         table.gm.client.table("campaign_members")
         .select("user_id, role")
         .eq("campaign_id", table.campaign_id)
         .execute()
     )
-    assert sorted(row["role"] for row in roles.data) == ["gm", "player", "player"]
+    assert sorted(row["role"] for row in json_rows(roles.data)) == ["gm", "player", "player"]
 
 
 def test_replayed_refresh_token_kills_the_session(

@@ -22,6 +22,7 @@ import websockets
 from native_platform.gateway import create_app
 from native_platform.settings import StackSettings
 from tests.helpers.servers import serve
+from tests.helpers.tokens import unsigned_token
 
 PASSWORD = "correct-horse-battery"
 
@@ -93,7 +94,7 @@ def tokens(account: Account, secret: str) -> dict[str, str]:
     claims = account.claims
     return {
         "valid": account.access_token,
-        "alg none": jwt.encode(claims, None, algorithm="none"),
+        "alg none": unsigned_token(claims),
         "wrong secret": resign(claims, "w" * 64),
         "expired": resign(claims, secret, exp=now - 300, iat=now - 3900),
         "nbf in the future": resign(claims, secret, nbf=now + 600),

@@ -89,4 +89,4 @@ def stop_server(server: RestServer) -> None:
 
 def load_fixture(dsn: str) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(FIXTURE_SQL.read_text(encoding="utf-8"))  # type: ignore[arg-type]
+        conn.execute(FIXTURE_SQL.read_text(encoding="utf-8"))

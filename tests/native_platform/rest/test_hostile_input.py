@@ -191,7 +191,7 @@ def fingerprint(rest: RestServer) -> Iterator[Callable[[], list[Any]]]:
         def digest() -> list[Any]:
             return [
                 conn.execute(
-                    f"select md5(coalesce(string_agg(t::text, ',' order by t::text), ''))"  # type: ignore[call-overload]
+                    f"select md5(coalesce(string_agg(t::text, ',' order by t::text), ''))"
                     f" from public.{table} as t"
                 ).fetchone()
                 for table in TABLES
@@ -241,7 +241,7 @@ def test_hostile_requests_are_client_errors(
     res = http.request(
         method,
         path,
-        params=params,
+        params=tuple(params),
         headers={**extra_headers, "Content-Type": "application/json"},
         content=None if method in ("GET", "HEAD") else content,
     )

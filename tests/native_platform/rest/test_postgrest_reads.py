@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from postgrest import APIError, SyncPostgrestClient
 
+from tests.helpers.client_json import json_rows
 from tests.native_platform.rest.support import RestServer
 
 
@@ -17,8 +17,8 @@ def client(rest: RestServer) -> Iterator[SyncPostgrestClient]:
         yield postgrest
 
 
-def ids(rows: Any) -> list[int]:
-    return sorted(row["id"] for row in rows)
+def ids(rows: object) -> list[int]:
+    return sorted(row["id"] for row in json_rows(rows))
 
 
 def test_select_columns_and_eq(client: SyncPostgrestClient) -> None:
@@ -192,11 +192,11 @@ def test_order_limit_offset_range(client: SyncPostgrestClient) -> None:
         .limit(3)
         .execute()
     )
-    assert [r["id"] for r in res.data] == [5, 4, 3]
+    assert [r["id"] for r in json_rows(res.data)] == [5, 4, 3]
     res = client.from_("films").select("id").order("id").offset(1).limit(2).execute()
-    assert [r["id"] for r in res.data] == [2, 3]
+    assert [r["id"] for r in json_rows(res.data)] == [2, 3]
     res = client.from_("films").select("id", count="exact").order("id").range(1, 2).execute()  # type: ignore[arg-type]
-    assert [r["id"] for r in res.data] == [2, 3]
+    assert [r["id"] for r in json_rows(res.data)] == [2, 3]
     assert res.count == 5
 
 
@@ -267,7 +267,7 @@ def test_single_and_maybe_single(client: SyncPostgrestClient) -> None:
 def test_csv(client: SyncPostgrestClient) -> None:
     """csv() returns a header line and rows."""
     text = client.from_("films").select("id,title").lte("id", 2).order("id").csv().execute()
-    assert text.data == "id,title\n1,Rashomon\n2,Seven Samurai"  # type: ignore[attr-defined]
+    assert text.data == "id,title\n1,Rashomon\n2,Seven Samurai"
 
 
 def test_strip_nulls(client: SyncPostgrestClient) -> None:
@@ -336,7 +336,7 @@ def test_order_by_embedded_column(client: SyncPostgrestClient) -> None:
         .order("id")
         .execute()
     )
-    assert [r["id"] for r in res.data] == [3, 4, 1, 2]
+    assert [r["id"] for r in json_rows(res.data)] == [3, 4, 1, 2]
 
 
 def test_view_embeds_through_base_table(client: SyncPostgrestClient) -> None:

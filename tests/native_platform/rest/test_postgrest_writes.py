@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from postgrest import APIError, CountMethod, ReturnMethod, SyncPostgrestClient
 
+from tests.helpers.client_json import json_rows, rpc_params
 from tests.native_platform.rest.support import RestServer
 
 
@@ -26,22 +27,24 @@ def test_insert_one_returns_representation(client: SyncPostgrestClient) -> None:
     name = unique("land")
     res = client.from_("countries").insert({"name": name, "code": name[-6:]}).execute()
     assert len(res.data) == 1
-    assert res.data[0]["name"] == name and res.data[0]["population"] == 0
+    row = json_rows(res.data)[0]
+    assert row["name"] == name and row["population"] == 0
 
 
 def test_insert_many_with_missing_default(client: SyncPostgrestClient) -> None:
     """A bulk insert with differing keys uses columns=; default_to_null=False uses defaults."""
     a, b = unique("a"), unique("b")
+    rows: list[dict[str, object]] = [{"name": a, "population": 7}, {"name": b}]
     res = (
         client.from_("countries")
         .insert(
-            [{"name": a, "population": 7}, {"name": b}],
+            rows,
             default_to_null=False,
             count=CountMethod.exact,
         )
         .execute()
     )
-    assert [(r["name"], r["population"]) for r in res.data] == [(a, 7), (b, 0)]
+    assert [(r["name"], r["population"]) for r in json_rows(res.data)] == [(a, 7), (b, 0)]
     assert res.count == 2
 
 
@@ -64,7 +67,7 @@ def test_upsert_merge_and_ignore(client: SyncPostgrestClient) -> None:
         .upsert({"name": "after", "code": code}, on_conflict="code")
         .execute()
     )
-    assert res.data[0]["name"] == "after"
+    assert json_rows(res.data)[0]["name"] == "after"
     res = (
         client.from_("countries")
         .upsert({"name": "ignored", "code": code}, on_conflict="code", ignore_duplicates=True)
@@ -80,7 +83,7 @@ def test_update_with_filters(client: SyncPostgrestClient) -> None:
     name = unique("torch")
     client.from_("items").insert({"name": name, "qty": 1}).execute()
     res = client.from_("items").update({"qty": 9}).eq("name", name).execute()
-    assert [(r["name"], r["qty"]) for r in res.data] == [(name, 9)]
+    assert [(r["name"], r["qty"]) for r in json_rows(res.data)] == [(name, 9)]
 
 
 def test_update_check_violation_is_400(client: SyncPostgrestClient) -> None:
@@ -95,7 +98,7 @@ def test_delete_with_filters(client: SyncPostgrestClient) -> None:
     name = unique("gone")
     client.from_("items").insert({"name": name}).execute()
     res = client.from_("items").delete().eq("name", name).execute()
-    assert [r["name"] for r in res.data] == [name]
+    assert [r["name"] for r in json_rows(res.data)] == [name]
     assert client.from_("items").select("id").eq("name", name).execute().data == []
 
 
@@ -126,14 +129,14 @@ def test_insert_unknown_column(client: SyncPostgrestClient) -> None:
 
 def test_rpc_scalar_post_and_get(client: SyncPostgrestClient) -> None:
     """rpc() posts named arguments; get=True sends them in the query string."""
-    assert client.rpc("add", {"a": 2, "b": 3}).execute().data == 5
-    assert client.rpc("add", {"a": 2, "b": 40}, get=True).execute().data == 42
+    assert client.rpc("add", rpc_params({"a": 2, "b": 3})).execute().data == 5
+    assert client.rpc("add", rpc_params({"a": 2, "b": 40}), get=True).execute().data == 42
 
 
 def test_rpc_set_returning_with_filters(client: SyncPostgrestClient) -> None:
     """A SETOF function takes select, filters, order, limit and count."""
     res = (
-        client.rpc("films_after", {"after_year": 1900}, count=CountMethod.exact)
+        client.rpc("films_after", rpc_params({"after_year": 1900}), count=CountMethod.exact)
         .select("id,title")
         .lt("id", 4)
         .order("id", desc=True)
@@ -146,12 +149,14 @@ def test_rpc_set_returning_with_filters(client: SyncPostgrestClient) -> None:
 
 def test_rpc_single_json_argument(client: SyncPostgrestClient) -> None:
     """A function with one unnamed jsonb parameter receives the whole body."""
-    assert client.rpc("echo", {"deep": {"x": [1, 2]}}).execute().data == {"deep": {"x": [1, 2]}}
+    assert client.rpc("echo", rpc_params({"deep": {"x": [1, 2]}})).execute().data == {
+        "deep": {"x": [1, 2]}
+    }
 
 
 def test_rpc_variadic_and_head(client: SyncPostgrestClient) -> None:
     """A variadic parameter takes a JSON array; head=True sends HEAD with no body back."""
-    assert client.rpc("sum_all", {"nums": [1, 2, 3]}).execute().data == 6
+    assert client.rpc("sum_all", rpc_params({"nums": [1, 2, 3]})).execute().data == 6
     assert client.rpc("numbers", {}, head=True, get=True).execute().data == []
 
 
@@ -159,7 +164,7 @@ def test_rpc_void_and_errors(client: SyncPostgrestClient) -> None:
     """A void function answers 204; unknown functions 404 PGRST202; PT402 maps to 402."""
     assert client.rpc("bump_items", {}).execute().data == []
     with pytest.raises(APIError) as raised:
-        client.rpc("no_such_fn", {"x": 1}).execute()
+        client.rpc("no_such_fn", rpc_params({"x": 1})).execute()
     assert raised.value.code == "PGRST202"
     with pytest.raises(APIError) as raised:
         client.rpc("payment_required", {}).execute()

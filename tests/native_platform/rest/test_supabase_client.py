@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -14,6 +15,7 @@ from supabase.lib.client_options import SyncClientOptions
 
 from native_platform.rest import RestSettings, create_app
 from native_platform.settings import StackSettings
+from tests.helpers.client_json import json_rows
 from tests.helpers.servers import serve
 from tests.native_platform.rest.support import RestServer
 
@@ -33,10 +35,13 @@ def supabase_url(rest: RestServer, stack_settings: StackSettings) -> Iterator[st
         jwt_secret=stack_settings.jwt_secret,
     )
     rest_app = create_app(settings)
-    app = Starlette(
-        routes=[Mount("/rest/v1", app=rest_app)],
-        lifespan=lambda _: rest_app.router.lifespan_context(rest_app),
-    )
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with rest_app.router.lifespan_context(rest_app):
+            yield
+
+    app = Starlette(routes=[Mount("/rest/v1", app=rest_app)], lifespan=lifespan)
     with serve(app) as url:
         yield url
 
@@ -57,11 +62,11 @@ def test_select_through_supabase(supabase: Client) -> None:
 def test_insert_update_delete_through_supabase(supabase: Client) -> None:
     """Writes (DELETE with a {} body) round-trip through the mounted app."""
     inserted = supabase.table("items").insert({"name": "sb-item"}).execute()
-    item_id = inserted.data[0]["id"]
+    item_id = json_rows(inserted.data)[0]["id"]
     updated = supabase.table("items").update({"qty": 4}).eq("id", item_id).execute()
-    assert updated.data[0]["qty"] == 4
+    assert json_rows(updated.data)[0]["qty"] == 4
     deleted = supabase.table("items").delete().eq("id", item_id).execute()
-    assert [r["id"] for r in deleted.data] == [item_id]
+    assert [r["id"] for r in json_rows(deleted.data)] == [item_id]
 
 
 def test_rpc_and_schema_through_supabase(supabase: Client) -> None:
