@@ -1,9 +1,10 @@
 """JSON to and from the official clients, with the precise types a test reads.
 
-postgrest-py types a response's rows as its recursive `JSON` union, httpx's `Response.json()`
-and parsed node messages are `Any`: a test that indexes a row needs it as an object first.
-These helpers check the shape once (a wrong shape fails the test with the value in the message)
-and return `dict[str, Any]`, so tests read fields without casts or ignores.
+postgrest-py types a response's rows as its recursive `JSON` union, realtime-py a presence as a
+TypedDict with only `presence_ref`, and our own renderers return `JsonValue` unions: a test that
+indexes a field needs the value as an object first. These helpers check the shape once (a wrong
+shape fails the test with the value in the message) and return `dict[str, Any]`, so tests read
+fields without casts or ignores.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
@@ -25,8 +26,8 @@ def settings_for(dsn: str, pg_server: PgServer, stack_settings: StackSettings) -
     password = stack_settings.authenticator_password.get_secret_value()
     dbname = dsn.rsplit("/", 1)[1]
     return AuthSettings(
-        database_url=pg_server.dsn(dbname, user="authenticator", password=password),
-        jwt_secret=stack_settings.jwt_secret.get_secret_value(),
+        database_url=SecretStr(pg_server.dsn(dbname, user="authenticator", password=password)),
+        jwt_secret=stack_settings.jwt_secret,
     )
 
 

@@ -10,6 +10,7 @@ import jwt
 import pytest
 
 from native_platform.settings import StackSettings
+from tests.helpers.tokens import unsigned_token
 from tests.native_platform.auth.support import PASSWORD, bearer
 
 MEGABYTE = 1_048_576
@@ -139,7 +140,7 @@ def test_token_of_another_secret_is_refused(client: httpx.Client, session: dict[
 def test_alg_none_token_is_refused(client: httpx.Client, session: dict[str, str]) -> None:
     """An unsigned token (alg none) is 403 bad_jwt."""
     claims = jwt.decode(session["access_token"], options={"verify_signature": False})
-    unsigned = jwt.encode(claims, None, algorithm="none")
+    unsigned = unsigned_token(claims)
     assert_error(
         client.get("/user", headers={"Authorization": f"Bearer {unsigned}"}), 403, "bad_jwt"
     )

@@ -8,8 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from realtime import AsyncRealtimeClient, RealtimeSubscribeStates
+from realtime import (
+    AsyncRealtimeClient,
+    RealtimePostgresChangesListenEvent,
+    RealtimeSubscribeStates,
+)
 
+from tests.helpers.realtime_options import channel_options
 from tests.native_platform.realtime.support import (
     Campaign,
     Inbox,
@@ -31,7 +36,7 @@ async def connect(server: Server, token: str) -> AsyncRealtimeClient:
 
 async def join(client: AsyncRealtimeClient, topic: str, box: Inbox | None = None) -> Any:
     """Join privately; return (state, error, channel)."""
-    channel = client.channel(topic, {"config": PRIVATE})  # type: ignore[typeddict-item]
+    channel = client.channel(topic, channel_options(PRIVATE))
     if box is not None:
         channel.on_broadcast("*", box)
     states: list[Any] = []
@@ -112,7 +117,7 @@ async def test_realtime_send_reaches_public_channel(
     box = inbox()
     client = await connect(server, realtime_env.token(str(uuid.uuid4())))
     try:
-        channel = client.channel("news", {"config": {**PRIVATE, "private": False}})  # type: ignore[typeddict-item]
+        channel = client.channel("news", channel_options({**PRIVATE, "private": False}))
         channel.on_broadcast("headline", box)
         await channel.subscribe()
         realtime_env.sql("select realtime.send('{\"text\": \"hi\"}', 'headline', 'news', false)")
@@ -150,7 +155,10 @@ async def test_roll_changes_respect_dice_roll_policies(
             clients.append(client)
             channel = client.channel(f"rolls:{campaign.id}")
             channel.on_postgres_changes(
-                "INSERT", boxes[who], table="dice_rolls", filter=f"campaign_id=eq.{campaign.id}"
+                RealtimePostgresChangesListenEvent.Insert,
+                boxes[who],
+                table="dice_rolls",
+                filter=f"campaign_id=eq.{campaign.id}",
             )
             await channel.subscribe()
         record_roll(realtime_env, campaign, campaign.player, "private")

@@ -14,8 +14,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from realtime import AsyncRealtimeChannel, AsyncRealtimeClient
+from realtime import (
+    AsyncRealtimeChannel,
+    AsyncRealtimeClient,
+    RealtimeChannelConfig,
+    RealtimePostgresChangesListenEvent,
+)
 
+from tests.helpers.client_json import json_object
 from tests.helpers.servers import free_port
 from tests.native_platform.realtime.support import Inbox, RawSocket, RealtimeEnv, Server
 
@@ -71,12 +77,12 @@ async def channel_on(
 ) -> AsyncRealtimeClient:
     client = AsyncRealtimeClient(server.url, token, auto_reconnect=False)
     await client.connect()
-    config = {
+    config: RealtimeChannelConfig = {
         "broadcast": {"self": True},
         "presence": {"key": key, "enabled": True},
         "private": False,
     }
-    channel = client.channel(topic, {"config": config})  # type: ignore[typeddict-item]
+    channel = client.channel(topic, {"config": config})
     setup(channel)
     await channel.subscribe()
     return client
@@ -94,7 +100,9 @@ async def test_broadcast_and_changes_exactly_once_across_nodes(
     def setup(index: int) -> Callable[[AsyncRealtimeChannel], Any]:
         def apply(channel: AsyncRealtimeChannel) -> None:
             channel.on_broadcast("ping", boxes[index])
-            channel.on_postgres_changes("INSERT", changes[index], table="rt_notes")
+            channel.on_postgres_changes(
+                RealtimePostgresChangesListenEvent.Insert, changes[index], table="rt_notes"
+            )
 
         return apply
 
@@ -130,7 +138,8 @@ async def test_presence_seen_across_nodes(
     try:
         await tracker.channels[f"realtime:{topic}"].track({"seat": 1})
         await joins.wait_for(1)
-        assert watcher.channels[f"realtime:{topic}"].presence_state()["t"][0]["seat"] == 1
+        seat = json_object(watcher.channels[f"realtime:{topic}"].presence_state()["t"][0])["seat"]
+        assert seat == 1
     finally:
         await tracker.close()
         await watcher.close()

@@ -10,6 +10,7 @@ import pytest
 from realtime import AsyncRealtimeClient
 from realtime.exceptions import RealtimeHTTPError
 
+from tests.helpers.realtime_options import channel_options
 from tests.native_platform.realtime.support import (
     Inbox,
     RealtimeEnv,
@@ -53,7 +54,7 @@ async def test_private_http_send_needs_write_rights(
     """A player may not http_send to the gm channel (403); a bad token is 401."""
     campaign = make_campaign(realtime_env)
     client = AsyncRealtimeClient(server.url, realtime_env.token(campaign.player))
-    channel = client.channel(f"campaign:{campaign.id}:gm", {"config": {"private": True}})  # type: ignore[typeddict-item]
+    channel = client.channel(f"campaign:{campaign.id}:gm", channel_options({"private": True}))
     with pytest.raises(RealtimeHTTPError) as refused:
         await channel.http_send("announce", {"text": "no"})
     assert refused.value.status == 403

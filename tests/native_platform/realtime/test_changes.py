@@ -8,7 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from realtime import AsyncRealtimeClient, RealtimeSubscribeStates
+from realtime import (
+    AsyncRealtimeClient,
+    RealtimePostgresChangesListenEvent,
+    RealtimeSubscribeStates,
+)
 
 from tests.native_platform.realtime.support import Inbox, RealtimeEnv, Server
 
@@ -23,7 +27,9 @@ async def test_lost_reader_session_recovers(
     client = AsyncRealtimeClient(server.url, realtime_env.token(str(uuid.uuid4())))
     await client.connect()
     channel = client.channel("notes")
-    channel.on_postgres_changes("INSERT", changes, table="rt_notes")
+    channel.on_postgres_changes(
+        RealtimePostgresChangesListenEvent.Insert, changes, table="rt_notes"
+    )
     await channel.subscribe(lambda state, _: states(state))
     try:
         realtime_env.sql("insert into public.rt_notes values (1001, 'before')")

@@ -8,7 +8,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from realtime import AsyncRealtimeChannel, AsyncRealtimeClient, RealtimeSubscribeStates
+from realtime import (
+    AsyncRealtimeChannel,
+    AsyncRealtimeClient,
+    RealtimePostgresChangesListenEvent,
+    RealtimeSubscribeStates,
+)
 
 from tests.native_platform.realtime.support import Inbox, RealtimeEnv, Server
 
@@ -28,7 +33,13 @@ async def subscribed(
     await client.connect()
     states: list[Any] = []
     channel = client.channel(f"rolls-{uuid.uuid4().hex[:6]}")
-    channel.on_postgres_changes(event, inbox, table=table, schema="public", filter=filter)
+    channel.on_postgres_changes(
+        RealtimePostgresChangesListenEvent(event),
+        inbox,
+        table=table,
+        schema="public",
+        filter=filter,
+    )
     system = Inbox()
     channel.on_system(system)
     await channel.subscribe(lambda state, error: states.append((state, error)))

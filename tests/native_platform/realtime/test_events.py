@@ -9,8 +9,15 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from realtime import AsyncRealtimeChannel, AsyncRealtimeClient, RealtimeSubscribeStates
+from realtime import (
+    AsyncRealtimeChannel,
+    AsyncRealtimeClient,
+    RealtimeAcknowledgementStatus,
+    RealtimeSubscribeStates,
+)
 
+from tests.helpers.client_json import json_object
+from tests.helpers.realtime_options import channel_options
 from tests.native_platform.realtime.support import Inbox, RealtimeEnv, Server
 
 pytestmark = pytest.mark.anyio
@@ -22,7 +29,7 @@ async def joined(
 ) -> AsyncIterator[tuple[AsyncRealtimeClient, AsyncRealtimeChannel]]:
     client = AsyncRealtimeClient(server.url, token, auto_reconnect=False)
     await client.connect()
-    channel = client.channel(topic, {"config": config})  # type: ignore[typeddict-item]
+    channel = client.channel(topic, channel_options(config))
     setup(channel)
     states: list[Any] = []
     await channel.subscribe(lambda state, error: states.append((state, error)))
@@ -77,8 +84,8 @@ async def test_broadcast_ack_replies_ok(realtime_env: RealtimeEnv, server: Serve
     ):
         replies: asyncio.Queue[Any] = asyncio.Queue()
         push = await ch.push("broadcast", {"type": "broadcast", "event": "e", "payload": {}})
-        push.receive("ok", replies.put_nowait)  # type: ignore[arg-type]
-        push.receive("error", replies.put_nowait)  # type: ignore[arg-type]
+        push.receive(RealtimeAcknowledgementStatus.Ok, replies.put_nowait)
+        push.receive(RealtimeAcknowledgementStatus.Error, replies.put_nowait)
         reply = await asyncio.wait_for(replies.get(), 5)
     assert reply is not None and not isinstance(reply, dict)
 
@@ -102,7 +109,7 @@ async def test_presence_join_update_and_leave(
         async with joined(server, token, topic, config, lambda _: None) as (alice_client, alice):
             await alice.track({"name": "alice"})
             await watcher_joins.wait_for(1)
-            assert watcher.presence_state()["alice"][0]["name"] == "alice"
+            assert json_object(watcher.presence_state()["alice"][0])["name"] == "alice"
             await alice.track({"name": "alice", "mood": "brave"})
             await watcher_joins.wait_for(2)
             assert [p.get("mood") for p in watcher.presence_state()["alice"]] == ["brave"]
@@ -131,7 +138,7 @@ async def test_presence_state_sent_on_join(
             server, token, topic, late_config, lambda c: c.on_presence_sync(synced)
         ) as (_, late):
             await synced.wait_for(1)
-            assert late.presence_state()["bob"][0]["name"] == "bob"
+            assert json_object(late.presence_state()["bob"][0])["name"] == "bob"
 
 
 async def test_presence_of_killed_client_leaves(
@@ -148,8 +155,9 @@ async def test_presence_of_killed_client_leaves(
         victim = AsyncRealtimeClient(server.url, token, auto_reconnect=False)
         await victim.connect()
         channel = victim.channel(
-            topic, {"config": {"presence": {"key": "victim", "enabled": True}, "private": False}}
-        )  # type: ignore[typeddict-item]
+            topic,
+            channel_options({"presence": {"key": "victim", "enabled": True}, "private": False}),
+        )
         await channel.subscribe()
         await channel.track({"name": "victim"})
         for _ in range(50):
@@ -157,7 +165,7 @@ async def test_presence_of_killed_client_leaves(
                 break
             await asyncio.sleep(0.05)
         assert victim._ws_connection is not None
-        victim._ws_connection.transport.abort()  # type: ignore[attr-defined]
+        victim._ws_connection.transport.abort()
         await leaves.wait_for(1)
         assert leaves.items[0][0] == "victim"
         await victim.close()

@@ -14,7 +14,11 @@ import jwt
 import psycopg
 import pytest
 from pydantic import SecretStr
-from realtime import AsyncRealtimeClient, RealtimeSubscribeStates
+from realtime import (
+    AsyncRealtimeClient,
+    RealtimePostgresChangesListenEvent,
+    RealtimeSubscribeStates,
+)
 
 from native_platform.database import configure_secrets
 from native_platform.migrations import apply_migrations
@@ -92,7 +96,9 @@ async def test_postgres_restart_tells_clients_and_changes_resume(
     client = AsyncRealtimeClient(node.url, token)
     await client.connect()
     channel = client.channel("notes")
-    channel.on_postgres_changes("INSERT", changes, table="rt_notes")
+    channel.on_postgres_changes(
+        RealtimePostgresChangesListenEvent.Insert, changes, table="rt_notes"
+    )
     await channel.subscribe(lambda state, _: states(state))
     try:
         await states.wait_for(1)

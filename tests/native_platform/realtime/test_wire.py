@@ -25,5 +25,5 @@ def test_text_frame_parses_as_one_final_unmasked_text_frame(size: int) -> None:
     else:
         raise AssertionError("frame incomplete")
     assert frame.opcode is Opcode.TEXT and frame.fin and not frame.rsv1
-    assert frame.data.decode() == text
+    assert bytes(frame.data).decode() == text
     assert frame_text(wire) == text

@@ -42,4 +42,6 @@ def test_compile_dice_single_keep_matches_keep_mask() -> None:
     for text in ("5d4kh1", "5d4kl1", "5d4dl4", "5d4dh4", "1d4kh1"):
         for seed in range(30):
             result = _run(text, seed)
-            assert result.kept == keep_mask(result.values, parse(text).keep)  # type: ignore[union-attr]
+            node = parse(text)
+            assert isinstance(node, Dice) and node.keep is not None
+            assert result.kept == keep_mask(result.values, node.keep)
