@@ -13,6 +13,7 @@ from native_platform.caller import (
     JwtVerifier,
     TokenProblem,
     TokenRejected,
+    VerifiedToken,
     bearer_token,
 )
 from tests.helpers.tokens import unsigned_token
@@ -79,11 +80,11 @@ def test_hostile_tokens_are_refused_with_their_reason(kind: str) -> None:
 
 def test_a_remembered_token_still_expires() -> None:
     verifier = JwtVerifier(SECRET)
-    short = token(user(exp=NOW - 29))  # within the leeway: accepted once
+    now = int(time.time())
+    short = token(user(exp=now - 20))  # within the leeway: accepted, and remembered
     verifier.verify(short)
-    verifier._verified[short] = verifier._verified[short].__class__(  # noqa: SLF001
-        "authenticated", user(), NOW - 31.0
-    )
+    # Time passes: the remembered token is now past the leeway.
+    verifier._verified[short] = VerifiedToken("authenticated", user(), now - 31.0)  # noqa: SLF001
     with pytest.raises(TokenRejected) as raised:
         verifier.verify(short)
     assert raised.value.problem is TokenProblem.EXPIRED
