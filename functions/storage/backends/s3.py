@@ -1,0 +1,212 @@
+"""The S3-compatible backend (AWS S3, Backblaze B2, Cloudflare R2, MinIO) through boto3.
+
+Objects are `<bucket>/<key>/<version>~` in one S3 bucket. Uploads stream: bodies below one
+part go up with a single PUT, larger ones as a multipart upload of `part_size` parts, so at
+most one part per upload is in memory; a failed upload is aborted, leaving nothing. boto3 is
+synchronous and thread-safe, so each call runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import anyio.to_thread
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from functions.storage.backends.base import VERSION_SUFFIX, Location, StoredFile
+from functions.storage.config import S3Settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3.client import S3Client
+
+__all__ = ["S3Backend"]
+
+READ_CHUNK = 1024 * 1024
+_MISSING = ("NoSuchKey", "404", "NotFound")
+
+
+class S3Backend:
+    def __init__(self, settings: S3Settings) -> None:
+        self.settings = settings
+        self.bucket = settings.bucket
+        secret = settings.secret_access_key
+        key_id = settings.access_key_id
+        self.client: S3Client = boto3.client(
+            "s3",
+            endpoint_url=settings.endpoint_url,
+            region_name=settings.region,
+            aws_access_key_id=key_id.get_secret_value() if key_id else None,
+            aws_secret_access_key=secret.get_secret_value() if secret else None,
+            config=Config(
+                s3={"addressing_style": "path" if settings.force_path_style else "auto"},
+                retries={"max_attempts": 3, "mode": "standard"},
+                max_pool_connections=32,
+            ),
+        )
+
+    @staticmethod
+    def object_key(where: Location) -> str:
+        return f"{where.bucket}/{where.key}/{where.version}{VERSION_SUFFIX}"
+
+    async def start(self) -> None:
+        def ensure() -> None:
+            try:
+                self.client.head_bucket(Bucket=self.bucket)
+            except ClientError:
+                self.client.create_bucket(Bucket=self.bucket)
+
+        await anyio.to_thread.run_sync(ensure)
+
+    async def close(self) -> None:
+        self.client.close()
+
+    async def write(self, where: Location, chunks: AsyncIterator[bytes]) -> None:
+        key = self.object_key(where)
+        part_size = self.settings.part_size
+        buffer = bytearray()
+        upload: _Multipart | None = None
+        try:
+            async for chunk in chunks:
+                buffer += chunk
+                while len(buffer) >= part_size:
+                    if upload is None:
+                        upload = await _Multipart.begin(self.client, self.bucket, key)
+                    await upload.send(bytes(buffer[:part_size]))
+                    del buffer[:part_size]
+            if upload is None:
+                body = bytes(buffer)
+                await anyio.to_thread.run_sync(
+                    lambda: self.client.put_object(Bucket=self.bucket, Key=key, Body=body)
+                )
+            else:
+                if buffer:
+                    await upload.send(bytes(buffer))
+                await upload.complete()
+        except BaseException:
+            if upload is not None:
+                with anyio.CancelScope(shield=True):
+                    await upload.abort()
+            raise
+
+    async def open(
+        self, where: Location, start: int = 0, end: int | None = None
+    ) -> AsyncIterator[bytes]:
+        span = f"bytes={start}-{'' if end is None else end}"
+        key = self.object_key(where)
+
+        def get() -> Any:
+            try:
+                return self.client.get_object(Bucket=self.bucket, Key=key, Range=span)["Body"]
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") in _MISSING:
+                    raise FileNotFoundError(key) from None
+                raise
+
+        body = await anyio.to_thread.run_sync(get)
+        return _stream(body)
+
+    async def copy(self, source: Location, target: Location) -> None:
+        origin = {"Bucket": self.bucket, "Key": self.object_key(source)}
+        key = self.object_key(target)
+
+        def managed_copy() -> None:
+            try:
+                self.client.copy(origin, self.bucket, key)  # type: ignore[arg-type]
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") in _MISSING:
+                    raise FileNotFoundError(origin["Key"]) from None
+                raise
+
+        await anyio.to_thread.run_sync(managed_copy)
+
+    async def delete(self, places: Sequence[Location]) -> None:
+        keys = [self.object_key(where) for where in places]
+        for start in range(0, len(keys), 1000):
+            batch = [{"Key": key} for key in keys[start : start + 1000]]
+            await anyio.to_thread.run_sync(
+                lambda b=batch: self.client.delete_objects(  # type: ignore[misc]
+                    Bucket=self.bucket, Delete={"Objects": b, "Quiet": True}
+                )
+            )
+
+    async def walk(self) -> AsyncIterator[StoredFile]:
+        def listing() -> list[StoredFile]:
+            found = []
+            paginator = self.client.get_paginator("list_objects_v2")
+            for page in paginator.paginate(Bucket=self.bucket):
+                for item in page.get("Contents", []):
+                    parsed = _parse_key(item["Key"])
+                    if parsed is not None:
+                        modified = item["LastModified"].timestamp()
+                        found.append(StoredFile(parsed, item["Size"], modified))
+            return found
+
+        for item in await anyio.to_thread.run_sync(listing):
+            yield item
+
+
+def _parse_key(key: str) -> Location | None:
+    head, _, version = key.rpartition("/")
+    bucket, _, name = head.partition("/")
+    if not version.endswith(VERSION_SUFFIX) or not bucket or not name:
+        return None
+    return Location(bucket, name, version.removesuffix(VERSION_SUFFIX))
+
+
+async def _stream(body: Any) -> AsyncIterator[bytes]:
+    try:
+        while True:
+            chunk: bytes = await anyio.to_thread.run_sync(body.read, READ_CHUNK)
+            if not chunk:
+                break
+            yield chunk
+    finally:
+        body.close()
+
+
+class _Multipart:
+    """One multipart upload in progress."""
+
+    def __init__(self, client: S3Client, bucket: str, key: str, upload_id: str) -> None:
+        self.client, self.bucket, self.key, self.upload_id = client, bucket, key, upload_id
+        self.parts: list[dict[str, Any]] = []
+
+    @classmethod
+    async def begin(cls, client: S3Client, bucket: str, key: str) -> _Multipart:
+        created = await anyio.to_thread.run_sync(
+            lambda: client.create_multipart_upload(Bucket=bucket, Key=key)
+        )
+        return cls(client, bucket, key, created["UploadId"])
+
+    async def send(self, data: bytes) -> None:
+        number = len(self.parts) + 1
+        answer = await anyio.to_thread.run_sync(
+            lambda: self.client.upload_part(
+                Bucket=self.bucket,
+                Key=self.key,
+                UploadId=self.upload_id,
+                PartNumber=number,
+                Body=data,
+            )
+        )
+        self.parts.append({"ETag": answer["ETag"], "PartNumber": number})
+
+    async def complete(self) -> None:
+        await anyio.to_thread.run_sync(
+            lambda: self.client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=self.key,
+                UploadId=self.upload_id,
+                MultipartUpload={"Parts": self.parts},  # type: ignore[typeddict-item]
+            )
+        )
+
+    async def abort(self) -> None:
+        await anyio.to_thread.run_sync(
+            lambda: self.client.abort_multipart_upload(
+                Bucket=self.bucket, Key=self.key, UploadId=self.upload_id
+            )
+        )

@@ -1,0 +1,1 @@
+"""The routes of the Storage API, one router per resource."""
