@@ -1,6 +1,15 @@
 """Checks, saving throws, modifiers, degrees of success and language challenges."""
 
 from py_rules.checks.abilities import Ability, Character, Proficiency, ability_modifier
+from py_rules.checks.assembly import (
+    AssembledCheck,
+    CheckTerm,
+    DcSource,
+    TermSource,
+    assemble_check,
+    level_dc,
+    stacked_modifiers,
+)
 from py_rules.checks.checks import (
     CheckResult,
     ability_check,
@@ -31,18 +40,23 @@ __all__ = [
     "CEFR",
     "CEFR_DC",
     "Ability",
+    "AssembledCheck",
     "Character",
     "CheckKind",
     "CheckResult",
+    "CheckTerm",
     "CheckType",
+    "DcSource",
     "Degree",
     "LanguageChallenge",
     "Modifier",
     "ModifierType",
     "Proficiency",
     "RulesRegistry",
+    "TermSource",
     "ability_check",
     "ability_modifier",
+    "assemble_check",
     "challenge_modifier",
     "challenge_odds",
     "chance_to_pass",
@@ -50,7 +64,9 @@ __all__ = [
     "default_registry",
     "degree_odds",
     "degree_of_success",
+    "level_dc",
     "resolve_challenge",
     "resolve_check",
+    "stacked_modifiers",
     "total_modifier",
 ]

@@ -10,6 +10,8 @@ CURATED = {
     "default_registry", "degree_odds", "degree_of_success", "odds", "parse",
     "render_expression", "render_roll", "resolve_challenge", "resolve_check", "roll", "to_json",
     "total_modifier", "verify_commitment", "verify_roll", "with_advantage",
+    "AssembledCheck", "CheckTerm", "DcSource", "TermSource", "assemble_check", "level_dc",
+    "stacked_modifiers",
 }  # fmt: skip
 
 
