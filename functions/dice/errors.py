@@ -1,8 +1,9 @@
 """Every failure answers in PostgREST's error shape `{code, message, details, hint}`.
 
 Client mistakes are 4xx: malformed dice (400, with the position), a `Limits` bound (400, naming
-it), invalid bodies or queries (400), refused by the database (401/403/429 as PostgREST maps
-its SQLSTATEs). Only an unreachable database is a 5xx.
+it), invalid bodies or queries (400; a check sending its own dc, modifier or proficiency is
+`check_number_from_client`), refused by the database (401/403/409/429 as PostgREST maps its
+SQLSTATEs). Only an unreachable database is a 5xx.
 """
 
 from __future__ import annotations
@@ -13,10 +14,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from functions.dice.models.rolls import CLIENT_NUMBER_ERROR
 from native_platform.rest.errors import ApiError
 from py_rules import DiceError, DiceSyntaxError, LimitExceeded
 
 __all__ = ["ApiError", "from_dice_error", "install_error_handlers"]
+
+_CHECK_HINT = (
+    "Name the check (kind, ability, level, language, advantage) and the ids of the modifiers "
+    "the gm granted (granted_modifiers); a plain roll goes in `expression`."
+)
 
 
 def _syntax_error(error: DiceSyntaxError) -> ApiError:
@@ -66,6 +73,9 @@ async def _dice_error(_request: Request, error: Exception) -> JSONResponse:
 async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     details = jsonable_encoder(error.errors(), exclude={"input", "ctx", "url"})
+    forged = [e for e in details if e.get("type") == CLIENT_NUMBER_ERROR]
+    if forged:
+        return _respond(ApiError(400, CLIENT_NUMBER_ERROR, forged[0]["msg"], details, _CHECK_HINT))
     return _respond(ApiError(400, "invalid_request", "The request is invalid", details))
 
 

@@ -4,25 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from uuid import UUID
 
 from functions.dice.config import SERVICE_LIMITS
 from functions.dice.models.rolls import (
     AbilityCheckCreate,
+    CheckBreakdownPublic,
     CheckOutcomePublic,
+    CheckTermPublic,
+    DcPublic,
     LanguageChallengeCreate,
 )
+from functions.dice.store import Grant, Sheet
 from py_rules import (
-    Ability,
     Advantage,
+    AssembledCheck,
     Character,
+    CheckTerm,
     FairRNG,
-    LanguageChallenge,
+    Modifier,
     Node,
-    Proficiency,
     RollResult,
     ServerSeed,
-    ability_check,
-    challenge_modifier,
+    TermSource,
+    assemble_check,
     check_expression,
     default_registry,
     parse,
@@ -38,13 +43,17 @@ _REGISTRY = default_registry()
 
 @dataclass(frozen=True)
 class Plan:
-    """A validated roll: the tree to roll, the text stored, and the check it resolves."""
+    """A validated roll: the tree to roll, the text stored, and the check it resolves
+    (with the breakdown of its numbers and the granted modifiers that count)."""
 
     node: Node
     expression: str
     check: AbilityCheckCreate | LanguageChallengeCreate | None = None
     modifier: int = 0
     dc: int = 0
+    breakdown: CheckBreakdownPublic | None = None
+    granted: tuple[UUID, ...] = ()
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,25 +68,75 @@ def plan_expression(text: str) -> Plan:
     return Plan(parse(stripped, SERVICE_LIMITS), stripped)
 
 
-def _modifier_and_dc(
-    check: AbilityCheckCreate | LanguageChallengeCreate, scores: Mapping[Ability, int]
-) -> tuple[int, int]:
-    if isinstance(check, AbilityCheckCreate):
-        character = Character(scores=scores)
-        return ability_check(character, check.ability.value, _REGISTRY) + check.modifier, check.dc
-    proficiency = Proficiency[check.proficiency.upper()]
-    character = Character(scores=scores, languages={check.language.lower(): proficiency})
-    challenge = LanguageChallenge(check.ability, check.language, check.level)
-    return challenge_modifier(character, challenge, _REGISTRY) + check.modifier, challenge.dc
+def _term(
+    term: CheckTerm, check: AssembledCheck, sheet: Sheet, grants: Mapping[str, Grant]
+) -> CheckTermPublic:
+    if term.source is TermSource.ABILITY:
+        return CheckTermPublic(
+            source="character_sheet",
+            field=f"characters.{term.ref}",
+            score=sheet.scores[check.ability],
+            value=term.value,
+            counted=term.counted,
+        )
+    if term.source is TermSource.PROFICIENCY:
+        assert check.proficiency is not None
+        return CheckTermPublic(
+            source="character_sheet",
+            field="character_languages.proficiency",
+            language=term.ref,
+            proficiency=check.proficiency.name.lower(),  # type: ignore[arg-type]
+            value=term.value,
+            counted=term.counted,
+        )
+    grant = grants[term.ref]
+    return CheckTermPublic(
+        source="granted_modifier",
+        id=grant.id,
+        type=grant.type or "untyped",
+        reason=grant.reason,
+        value=term.value,
+        counted=term.counted,
+    )
+
+
+def _breakdown(check: AssembledCheck, sheet: Sheet, grants: list[Grant]) -> CheckBreakdownPublic:
+    by_id = {str(grant.id): grant for grant in grants}
+    return CheckBreakdownPublic(
+        terms=[_term(term, check, sheet, by_id) for term in check.terms],
+        dc=DcPublic(value=check.dc, level=check.level, source=check.dc_source.value),
+    )
 
 
 def plan_check(
-    check: AbilityCheckCreate | LanguageChallengeCreate, scores: Mapping[Ability, int]
+    check: AbilityCheckCreate | LanguageChallengeCreate, sheet: Sheet, grants: list[Grant]
 ) -> Plan:
-    """1d20 + modifier (rewritten for advantage) against the check's DC."""
-    modifier, dc = _modifier_and_dc(check, scores)
-    node = check_expression(modifier, Advantage(check.advantage))
-    return Plan(node, render_expression(node), check, modifier, dc)
+    """1d20 + the sheet's and the granted numbers (rewritten for advantage) vs the level's DC."""
+    language = sheet.language if isinstance(check, LanguageChallengeCreate) else None
+    character = Character(
+        scores=sheet.scores, languages={sheet.language.lower(): sheet.proficiency}
+    )
+    assembled = assemble_check(
+        character,
+        check.ability,
+        check.level,
+        language=language,
+        granted=[Modifier(g.amount, g.type, str(g.id)) for g in grants],
+        dc_table=sheet.dc_table,
+        advantage=Advantage(check.advantage),
+        registry=_REGISTRY,
+    )
+    node = check_expression(assembled.modifier, assembled.advantage)
+    return Plan(
+        node,
+        render_expression(node),
+        check,
+        assembled.modifier,
+        assembled.dc,
+        _breakdown(assembled, sheet, grants),
+        tuple(UUID(term.ref) for term in assembled.granted),
+        language,
+    )
 
 
 def perform(plan: Plan, seed_hex: str, client_seed: str, nonce: int) -> Outcome:
@@ -86,6 +145,7 @@ def perform(plan: Plan, seed_hex: str, client_seed: str, nonce: int) -> Outcome:
     check = plan.check
     if check is None:
         return Outcome(roll(plan.node, rng, SERVICE_LIMITS), None)
+    assert plan.breakdown is not None  # planned by plan_check
     checked = resolve_check(plan.modifier, plan.dc, rng, Advantage(check.advantage))
     outcome = CheckOutcomePublic(
         kind=check.kind,
@@ -96,6 +156,8 @@ def perform(plan: Plan, seed_hex: str, client_seed: str, nonce: int) -> Outcome:
         natural=checked.natural,
         degree=checked.degree.name.lower(),  # type: ignore[arg-type]
         passed=checked.passed,
-        level=check.level if isinstance(check, LanguageChallengeCreate) else None,
+        level=check.level,
+        language=plan.language,
+        breakdown=plan.breakdown,
     )
     return Outcome(checked.roll, outcome)

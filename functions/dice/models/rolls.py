@@ -6,14 +6,19 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from py_rules import CEFR, Ability
 
 __all__ = [
+    "CLIENT_NUMBER_ERROR",
     "AbilityCheckCreate",
     "AdvantageName",
+    "CheckBreakdownPublic",
     "CheckOutcomePublic",
+    "CheckTermPublic",
+    "DcPublic",
     "LanguageChallengeCreate",
     "ProficiencyName",
     "ProofPublic",
@@ -24,7 +29,7 @@ __all__ = [
 AdvantageName = Literal["none", "advantage", "disadvantage"]
 ProficiencyName = Literal["untrained", "trained", "expert", "master", "native"]
 Visibility = Literal["public", "gm", "private"]
-Modifier = Annotated[int, Field(ge=-100, le=100, description="Situational modifier, added last")]
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Z]{2})?$"
 # Unambiguous HMAC messages: the service forms f"{client_seed}:{nonce}[:{block}]".
 CLIENT_SEED_PATTERN = r"^[A-Za-z0-9_.\-]{1,128}$"
 
@@ -33,28 +38,67 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class AbilityCheckCreate(_Strict):
-    """1d20 + ability modifier (from the character, else +0) + modifier against a DC."""
+# What a client may not send in a check: these numbers come from the database.
+FROM_THE_DATABASE = {
+    "dc": "the campaign's rules (campaign_rules, by level)",
+    "modifier": "the character sheet and the gm's granted modifiers (granted_modifiers)",
+    "proficiency": "the character sheet (character_languages)",
+}
+CLIENT_NUMBER_ERROR = "check_number_from_client"
+
+
+class _CheckCreate(_Strict):
+    """What a check names; every number comes from the character sheet and campaign rules."""
+
+    ability: Ability = Field(description="The ability tested, e.g. grammar")
+    level: CEFR = Field(
+        description="CEFR level of the task; its DC comes from the campaign's rules "
+        "(default A1 8, A2 10, B1 12, B2 14, C1 17, C2 20)"
+    )
+    advantage: AdvantageName = "none"
+    granted_modifiers: list[UUID] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Ids of granted_modifiers the gm gave this character, to apply",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def no_numbers_from_the_client(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            sent = sorted(key for key in data if key in FROM_THE_DATABASE)
+            if sent:
+                sources = "; ".join(f"{key} comes from {FROM_THE_DATABASE[key]}" for key in sent)
+                raise PydanticCustomError(
+                    CLIENT_NUMBER_ERROR,
+                    "A check takes no {fields} from the client: {sources}",
+                    {"fields": ", ".join(sent), "sources": sources},
+                )
+        return data
+
+    @field_validator("granted_modifiers")
+    @classmethod
+    def distinct(cls, ids: list[UUID]) -> list[UUID]:
+        if len(set(ids)) != len(ids):
+            raise ValueError("granted modifier ids must be distinct")
+        return ids
+
+
+class AbilityCheckCreate(_CheckCreate):
+    """1d20 + the character's ability modifier + granted modifiers against the level's DC."""
 
     kind: Literal["ability"]
-    ability: Ability = Field(description="The ability tested, e.g. grammar")
-    dc: int = Field(ge=1, le=100, description="Difficulty class to meet or beat")
-    modifier: Modifier = 0
-    advantage: AdvantageName = "none"
 
 
-class LanguageChallengeCreate(_Strict):
-    """A language challenge: the DC comes from the CEFR level of the material."""
+class LanguageChallengeCreate(_CheckCreate):
+    """Also adds the character's proficiency in the language (the campaign's by default)."""
 
     kind: Literal["language"]
-    ability: Ability = Field(description="The skill used, e.g. listening")
-    level: CEFR = Field(description="CEFR level of the material: A1 (DC 8) .. C2 (DC 20)")
-    language: str = Field(default="target", min_length=1, max_length=40)
-    proficiency: ProficiencyName = Field(
-        default="untrained", description="The character's proficiency in the language"
+    language: str | None = Field(
+        default=None,
+        pattern=LANGUAGE_PATTERN,
+        description="Locale tag of the language used; the campaign's target language if omitted",
     )
-    modifier: Modifier = 0
-    advantage: AdvantageName = "none"
 
 
 CheckCreate = Annotated[AbilityCheckCreate | LanguageChallengeCreate, Field(discriminator="kind")]
@@ -83,6 +127,8 @@ class RollCreate(_Strict):
     def one_kind_of_roll(self) -> RollCreate:
         if (self.expression is None) == (self.check is None):
             raise ValueError("give exactly one of expression and check")
+        if self.check is not None and self.character_id is None:
+            raise ValueError("a check is a character's: give character_id")
         return self
 
 
@@ -94,8 +140,45 @@ class ProofPublic(BaseModel):
     nonce: int = Field(description="Roll counter of this server seed")
 
 
+class CheckTermPublic(BaseModel):
+    """One number added to the d20 and where it came from."""
+
+    source: Literal["character_sheet", "granted_modifier"]
+    field: str | None = Field(
+        default=None,
+        examples=["characters.grammar", "character_languages.proficiency"],
+        description="The sheet's column the value comes from",
+    )
+    score: int | None = Field(default=None, description="The ability score behind the modifier")
+    language: str | None = None
+    proficiency: ProficiencyName | None = None
+    id: UUID | None = Field(default=None, description="The granted modifier's id")
+    type: str | None = Field(default=None, description="circumstance, item, status or untyped")
+    reason: str | None = None
+    value: int
+    counted: int = Field(description="What it adds: a lower bonus of the same type adds 0")
+
+
+class DcPublic(BaseModel):
+    """The check's DC and where it came from."""
+
+    value: int
+    level: CEFR
+    source: Literal["campaign_rules", "default"] = Field(
+        description="campaign_rules: the gm's table; default: the rules engine's CEFR_DC"
+    )
+
+
+class CheckBreakdownPublic(BaseModel):
+    """Every number of the check with its source; modifier = sum of the terms' `counted`."""
+
+    terms: list[CheckTermPublic]
+    dc: DcPublic
+
+
 class CheckOutcomePublic(BaseModel):
-    """How a check went: the kept d20, the DC and the degree of success."""
+    """How a check went: the kept d20, the DC, the degree of success and where each number
+    came from."""
 
     kind: Literal["ability", "language"]
     ability: Ability
@@ -105,7 +188,9 @@ class CheckOutcomePublic(BaseModel):
     natural: int = Field(description="The kept d20's face")
     degree: Literal["critical_failure", "failure", "success", "critical_success"]
     passed: bool
-    level: CEFR | None = None
+    level: CEFR
+    language: str | None = None
+    breakdown: CheckBreakdownPublic
 
 
 class RollPublic(BaseModel):

@@ -9,9 +9,21 @@ from fastapi import APIRouter
 
 from functions.dice.db import Conn, retry_as_caller
 from functions.dice.deps import CallerDep, DbDep
-from functions.dice.models.rolls import ProofPublic, RollCreate, RollPublic
+from functions.dice.models.rolls import (
+    LanguageChallengeCreate,
+    ProofPublic,
+    RollCreate,
+    RollPublic,
+)
 from functions.dice.rolling import Outcome, Plan, perform, plan_check, plan_expression
-from functions.dice.store import Draw, allocate_nonce, character_scores, insert_roll
+from functions.dice.store import (
+    Draw,
+    allocate_nonce,
+    check_sheet,
+    granted_modifiers,
+    insert_roll,
+    use_granted_modifiers,
+)
 from py_rules import render_roll, to_json
 
 __all__ = ["router"]
@@ -19,20 +31,28 @@ __all__ = ["router"]
 router = APIRouter(tags=["rolls"])
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Malformed expression (details.position), a limit, or a bad body"},
+    400: {
+        "description": "Malformed expression (details.position), a limit, a bad body, a check "
+        "sending its own numbers (check_number_from_client) or an unusable granted modifier"
+    },
     401: {"description": "No valid signed-in user's token"},
     403: {"description": "Not a player or gm of the campaign (unknown campaigns alike)"},
+    409: {"description": "A granted modifier was used up meanwhile (PT409)"},
     429: {"description": "Dice rate limit reached; see Retry-After"},
 }
 
 
 async def _plan(conn: Conn, body: RollCreate, parsed: Plan | None) -> Plan:
-    """The parsed expression, or the check with the character's (RLS-checked) scores."""
+    """The parsed expression, or the check with its numbers read as the caller (RLS): the
+    character's sheet, the campaign's DCs and the granted modifiers named."""
     if parsed is not None:
         return parsed
-    assert body.check is not None  # RollCreate holds an expression or a check
-    scores = await character_scores(conn, body.character_id) if body.character_id else {}
-    return plan_check(body.check, scores)
+    check, character_id = body.check, body.character_id
+    assert check is not None and character_id is not None  # RollCreate's validator
+    language = check.language if isinstance(check, LanguageChallengeCreate) else None
+    sheet = await check_sheet(conn, character_id, body.campaign_id, language)
+    grants = await granted_modifiers(conn, character_id, check.ability, check.granted_modifiers)
+    return plan_check(check, sheet, grants)
 
 
 def _row_values(
@@ -62,9 +82,12 @@ def _row_values(
     status_code=201,
     summary="Roll dice or a check in a campaign",
     description=(
-        "Rolls `expression` (dice notation) or `check` (ability check against a DC, or a "
-        "language challenge whose DC comes from a CEFR level) with the campaign's committed "
-        "server seed: the dice are drawn from HMAC-SHA256(server seed, `client_seed:nonce`). "
+        "Rolls `expression` (dice notation, a plain roll) or a character's `check` with the "
+        "campaign's committed server seed: the dice are drawn from HMAC-SHA256(server seed, "
+        "`client_seed:nonce`). A check names its kind, ability, CEFR level (and language) and "
+        "the ids of modifiers the gm granted; its numbers come from the character sheet, the "
+        "campaign's rules and those grants (single-use ones are used up), each recorded with "
+        "its source in `check.breakdown`; a dc, modifier or proficiency sent is refused. "
         "The roll is recorded in `dice_rolls` as the caller, so row-level security decides "
         "who may roll and who sees it; verify it once the seed is rotated (`POST /verify`)."
     ),
@@ -80,6 +103,8 @@ async def create_roll(body: RollCreate, caller: CallerDep, pool: DbDep) -> RollP
         outcome = perform(plan, draw.seed, client_seed, draw.nonce)
         values = _row_values(body, plan, outcome, draw, client_seed)
         row = await insert_roll(conn, values)
+        if plan.granted:
+            await use_granted_modifiers(conn, row["id"], list(plan.granted))
         return RollPublic(
             id=row["id"],
             campaign_id=body.campaign_id,

@@ -44,35 +44,35 @@ def test_create_roll_records_the_roll_as_the_player(
 def test_create_roll_resolves_an_ability_check_with_the_character(
     client: httpx.Client, world: World
 ) -> None:
-    """A check uses the character's score (grammar 18 → +4) plus the modifier against the DC."""
-    check = {"kind": "ability", "ability": "grammar", "dc": 15, "modifier": 1}
+    """A check adds the sheet's modifier (grammar 18 → +4) against the level's DC (B1: 12)."""
+    check = {"kind": "ability", "ability": "grammar", "level": "B1"}
     response = roll(client, world, "player", check=check, character_id=str(world.character))
     assert response.status_code == 201, response.text
     body = response.json()
     outcome = body["check"]
-    assert outcome["modifier"] == 5 and outcome["dc"] == 15
-    assert body["expression"] == "1d20 + 5"
-    assert body["total"] == outcome["natural"] + 5
+    assert outcome["modifier"] == 4 and outcome["dc"] == 12
+    assert body["expression"] == "1d20 + 4"
+    assert body["total"] == outcome["natural"] + 4
     assert outcome["passed"] == (outcome["degree"] in ("success", "critical_success"))
 
 
 def test_create_roll_resolves_a_language_challenge_with_advantage(
-    client: httpx.Client, world: World
+    client: httpx.Client, world: World, dice_db: psycopg.Connection[Any]
 ) -> None:
-    """A B2 challenge has DC 14; listening 7 (−2) + expert (+4); advantage keeps the best d20."""
-    check = {
-        "kind": "language",
-        "ability": "listening",
-        "level": "B2",
-        "language": "es",
-        "proficiency": "expert",
-        "advantage": "advantage",
-    }
+    """A B2 challenge has DC 14; listening 7 (−2) + expert in es from the sheet (+4); advantage
+    keeps the best d20. The language defaults to the campaign's."""
+    dice_db.execute(
+        "insert into public.character_languages (character_id, language, proficiency)"
+        " values (%s, 'es', 'expert')",
+        (world.character,),
+    )
+    check = {"kind": "language", "ability": "listening", "level": "B2", "advantage": "advantage"}
     response = roll(client, world, "player", check=check, character_id=str(world.character))
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["expression"] == "2d20kh1 + 2"
     assert body["check"]["dc"] == 14 and body["check"]["level"] == "B2"
+    assert body["check"]["language"] == "es"
     dice = body["result"]["tree"]["left"]["dice"]
     assert body["check"]["natural"] == max(die["value"] for die in dice)
 
@@ -181,7 +181,7 @@ def test_create_roll_past_a_limit_names_the_limit(
     "body",
     [
         {},
-        {"expression": "1d20", "check": {"kind": "ability", "ability": "grammar", "dc": 10}},
+        {"expression": "1d20", "check": {"kind": "ability", "ability": "grammar", "level": "A1"}},
         {"expression": "1d20", "client_seed": "a:1"},
         {"expression": "1d20", "visibility": "everyone"},
         {"check": {"kind": "language", "ability": "grammar"}},

@@ -15,7 +15,7 @@ from py_rules import verify_roll
 from tests.functions.dice.conftest import World
 
 EXPRESSIONS = ("1d20", "4d6kh3", "2d10!+3", "3d6r1 - 1", "1d100", "8d6 [fireball]")
-CHECK = {"kind": "ability", "ability": "grammar", "dc": 12, "advantage": "disadvantage"}
+CHECK = {"kind": "ability", "ability": "grammar", "level": "B1", "advantage": "disadvantage"}
 
 
 def seed_of(client: httpx.Client, world: World, name: str) -> httpx.Response:
@@ -29,7 +29,7 @@ def rotate(client: httpx.Client, world: World, name: str) -> httpx.Response:
 def roll_body(index: int, world: World) -> dict[str, Any]:
     body: dict[str, Any] = {"campaign_id": str(world.campaign), "client_seed": f"c{index % 7}"}
     if index % 10 == 9:
-        return body | {"check": CHECK}
+        return body | {"check": CHECK, "character_id": str(world.character)}
     return body | {"expression": EXPRESSIONS[index % len(EXPRESSIONS)]}
 
 
