@@ -72,7 +72,8 @@ select ok(
 select policies_are(
     'public', 'lexemes',
     array[
-        'Lexemes are readable when published and not restricted to another campaign',
+        'Anyone can read published lexemes not restricted to a campaign',
+        'Users can read lexemes published for them, editors all lexemes',
         'Content editors can create lexemes',
         'Content editors can update lexemes',
         'Content editors can delete lexemes'
