@@ -256,3 +256,37 @@ from (
         visibility, client_seed, nonce
     )
 on conflict do nothing;
+
+-- Check rules (issue 11, finding 6): the sheets' languages, Tokyo's own DC table and a
+-- modifier the Sevilla gm granted Inspectora Rosa (apply it by id in a check).
+insert into public.character_languages (id, character_id, language, proficiency) values
+(
+    '60000000-0000-4000-a000-000000000001', '30000000-0000-4000-a000-000000000001', 'es',
+    'trained'
+),
+(
+    '60000000-0000-4000-a000-000000000002', '30000000-0000-4000-a000-000000000002', 'es',
+    'expert'
+),
+(
+    '60000000-0000-4000-a000-000000000003', '30000000-0000-4000-a000-000000000003', 'ja',
+    'trained'
+),
+(
+    '60000000-0000-4000-a000-000000000004', '30000000-0000-4000-a000-000000000004', 'ja',
+    'native'
+)
+on conflict do nothing;
+
+insert into public.campaign_rules (campaign_id, dc_b2, dc_c1, dc_c2) values
+('10000000-0000-4000-a000-000000000002', 15, 18, 22)
+on conflict do nothing;
+
+insert into public.granted_modifiers (
+    id, character_id, granted_by, amount, type, ability, reason, single_use
+) values (
+    '70000000-0000-4000-a000-000000000001', '30000000-0000-4000-a000-000000000001',
+    '00000000-0000-4000-a000-000000000011', 2, 'circumstance', 'vocabulary',
+    'Pocket Dictionary open at the right page', true
+)
+on conflict do nothing;
