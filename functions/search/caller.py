@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,10 @@ import orjson
 import psycopg
 from fastapi import HTTPException
 
-__all__ = ["Caller", "resolve_locale", "verify_token"]
+__all__ = ["Caller", "resolve_locale", "session_active", "verify_token"]
+
+SESSION_ENDED = "JWT session is no longer active"
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -39,12 +43,27 @@ def verify_token(authorization: str | None, secret: str) -> dict[str, Any]:
     return claims
 
 
+def session_active(conn: psycopg.Connection, claims: dict[str, Any]) -> bool:
+    """The REST pre-request hook's rule: a token naming a session is good only while that
+    session is active (not signed out, revoked or banned); API keys name none."""
+    session_id = claims.get("session_id")
+    if session_id is None or claims["role"] == "service_role":
+        return True
+    if not isinstance(session_id, str) or not UUID.fullmatch(session_id):
+        return False
+    row = conn.execute("select auth.session_is_active(%s::uuid)", (session_id,)).fetchone()
+    return bool(row and row[0])
+
+
 def caller_audiences(conn: psycopg.Connection, claims: dict[str, Any]) -> list[str] | None:
-    """Ask the database, acting as the caller exactly as the REST server would.
+    """Ask the database, acting as the caller exactly as the REST server would; a token of an
+    ended session is a 401.
 
     The settings are transaction-local: the session is back to service_role afterwards.
     """
     with conn.transaction():
+        if not session_active(conn, claims):
+            raise HTTPException(401, SESSION_ENDED)
         conn.execute(
             "select set_config('role', %s, true), set_config('request.jwt.claims', %s, true)",
             (claims["role"], orjson.dumps(claims).decode()),
