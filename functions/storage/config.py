@@ -51,6 +51,19 @@ class StorageSettings(BaseModel):
     pool_max_size: int = Field(default=8, ge=1)
     # Where a leftover file (no row names it) must be older than to be removed.
     orphan_grace_seconds: int = Field(default=3600, ge=0)
+    # How long a resumable upload's URL stays usable (upstream's TUS_URL_EXPIRY_MS: 1 h).
+    resumable_expiry_seconds: int = Field(default=3600, ge=10, le=7 * 24 * 3600)
+    # Image transformations: rendered variants are cached in this folder (default: beside
+    # the file root, `<file_root>-render-cache`); sources larger than this are not rendered.
+    render_cache_root: Path | None = None
+    render_max_source_bytes: int = Field(default=25 * MIB, ge=1)
+    render_max_source_pixels: int = Field(default=50_000_000, ge=1)
+
+    @property
+    def render_cache(self) -> Path:
+        if self.render_cache_root is not None:
+            return self.render_cache_root
+        return self.file_root.with_name(self.file_root.name + "-render-cache")
 
 
 class StorageOverrides(BaseSettings):

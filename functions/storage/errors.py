@@ -17,7 +17,7 @@ import orjson
 import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException
 
 __all__ = ["StorageError", "from_database_error", "install_error_handlers"]
@@ -153,7 +153,25 @@ def from_database_error(error: psycopg.Error) -> StorageError:
     return StorageError(code, status, message or error.diag.message_primary or code, name)
 
 
-def respond(error: StorageError, with_body: bool = True) -> Response:
+RESUMABLE_PATH = "/upload/resumable"
+
+
+def _resumable(request: Request) -> bool:
+    return RESUMABLE_PATH in request.url.path
+
+
+def respond_resumable(error: StorageError, with_body: bool = True) -> Response:
+    """TUS answers errors as plain text with the real status (the logical one)."""
+    status = error.status if 400 <= error.status < 600 else error.http_status
+    headers = error.headers | {"Tus-Resumable": "1.0.0"}
+    return PlainTextResponse(error.message if with_body else "", status, headers)
+
+
+def respond(
+    error: StorageError, with_body: bool = True, request: Request | None = None
+) -> Response:
+    if request is not None and _resumable(request):
+        return respond_resumable(error, with_body)
     if not with_body:
         return Response(status_code=error.http_status, headers=error.headers)
     return JSONResponse(error.body(), status_code=error.http_status, headers=error.headers)
@@ -161,7 +179,7 @@ def respond(error: StorageError, with_body: bool = True) -> Response:
 
 async def _storage_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StorageError)
-    return respond(error, request.method != "HEAD")
+    return respond(error, request.method != "HEAD", request)
 
 
 def _validation_message(item: dict[str, Any]) -> str:
@@ -177,7 +195,7 @@ async def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     items = list(error.errors())
     message = _validation_message(items[0]) if items else "Invalid request"
-    return respond(StorageError.invalid_request(message), request.method != "HEAD")
+    return respond(StorageError.invalid_request(message), request.method != "HEAD", request)
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
@@ -187,15 +205,15 @@ async def _http_error(request: Request, error: Exception) -> Response:
         found = StorageError(
             "InvalidRequest", 404, f"Route {request.method}:{path} not found", "Not Found", 404
         )
-        return respond(found, request.method != "HEAD")
+        return respond(found, request.method != "HEAD", request)
     failure = StorageError("InvalidRequest", error.status_code, str(error.detail))
-    return respond(failure, request.method != "HEAD")
+    return respond(failure, request.method != "HEAD", request)
 
 
 async def _unexpected(request: Request, error: Exception) -> Response:
     logger.error("storage: unexpected failure", exc_info=error)
     failure = StorageError("InternalError", 500, "Internal Server Error", "internal", 500)
-    return respond(failure, request.method != "HEAD")
+    return respond(failure, request.method != "HEAD", request)
 
 
 def install_error_handlers(app: FastAPI) -> None:

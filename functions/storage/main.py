@@ -13,7 +13,8 @@ from functions.storage.config import StorageSettings, get_settings
 from functions.storage.db import Database
 from functions.storage.errors import install_error_handlers
 from functions.storage.objects import Objects
-from functions.storage.routes import buckets, objects, signed
+from functions.storage.resumable import Resumable
+from functions.storage.routes import buckets, objects, resumable, signed
 from functions.storage.signing import UrlSigner
 from native_platform.caller import JwtVerifier
 
@@ -45,6 +46,7 @@ def create_app(settings: StorageSettings | None = None) -> FastAPI:
         app.state.db = db
         app.state.backend = backend
         app.state.objects = Objects(db, backend, config)
+        app.state.resumable = Resumable(db, backend, app.state.objects, config)
         app.state.signer = UrlSigner(secret)
         app.state.verifier = JwtVerifier(secret)
         try:
@@ -70,6 +72,6 @@ def create_app(settings: StorageSettings | None = None) -> FastAPI:
     async def status() -> dict[str, str]:
         return {"status": "ok"}
 
-    for module in (buckets, signed, objects):
+    for module in (buckets, signed, objects, resumable):
         app.include_router(module.router)
     return app

@@ -29,7 +29,7 @@ from functions.storage.mime import check_allowed
 from functions.storage.uploads import Guarded, read_upload
 from native_platform.caller import CallerContext
 
-__all__ = ["Objects"]
+__all__ = ["Objects", "metadata_of"]
 
 PLACEHOLDER = ".emptyFolderPlaceholder"
 
@@ -42,6 +42,19 @@ def _owner(sub: str | None) -> tuple[str | None, str | None]:
         return str(uuid.UUID(sub)), sub
     except ValueError:
         return None, sub
+
+
+def metadata_of(etag: str, size: int, content_type: str, cache_control: str) -> dict[str, Any]:
+    """The server metadata of a stored version, as upstream records it."""
+    return {
+        "eTag": etag,
+        "size": size,
+        "mimetype": content_type,
+        "cacheControl": cache_control,
+        "lastModified": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "contentLength": size,
+        "httpStatusCode": 200,
+    }
 
 
 def _sub(caller: CallerContext) -> str | None:
@@ -83,7 +96,7 @@ class Objects:
             raise StorageError.no_such_key()
         return found
 
-    def _row(
+    def row_values(
         self, bucket_id: str, key: str, version: str, owner_sub: str | None, **extra: Any
     ) -> dict[str, Any]:
         owner, owner_id = _owner(owner_sub)
@@ -107,7 +120,7 @@ class Objects:
             bucket = await store.get_bucket(conn, bucket_id)
             if bucket is None:
                 raise StorageError.no_such_bucket()
-            probe = self._row(bucket_id, key, str(uuid.uuid4()), owner)
+            probe = self.row_values(bucket_id, key, str(uuid.uuid4()), owner)
             await store.write_object(conn, probe, upsert=upsert)
             remaining = await store.quota_remaining(conn)
         if owner is not None and caller.role == "service_role":
@@ -117,7 +130,7 @@ class Objects:
                 remaining = await store.quota_remaining(conn)
         return bucket, remaining
 
-    def _limit(
+    def size_limit(
         self, bucket: store.Bucket, remaining: int | None, key: str
     ) -> tuple[int, StorageError]:
         limit = min(
@@ -143,7 +156,7 @@ class Objects:
         """Stream the request body into the backend, then record it as `caller`."""
         owner = owner if caller.role == "service_role" else _sub(caller)
         bucket, remaining = await self.probe_upload(caller, bucket_id, key, upsert, owner)
-        limit, too_large = self._limit(bucket, remaining, key)
+        limit, too_large = self.size_limit(bucket, remaining, key)
         incoming = await read_upload(request)
         if incoming.declared_length is not None and incoming.declared_length > limit:
             raise too_large
@@ -151,18 +164,10 @@ class Objects:
         guarded = Guarded(incoming.chunks, limit, base, too_large)
         where = Location(bucket_id, key, str(uuid.uuid4()))
         await self.backend.write(where, guarded.chunks())
-        metadata = {
-            "eTag": guarded.etag,
-            "size": guarded.size,
-            "mimetype": incoming.content_type,
-            "cacheControl": incoming.cache_control,
-            "lastModified": datetime.now(UTC)
-            .isoformat(timespec="milliseconds")
-            .replace("+00:00", "Z"),
-            "contentLength": guarded.size,
-            "httpStatusCode": 200,
-        }
-        values = self._row(
+        metadata = metadata_of(
+            guarded.etag, guarded.size, incoming.content_type, incoming.cache_control
+        )
+        values = self.row_values(
             bucket_id,
             key,
             where.version,
@@ -170,9 +175,9 @@ class Objects:
             metadata=metadata,
             user_metadata=incoming.user_metadata,
         )
-        return await self._record(caller, values, where, upsert)
+        return await self.record(caller, values, where, upsert)
 
-    async def _record(
+    async def record(
         self, caller: CallerContext, values: dict[str, Any], where: Location, upsert: bool
     ) -> store.ObjectRow:
         """Write the row of a stored file; on failure the file goes, on success the old one."""
@@ -238,14 +243,14 @@ class Objects:
             if "cacheControl" in overrides:
                 metadata["cacheControl"] = str(overrides["cacheControl"])
         kept = found.row["user_metadata"] if copy_metadata else None
-        values = self._row(
+        values = self.row_values(
             *target,
             copied.version,
             _sub(caller),
             metadata=metadata,
             user_metadata=user_metadata if user_metadata is not None else kept,
         )
-        return await self._record(caller, values, copied, upsert)
+        return await self.record(caller, values, copied, upsert)
 
     async def remove(
         self, caller: CallerContext, bucket_id: str, keys: list[str]

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from functions.storage.errors import StorageError
 from functions.storage.mime import SNIFF_BYTES, check_magic
 
-__all__ = ["Guarded", "Incoming", "read_upload"]
+__all__ = ["Guarded", "Incoming", "parse_user_metadata", "read_upload"]
 
 MAX_FIELD_BYTES = 1024 * 1024
 BATCH_BYTES = 256 * 1024
@@ -40,7 +40,7 @@ class Incoming:
     declared_length: int | None = None
 
 
-def _metadata(raw: bytes | str | None) -> dict[str, Any] | None:
+def parse_user_metadata(raw: bytes | str | None) -> dict[str, Any] | None:
     if raw is None or raw in (b"", ""):
         return None
     if len(raw) > MAX_FIELD_BYTES:
@@ -66,7 +66,9 @@ async def read_upload(request: Request) -> Incoming:
         return await _FormReader(request, content_type).incoming()
     encoded = request.headers.get("x-metadata")
     try:
-        user_metadata = _metadata(base64.b64decode(encoded, validate=True) if encoded else None)
+        user_metadata = parse_user_metadata(
+            base64.b64decode(encoded, validate=True) if encoded else None
+        )
     except binascii.Error:
         raise StorageError.invalid_request("x-metadata must be base64-encoded JSON") from None
     length = request.headers.get("content-length")
@@ -164,7 +166,7 @@ class _FormReader:
         return Incoming(
             self._text("contentType") or self.file_type or DEFAULT_TYPE,
             _cache_control(self._text("cacheControl")),
-            _metadata(bytes(metadata) if metadata is not None else None),
+            parse_user_metadata(bytes(metadata) if metadata is not None else None),
             self._file_chunks(),
         )
 

@@ -4,10 +4,23 @@ a backend only stores, streams, copies and deletes files named by bucket, key an
 
 from __future__ import annotations
 
-from functions.storage.backends.base import Backend, Location, StoredFile
+from functions.storage.backends.base import (
+    TMP_DIR,
+    Backend,
+    Location,
+    StoredFile,
+    resumable_piece,
+)
 from functions.storage.config import StorageSettings
 
-__all__ = ["Backend", "Location", "StoredFile", "make_backend"]
+__all__ = [
+    "TMP_DIR",
+    "Backend",
+    "Location",
+    "StoredFile",
+    "make_backend",
+    "resumable_piece",
+]
 
 
 def make_backend(settings: StorageSettings) -> Backend:

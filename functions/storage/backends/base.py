@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-__all__ = ["Backend", "Location", "StoredFile", "VERSION_SUFFIX"]
+__all__ = ["TMP_DIR", "VERSION_SUFFIX", "Backend", "Location", "StoredFile", "resumable_piece"]
 
 # A version's file is named `<version>~`: `~` is outside the key alphabet, so no object key's
 # segment can ever be a version file of another key (`a` and `a/<version of a>`).
 VERSION_SUFFIX = "~"
+# Temporary files (partial uploads, resumable uploads' pieces) live under this pseudo-bucket;
+# `~` is outside the bucket name alphabet too.
+TMP_DIR = "~tmp"
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,13 @@ class StoredFile:
     location: Location
     size: int
     modified_at: float
+    # An S3 multipart upload still open for `location` (nothing readable is stored yet).
+    upload_id: str | None = None
+
+
+def resumable_piece(version: str) -> Location:
+    """The temporary piece of the resumable upload that will become `version`."""
+    return Location(TMP_DIR, f"tus-{version}", "")
 
 
 class Backend(Protocol):
@@ -50,7 +60,30 @@ class Backend(Protocol):
         """Delete files; missing ones are ignored."""
 
     def walk(self) -> AsyncIterator[StoredFile]:
-        """Every stored version file."""
+        """Every stored version file, temporary piece and open multipart upload."""
+
+    async def abort_upload(self, where: Location, upload_id: str) -> None:
+        """Abort an open multipart upload (reconciliation); a no-op where there are none."""
+
+    # Resumable uploads: the backend keeps the bytes received so far outside any object,
+    # described by a JSON-able `state` that the database keeps with the upload's offset. The
+    # database is the truth: `append` starts again from `offset` whatever the backend holds
+    # beyond it, so a PATCH that failed half-way leaves nothing that counts.
+
+    async def resumable_begin(self, where: Location) -> dict[str, Any]:
+        """Prepare an upload that will become `where`; its initial state."""
+
+    async def resumable_append(
+        self, where: Location, state: dict[str, Any], offset: int, chunks: AsyncIterator[bytes]
+    ) -> tuple[dict[str, Any], int]:
+        """Store the chunks after the first `offset` bytes; the new state and bytes written.
+        A source that ends early (client gone) still keeps what arrived."""
+
+    async def resumable_finish(self, where: Location, state: dict[str, Any]) -> str:
+        """Make the received bytes the file `where`; its ETag (quoted)."""
+
+    async def resumable_abort(self, where: Location, state: dict[str, Any]) -> None:
+        """Drop everything received; missing pieces are ignored."""
 
     async def close(self) -> None:
         """Release connections."""

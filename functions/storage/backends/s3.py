@@ -16,7 +16,13 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from functions.storage.backends.base import VERSION_SUFFIX, Location, StoredFile
+from functions.storage.backends.base import (
+    TMP_DIR,
+    VERSION_SUFFIX,
+    Location,
+    StoredFile,
+    resumable_piece,
+)
 from functions.storage.config import S3Settings
 
 if TYPE_CHECKING:
@@ -49,6 +55,8 @@ class S3Backend:
 
     @staticmethod
     def object_key(where: Location) -> str:
+        if where.bucket == TMP_DIR:
+            return f"{TMP_DIR}/{where.key}"
         return f"{where.bucket}/{where.key}/{where.version}{VERSION_SUFFIX}"
 
     async def start(self) -> None:
@@ -133,22 +141,113 @@ class S3Backend:
             )
 
     async def walk(self) -> AsyncIterator[StoredFile]:
-        def listing() -> list[StoredFile]:
-            found = []
-            paginator = self.client.get_paginator("list_objects_v2")
-            for page in paginator.paginate(Bucket=self.bucket):
-                for item in page.get("Contents", []):
-                    parsed = _parse_key(item["Key"])
-                    if parsed is not None:
-                        modified = item["LastModified"].timestamp()
-                        found.append(StoredFile(parsed, item["Size"], modified))
-            return found
-
-        for item in await anyio.to_thread.run_sync(listing):
+        for item in await anyio.to_thread.run_sync(_stored, self.client, self.bucket):
             yield item
+        for item in await anyio.to_thread.run_sync(_open_uploads, self.client, self.bucket):
+            yield item
+
+    async def abort_upload(self, where: Location, upload_id: str) -> None:
+        await _Multipart(self.client, self.bucket, self.object_key(where), upload_id).abort()
+
+    # Resumable uploads: an S3 multipart upload of the final key, parts of `part_size`; the
+    # bytes past the last whole part wait in the object `~tmp/tus-<version>` (read back and
+    # completed by the next PATCH), so memory holds at most one part per request. The state
+    # records the upload id, the parts (ETag, number, size) and the pending byte count.
+
+    async def resumable_begin(self, where: Location) -> dict[str, Any]:
+        upload = await _Multipart.begin(self.client, self.bucket, self.object_key(where))
+        return {"upload_id": upload.upload_id, "parts": [], "pending": 0}
+
+    async def _pending(self, where: Location, size: int) -> bytes:
+        if size == 0:
+            return b""
+        key = self.object_key(resumable_piece(where.version))
+
+        def get() -> bytes:
+            body: bytes = self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+            return body
+
+        data = await anyio.to_thread.run_sync(get)
+        return data[:size]
+
+    async def resumable_append(
+        self, where: Location, state: dict[str, Any], offset: int, chunks: AsyncIterator[bytes]
+    ) -> tuple[dict[str, Any], int]:
+        parts: list[dict[str, Any]] = list(state.get("parts", []))
+        in_parts = sum(int(part["Size"]) for part in parts)
+        if not in_parts <= offset <= in_parts + int(state.get("pending", 0)):
+            raise ValueError("the offset is not where the stored parts end")
+        upload = _Multipart(
+            self.client, self.bucket, self.object_key(where), str(state["upload_id"])
+        )
+        upload.parts = [{"ETag": p["ETag"], "PartNumber": p["PartNumber"]} for p in parts]
+        buffer = bytearray(await self._pending(where, offset - in_parts))
+        written = 0
+        async for chunk in chunks:
+            buffer += chunk
+            written += len(chunk)
+            while len(buffer) >= self.settings.part_size:
+                size = self.settings.part_size
+                await upload.send(bytes(buffer[:size]))
+                parts.append({**upload.parts[-1], "Size": size})
+                del buffer[:size]
+        pending_key = self.object_key(resumable_piece(where.version))
+        body = bytes(buffer)
+        await anyio.to_thread.run_sync(
+            lambda: self.client.put_object(Bucket=self.bucket, Key=pending_key, Body=body)
+        )
+        return {"upload_id": upload.upload_id, "parts": parts, "pending": len(body)}, written
+
+    async def resumable_finish(self, where: Location, state: dict[str, Any]) -> str:
+        key = self.object_key(where)
+        upload = _Multipart(self.client, self.bucket, key, str(state["upload_id"]))
+        parts: list[dict[str, Any]] = list(state.get("parts", []))
+        upload.parts = [{"ETag": p["ETag"], "PartNumber": p["PartNumber"]} for p in parts]
+        pending = await self._pending(where, int(state.get("pending", 0)))
+        if not parts:
+            # Nothing reached a whole part: one PUT (S3 refuses a multipart upload of no part).
+            await upload.abort()
+            answer = await anyio.to_thread.run_sync(
+                lambda: self.client.put_object(Bucket=self.bucket, Key=key, Body=pending)
+            )
+            etag = str(answer["ETag"])
+        else:
+            if pending:
+                await upload.send(pending)
+            etag = await upload.complete()
+        await self.delete([resumable_piece(where.version)])
+        return etag
+
+    async def resumable_abort(self, where: Location, state: dict[str, Any]) -> None:
+        if state.get("upload_id"):
+            await self.abort_upload(where, str(state["upload_id"]))
+        await self.delete([resumable_piece(where.version)])
+
+
+def _stored(client: S3Client, bucket: str) -> list[StoredFile]:
+    found = []
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", []):
+            parsed = _parse_key(item["Key"])
+            if parsed is not None:
+                found.append(StoredFile(parsed, item["Size"], item["LastModified"].timestamp()))
+    return found
+
+
+def _open_uploads(client: S3Client, bucket: str) -> list[StoredFile]:
+    found = []
+    for page in client.get_paginator("list_multipart_uploads").paginate(Bucket=bucket):
+        for item in page.get("Uploads", []):
+            parsed = _parse_key(item["Key"])
+            if parsed is not None:
+                started = item["Initiated"].timestamp()
+                found.append(StoredFile(parsed, 0, started, item["UploadId"]))
+    return found
 
 
 def _parse_key(key: str) -> Location | None:
+    if key.startswith(f"{TMP_DIR}/"):
+        return Location(TMP_DIR, key.removeprefix(f"{TMP_DIR}/"), "")
     head, _, version = key.rpartition("/")
     bucket, _, name = head.partition("/")
     if not version.endswith(VERSION_SUFFIX) or not bucket or not name:
@@ -194,8 +293,8 @@ class _Multipart:
         )
         self.parts.append({"ETag": answer["ETag"], "PartNumber": number})
 
-    async def complete(self) -> None:
-        await anyio.to_thread.run_sync(
+    async def complete(self) -> str:
+        answer = await anyio.to_thread.run_sync(
             lambda: self.client.complete_multipart_upload(
                 Bucket=self.bucket,
                 Key=self.key,
@@ -203,10 +302,16 @@ class _Multipart:
                 MultipartUpload={"Parts": self.parts},  # type: ignore[typeddict-item]
             )
         )
+        return str(answer.get("ETag", ""))
 
     async def abort(self) -> None:
-        await anyio.to_thread.run_sync(
-            lambda: self.client.abort_multipart_upload(
-                Bucket=self.bucket, Key=self.key, UploadId=self.upload_id
-            )
-        )
+        def abort() -> None:
+            try:
+                self.client.abort_multipart_upload(
+                    Bucket=self.bucket, Key=self.key, UploadId=self.upload_id
+                )
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != "NoSuchUpload":
+                    raise
+
+        await anyio.to_thread.run_sync(abort)

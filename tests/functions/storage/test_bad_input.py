@@ -124,6 +124,7 @@ def test_expired_and_altered_signed_urls_are_refused(world: World) -> None:
     put(world, "gm", "campaign-maps", path, PNG, "image/png")
     gm = world.client("gm").storage.from_("campaign-maps")
     signed = gm.create_signed_url(path, 60)["signedURL"]
+    assert signed is not None
     url, _, token = signed.partition("?token=")
     header, claims, signature = token.split(".")
     decoded = jwt.decode(token, options={"verify_signature": False})
@@ -136,6 +137,7 @@ def test_expired_and_altered_signed_urls_are_refused(world: World) -> None:
     api_token = world.token("service")
     assert error_of(world.http.get(f"{url}?token={api_token}"))["code"] == "InvalidJWT"
     expired = gm.create_signed_url(path, 1)["signedURL"]
+    assert expired is not None
     time.sleep(2.1)
     assert error_of(world.http.get(expired))["code"] == "ExpiredToken"
 

@@ -32,6 +32,7 @@ def test_a_gm_shares_a_map_through_a_signed_url(world: World) -> None:
     put(world, "gm", "campaign-maps", path, PNG, "image/png")
     gm = world.client("gm").storage.from_("campaign-maps")
     signed = gm.create_signed_url(path, 60)["signedURL"]
+    assert signed is not None
     assert world.http.get(signed).content == PNG
     batch = gm.create_signed_urls([path, f"{world.campaign}/none.png"], 60)
     assert batch[0]["signedURL"] and batch[1]["signedURL"] is None

@@ -3,6 +3,7 @@ the same API through storage3, multipart uploads streamed in parts, nothing left
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +19,15 @@ from tests.functions.storage.conftest import (
     World,
     served_world,
     storage_settings_for,
+)
+from tests.functions.storage.test_resumable import (
+    CHUNK,
+    cut_off,
+    metadata,
+    png_of,
+    tus_client,
+    tus_headers,
+    wait_until_settled,
 )
 from tests.helpers.servers import free_port
 
@@ -112,3 +122,38 @@ def test_an_oversized_upload_leaves_nothing_in_s3(s3_world: World, s3_settings: 
     response = s3_world.http.post(url, content=chunks(), headers=headers)
     assert response.json()["statusCode"] == "413"
     assert s3_state(s3_settings) == before
+
+
+def test_a_resumable_upload_goes_up_as_a_multipart_upload_and_resumes(
+    s3_world: World, s3_settings: S3Settings
+) -> None:
+    """TUS into S3: 6 MiB PATCHes become 5 MiB parts, the rest waits in a small pending object;
+    a PATCH cut off mid-body keeps what arrived; completion leaves one object and nothing open."""
+    path = f"{s3_world.campaign}/resumable-s3.png"
+    data = png_of(2 * CHUNK + 4321)
+    first = tus_client(s3_world, "gm").uploader(
+        file_stream=io.BytesIO(data), chunk_size=CHUNK, metadata=metadata(path)
+    )
+    first.upload_chunk()  # type: ignore[no-untyped-call]
+    assert first.url is not None
+    keys, uploads = s3_state(s3_settings)
+    assert len(uploads) == 1  # the multipart upload is open, one 5 MiB part in
+    assert [key for key in keys if key.startswith("~tmp/tus-")]
+    headers = tus_headers(
+        s3_world,
+        "gm",
+        **{"Upload-Offset": str(CHUNK), "Content-Type": "application/offset+octet-stream"},
+    )
+    with pytest.raises(Exception):  # noqa: B017 - whatever httpx raises for the abort
+        s3_world.http.patch(first.url, headers=headers, content=cut_off(data[CHUNK:], MIB))
+    wait_until_settled(s3_world, path)
+    resumed = tus_client(s3_world, "gm").uploader(
+        file_stream=io.BytesIO(data), chunk_size=CHUNK, url=first.url
+    )
+    assert resumed.offset > CHUNK
+    resumed.upload()
+    assert s3_world.client("gm").storage.from_("campaign-maps").download(path) == data
+    keys, uploads = s3_state(s3_settings)
+    assert uploads == []
+    assert not [key for key in keys if key.startswith("~tmp/")]
+    assert len([key for key in keys if key.startswith(f"campaign-maps/{path}/")]) == 1
