@@ -13,8 +13,9 @@ from functions.storage.config import StorageSettings, get_settings
 from functions.storage.db import Database
 from functions.storage.errors import install_error_handlers
 from functions.storage.objects import Objects
+from functions.storage.render import RenderCache
 from functions.storage.resumable import Resumable
-from functions.storage.routes import buckets, objects, resumable, signed
+from functions.storage.routes import buckets, objects, render, resumable, signed
 from functions.storage.signing import UrlSigner
 from native_platform.caller import JwtVerifier
 
@@ -47,6 +48,7 @@ def create_app(settings: StorageSettings | None = None) -> FastAPI:
         app.state.backend = backend
         app.state.objects = Objects(db, backend, config)
         app.state.resumable = Resumable(db, backend, app.state.objects, config)
+        app.state.render_cache = RenderCache(config, backend)
         app.state.signer = UrlSigner(secret)
         app.state.verifier = JwtVerifier(secret)
         try:
@@ -72,6 +74,6 @@ def create_app(settings: StorageSettings | None = None) -> FastAPI:
     async def status() -> dict[str, str]:
         return {"status": "ok"}
 
-    for module in (buckets, signed, objects, resumable):
+    for module in (buckets, signed, objects, resumable, render):
         app.include_router(module.router)
     return app

@@ -17,6 +17,7 @@ __all__ = [
     "SignBody",
     "SignManyBody",
     "SortBy",
+    "TransformBody",
 ]
 
 
@@ -64,8 +65,17 @@ class CopyBody(MoveBody):
     copyMetadata: bool = True  # noqa: N815
 
 
+class TransformBody(Body):
+    width: int | None = None
+    height: int | None = None
+    resize: Literal["cover", "contain", "fill"] | None = None
+    quality: int | None = None
+    format: str | None = None
+
+
 class SignBody(Body):
     expiresIn: int = Field(ge=1)  # noqa: N815
+    transform: TransformBody | None = None
 
 
 class SignManyBody(SignBody):

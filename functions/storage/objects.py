@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio.to_thread
 from psycopg.types.json import Jsonb
 from starlette.requests import Request
 
@@ -26,6 +27,7 @@ from functions.storage.db import SERVICE, Database
 from functions.storage.errors import StorageError
 from functions.storage.keys import check_key
 from functions.storage.mime import check_allowed
+from functions.storage.render import drop_cached_versions
 from functions.storage.uploads import Guarded, read_upload
 from native_platform.caller import CallerContext
 
@@ -69,9 +71,16 @@ class Objects:
     settings: StorageSettings
 
     async def _discard(self, places: list[Location]) -> None:
-        """Delete files whose rows are gone; a failure leaves work for reconciliation."""
+        """Delete files whose rows are gone, and their cached renderings; a failure leaves
+        work for reconciliation."""
         with contextlib.suppress(Exception):
             await self.backend.delete(places)
+        versions = [where.version for where in places if where.version]
+        if versions:
+            with contextlib.suppress(Exception):
+                await anyio.to_thread.run_sync(
+                    drop_cached_versions, self.settings.render_cache, versions
+                )
 
     async def find(self, caller: CallerContext, bucket_id: str, key: str) -> store.ObjectRow:
         """The object as `caller` sees it (RLS), or NoSuchBucket / NoSuchKey."""

@@ -15,12 +15,12 @@ from functions.storage.backends import Backend, Location
 from functions.storage.errors import StorageError
 from functions.storage.store import ObjectRow
 
-__all__ = ["send_object"]
+__all__ = ["disposition", "send_object"]
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-def _disposition(download: str | None) -> dict[str, str]:
+def disposition(download: str | None) -> dict[str, str]:
     if download is None:
         return {}
     if download == "":
@@ -45,7 +45,7 @@ def _headers(obj: ObjectRow, download: str | None) -> dict[str, str]:
     updated = obj.row.get("updated_at")
     if updated is not None:
         headers["Last-Modified"] = format_datetime(updated.astimezone(UTC), usegmt=True)
-    return headers | _disposition(download)
+    return headers | disposition(download)
 
 
 def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:

@@ -31,6 +31,9 @@ class SignedToken:
     expires_at: int
     owner: str | None = None
     upsert: bool = False
+    # A signed rendering (`/render/image/sign`): the transformations and format it fixes.
+    transformations: str | None = None
+    format: str | None = None
 
 
 class UrlSigner:
@@ -73,10 +76,14 @@ class UrlSigner:
         if claims.get("url") != url or claims.get("scope") != scope:
             raise StorageError.invalid_signature()
         owner = claims.get("owner")
+        transformations = claims.get("transformations")
+        fmt = claims.get("format")
         return SignedToken(
             url,
             scope,
             int(claims["exp"]),
             owner if isinstance(owner, str) else None,
             claims.get("upsert") is True,
+            transformations if isinstance(transformations, str) else None,
+            fmt if isinstance(fmt, str) else None,
         )

@@ -20,8 +20,10 @@ from functions.storage.deps import (
     SettingsDep,
     SignerDep,
 )
+from functions.storage.errors import StorageError
 from functions.storage.keys import check_key, is_valid_key
 from functions.storage.models import SignBody, SignManyBody
+from functions.storage.render import Transform
 from functions.storage.routes.objects import UpsertHeader, upsert_header
 from functions.storage.serving import send_object
 
@@ -46,6 +48,12 @@ async def sign(
     signer: SignerDep,
 ) -> dict[str, str]:
     await objects.find(caller, bucket_id, key)
+    if body.transform is not None:
+        transform = Transform.parse(body.transform.model_dump(exclude_none=True))
+        token = signer.sign(
+            f"{bucket_id}/{key}", "download", body.expiresIn, extra=transform.claims()
+        )
+        return {"signedURL": f"/render/image/sign/{_path(bucket_id, key)}?token={token}"}
     token = signer.sign(f"{bucket_id}/{key}", "download", body.expiresIn)
     return {"signedURL": f"/object/sign/{_path(bucket_id, key)}?token={token}"}
 
@@ -79,6 +87,8 @@ async def signed_download(
 ) -> Response:
     check_key(key)
     signed = signer.verify(request.query_params.get("token"), f"{bucket_id}/{key}", "download")
+    if signed.transformations is not None:  # it grants the rendering, not the original
+        raise StorageError.invalid_signature()
     found = await objects.find(SERVICE, bucket_id, key)
     response = await send_object(request, backend, found, request.query_params.get("download"))
     response.headers["Expires"] = _http_date(signed.expires_at)
