@@ -33,7 +33,7 @@ def test_the_project_config_declares_the_product() -> None:
     """The shipped file names every function, worker and seed step, and each one imports."""
     config = load_project_config(project_root() / "supabase" / "config.toml")
     assert set(config.enabled_functions()) == {"dice", "cms", "search"}
-    assert set(config.enabled_workers()) == {"indexer"}
+    assert set(config.enabled_workers()) == {"indexer", "storage-reconcile"}
     assert set(config.enabled_seed_steps()) == {"sample_content"}
     check_entrypoints(config)
 
