@@ -47,6 +47,7 @@ class ApiRequest:
             headers,
             dict(self.http.cookies),
             self.prefs.timezone,
+            self.cache.role_settings.get(self.identity.role, ()),
         )
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from native_platform.rest.api_request import ApiRequest, choose_schema
 from native_platform.rest.auth import authenticate
@@ -98,6 +100,59 @@ async def _dispatch(db: Database, request: Request) -> Response:
     return await handle_write(req, name)
 
 
+class _DisconnectWatch:
+    """Cancels the request's task when the client goes away, so its query is cancelled too.
+
+    Neither uvicorn nor Starlette cancels a handler when the client disconnects: the server only
+    answers `http.disconnect` to the next `receive()`. Once the handler has read the whole body
+    (at once for GET and HEAD, which never read it), this watch waits on `receive()` and cancels
+    the task on a disconnect; psycopg then sends Postgres a cancel request for the running query
+    (its `wait` does so when interrupted), and the connection goes back to the pool.
+    """
+
+    def __init__(self, receive: Receive, body_read: bool) -> None:
+        self._receive = receive
+        self._body_read = asyncio.Event()
+        if body_read:
+            self._body_read.set()
+        self._watcher: asyncio.Task[None] | None = None
+
+    async def receive(self) -> Message:
+        """The handler's `receive`: notes when the last piece of the body was handed over."""
+        message = await self._receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            self._body_read.set()
+        return message
+
+    def start(self, task: asyncio.Task[Response]) -> None:
+        self._watcher = asyncio.create_task(self._watch(task))
+
+    async def _watch(self, task: asyncio.Task[Response]) -> None:
+        await self._body_read.wait()
+        while (await self._receive())["type"] != "http.disconnect":
+            pass
+        task.cancel()
+
+    async def stop(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
+
+
+async def _answer(db: Database, request: Request) -> Response:
+    try:
+        return await _dispatch(db, request)
+    except ApiError as error:
+        return error_response(error, head=request.method == "HEAD")
+    except ClientDisconnect:
+        raise
+    except Exception:  # a bug: still answer in PostgREST's shape, and log it
+        log.exception("unhandled error for %s %s", request.method, request.url.path)
+        internal = ApiError(500, "XX000", "Internal server error", None, None)
+        return error_response(internal, head=request.method == "HEAD")
+
+
 class _Endpoint:
     """A plain ASGI endpoint, so every verb reaches us (and gets PostgREST's 405)."""
 
@@ -105,15 +160,18 @@ class _Endpoint:
         self.db = db
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
+        watch = _DisconnectWatch(receive, body_read=scope["method"] in ("GET", "HEAD"))
+        task = asyncio.create_task(_answer(self.db, Request(scope, watch.receive)))
+        watch.start(task)
         try:
-            response = await _dispatch(self.db, request)
-        except ApiError as error:
-            response = error_response(error, head=request.method == "HEAD")
-        except Exception:  # a bug: still answer in PostgREST's shape, and log it
-            log.exception("unhandled error for %s %s", request.method, request.url.path)
-            internal = ApiError(500, "XX000", "Internal server error", None, None)
-            response = error_response(internal, head=request.method == "HEAD")
+            response = await task
+        except (asyncio.CancelledError, ClientDisconnect):
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # the server itself is cancelling this request
+            return  # the client left: there is nobody to answer
+        finally:
+            await watch.stop()
         await response(scope, receive, send)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-__all__ = ["FOREIGN_KEYS", "FUNCTIONS", "TABLES", "VIEW_SOURCES"]
+__all__ = ["FOREIGN_KEYS", "FUNCTIONS", "ROLE_SETTINGS", "TABLES", "VIEW_SOURCES"]
 
 TABLES: LiteralString = """
 select n.nspname as schema, c.relname as name, c.relkind as kind,
@@ -93,4 +93,26 @@ join pg_catalog.pg_type as t on t.oid = p.prorettype
 left join pg_catalog.pg_class as rc on rc.oid = t.typrelid
 left join pg_catalog.pg_namespace as rn on rn.oid = rc.relnamespace
 where n.nspname = any(%s) and p.prokind = 'f'
+"""
+
+# PostgREST's role settings: the settings (`alter role ... set`) of every role the login role may
+# switch to, applied to each request's transaction as that role, since `set role` applies none.
+# A database-specific setting wins over the role's general one; only settings an unprivileged
+# session may change (context 'user', e.g. statement_timeout) are kept.
+ROLE_SETTINGS: LiteralString = """
+select distinct on (r.rolname, pg_catalog.split_part(c.setting, '=', 1))
+    r.rolname as role,
+    pg_catalog.split_part(c.setting, '=', 1) as name,
+    pg_catalog.substr(c.setting, pg_catalog.strpos(c.setting, '=') + 1) as value
+from pg_catalog.pg_roles as r
+join pg_catalog.pg_db_role_setting as s on s.setrole = r.oid
+cross join lateral unnest(s.setconfig) as c(setting)
+join pg_catalog.pg_settings as p
+    on p.name = pg_catalog.split_part(c.setting, '=', 1) and p.context = 'user'
+where r.rolname <> current_user
+    and pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER')
+    and s.setdatabase in (
+        0, (select d.oid from pg_catalog.pg_database as d where d.datname = current_database())
+    )
+order by r.rolname, pg_catalog.split_part(c.setting, '=', 1), s.setdatabase desc
 """

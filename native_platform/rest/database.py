@@ -81,14 +81,12 @@ class Database:
             self._spawn(self._recover())
 
     def pool_timeout(self, error: PoolTimeout) -> ApiError:
-        self.connection_lost()
-        return ApiError(
-            504,
-            "PGRST003",
-            "Timed out acquiring connection from connection pool.",
-            str(error),
-            None,
-        )
+        """Every connection stayed busy for db-pool-acquisition-timeout: PostgREST's 504.
+
+        A busy pool is not a lost database, so the server stays healthy.
+        """
+        log.warning("no pooled connection within %ss: %s", self.pool.timeout, error)
+        return ApiError(504, "PGRST003", "Timed out acquiring connection from connection pool.")
 
     async def reload(self) -> None:
         async with await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True) as conn:
@@ -125,7 +123,8 @@ class Database:
                     )
                     delay = 0.25
                     async for notify in conn.notifies():
-                        if notify.payload in ("", "reload schema"):
+                        # 'reload config' too: role settings (statement timeouts) live here.
+                        if notify.payload in ("", "reload schema", "reload config"):
                             await self._reload_quietly()
             except (psycopg.Error, OSError) as error:
                 log.warning("listener lost (%s); reconnecting in %.1fs", error, delay)

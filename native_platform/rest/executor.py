@@ -52,6 +52,8 @@ class RequestContext:
     headers: dict[str, str]
     cookies: dict[str, str]
     timezone: str | None = None
+    # The role's own settings (`alter role ... set`, e.g. statement_timeout), from the cache.
+    role_settings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ def _context_params(ctx: RequestContext) -> tuple[str, ...]:
         ctx.path,
         orjson.dumps(ctx.headers).decode(),
         orjson.dumps(ctx.cookies).decode(),
+        *(part for pair in ctx.role_settings for part in pair),
     )
 
 
@@ -117,7 +120,18 @@ async def execute(
 Queued = tuple[Statement, Sequence[object] | dict[str, object] | None]
 _BEGIN = {True: b"begin read only", False: b"begin"}
 # Turning read-only on is allowed at any point of a transaction (only the reverse is not).
-_CONTEXT_READ_ONLY = _CONTEXT + b", set_config('transaction_read_only', 'on', true)"
+_READ_ONLY = b", set_config('transaction_read_only', 'on', true)"
+_ROLE_SETTING = b", set_config(%s, %s, true)"
+
+
+@functools.lru_cache(maxsize=32)
+def _context_statement(read_only: bool, role_settings: int) -> bytes:
+    """The context select, with one set_config per role setting (PostgREST's role settings).
+
+    A setting such as statement_timeout takes effect from the next statement of the pipeline:
+    Postgres starts each Execute's timer with the value current when it begins.
+    """
+    return _CONTEXT + (_READ_ONLY if read_only else b"") + _ROLE_SETTING * role_settings
 
 
 def transaction_statements(
@@ -136,11 +150,9 @@ def transaction_statements(
     end after looking at the result.
     """
     out: list[Queued] = []
-    if commit:
-        context = _CONTEXT_READ_ONLY if read_only else _CONTEXT
-    else:
+    if not commit:
         out.append((_BEGIN[read_only], None))
-        context = _CONTEXT
+    context = _context_statement(read_only and commit, len(ctx.role_settings))
     out.append((context, _context_params(ctx)))
     if ctx.timezone:
         out.append((_TIMEZONE, (ctx.timezone,)))

@@ -23,6 +23,8 @@ class SchemaCache:
     foreign_keys: list[ForeignKey] = field(default_factory=list)
     functions: dict[QualifiedName, list[Function]] = field(default_factory=dict)
     statements: StatementCache = field(default_factory=StatementCache)
+    # role -> ((setting, value), ...): applied in each transaction switched to that role.
+    role_settings: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
 async def load_schema_cache(conn: AsyncConnection[Any], schemas: tuple[str, ...]) -> SchemaCache:
@@ -50,6 +52,11 @@ async def load_schema_cache(conn: AsyncConnection[Any], schemas: tuple[str, ...]
         for row in await cur.fetchall():
             function = _function(row)
             cache.functions.setdefault((function.schema, function.name), []).append(function)
+        await cur.execute(catalog_sql.ROLE_SETTINGS)
+        settings: dict[str, list[tuple[str, str]]] = {}
+        for row in await cur.fetchall():
+            settings.setdefault(row["role"], []).append((row["name"], row["value"]))
+        cache.role_settings = {role: tuple(pairs) for role, pairs in settings.items()}
     cache.foreign_keys.extend(view_foreign_keys(cache.tables, cache.foreign_keys, view_rows))
     return cache
 
