@@ -83,9 +83,10 @@ select policies_are(
     'realtime', 'messages',
     array[
         'Campaign members receive their campaign channels',
-        'Players broadcast to their campaign, only game masters to its gm channel'
+        'Players broadcast to their campaign, only game masters to its gm channel',
+        'Only the database sends server events'
     ],
-    'realtime.messages has exactly the campaign channel policies'
+    'realtime.messages has exactly the campaign channel policies and the server-event guard'
 );
 select is(
     (
