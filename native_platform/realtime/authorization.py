@@ -1,8 +1,10 @@
 """Private channels: read and write rights come from RLS policies on realtime.messages, probed
-in a throw-away transaction under the subscriber's role and claims (as Supabase does)."""
+in a throw-away transaction under the subscriber's role and claims (as Supabase does). A token
+naming a session is only good while the session is active (the REST pre-request hook's rule)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +12,12 @@ import orjson
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
-__all__ = ["Rights", "authorize"]
+__all__ = ["SESSION_ENDED", "Rights", "authorize", "server_events", "session_active"]
+
+SESSION_ENDED = "JWT session is no longer active"
+SESSION_SQL = "select auth.session_is_active(%s::uuid)"
+SERVER_EVENTS_SQL = "select realtime.server_events()"
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 PROBE_SQL = """
 insert into realtime.messages (topic, extension)
@@ -75,3 +82,24 @@ async def authorize(pool: AsyncConnectionPool, topic: str, claims: dict[str, Any
                 return await _probe(conn, topic, claims)
         except psycopg.Error:
             return Rights(read=False, broadcast=False, presence=False)
+
+
+async def session_active(pool: AsyncConnectionPool, claims: dict[str, Any]) -> bool:
+    """False when the token names a session that ended (signed out, revoked, user banned) or
+    an id that is no session; tokens naming none (API keys) and service_role always pass, as in
+    `app_private.check_request()`."""
+    session_id = claims.get("session_id")
+    if session_id is None or claims.get("role") == "service_role":
+        return True
+    if not isinstance(session_id, str) or not UUID.fullmatch(session_id):
+        return False
+    async with pool.connection() as conn:
+        row = await (await conn.execute(SESSION_SQL, (session_id,))).fetchone()
+    return bool(row and row[0])
+
+
+async def server_events(pool: AsyncConnectionPool) -> frozenset[str]:
+    """Broadcast event names only the database sends (lower case), as the database lists them."""
+    async with pool.connection() as conn:
+        row = await (await conn.execute(SERVER_EVENTS_SQL)).fetchone()
+    return frozenset(str(name).lower() for name in (row[0] if row else []))

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from native_platform.realtime.authorization import authorize
+from native_platform.realtime.authorization import SESSION_ENDED, authorize, session_active
 from native_platform.realtime.tokens import TokenError, verify_token
 
 if TYPE_CHECKING:
@@ -24,15 +24,18 @@ class ApiError(Exception):
         self.status = status
 
 
-def _claims(node: Node, request: Request) -> dict[str, Any]:
+async def _claims(node: Node, request: Request) -> dict[str, Any]:
     bearer = request.headers.get("authorization", "")
     token = bearer[7:] if bearer.lower().startswith("bearer ") else ""
     if not token or token.startswith("sb_"):
         token = request.headers.get("apikey") or request.query_params.get("apikey") or ""
     try:
-        return verify_token(token, node.settings.jwt_secret.get_secret_value())
+        claims = verify_token(token, node.settings.jwt_secret.get_secret_value())
     except TokenError as error:
         raise ApiError(401, str(error)) from None
+    if not await session_active(node.admin_pool, claims):
+        raise ApiError(401, SESSION_ENDED)
+    return claims
 
 
 async def _send(node: Node, claims: dict[str, Any], message: dict[str, Any]) -> None:
@@ -43,6 +46,8 @@ async def _send(node: Node, claims: dict[str, Any], message: dict[str, Any]) -> 
     )
     if not isinstance(topic, str) or not topic or not isinstance(event, str) or not event:
         raise ApiError(400, "each message needs a topic and an event")
+    if claims["role"] != "service_role" and event.lower() in node.server_events:
+        raise ApiError(403, f"ReservedEvent: `{event[:64]}` is sent only by the server")
     private = bool(private) if not isinstance(private, str) else private.lower() == "true"
     if private and claims["role"] != "service_role":
         if not (await authorize(node.rls_pool, topic, claims)).broadcast:
@@ -66,7 +71,7 @@ async def _body(node: Node, request: Request) -> Any:
 def broadcast_routes(node: Node) -> list[Route]:
     async def batch(request: Request) -> Response:
         try:
-            claims = _claims(node, request)
+            claims = await _claims(node, request)
             body = await _body(node, request)
             messages = body.get("messages") if isinstance(body, dict) else None
             if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
@@ -79,7 +84,7 @@ def broadcast_routes(node: Node) -> list[Route]:
 
     async def single(request: Request) -> Response:
         try:
-            claims = _claims(node, request)
+            claims = await _claims(node, request)
             message = {
                 "topic": request.path_params["topic"],
                 "event": request.path_params["event"],

@@ -77,6 +77,8 @@ class Channel:
     expiry: asyncio.TimerHandle | None = None
     # Diffs arriving while the join's presence_state is read are held, then sent after it.
     held_diffs: list[dict[str, Any]] | None = None
+    # When its token and rights were last checked (monotonic): revocations heard after it apply.
+    checked_at: float = 0.0
     _claims_text: str | None = None
     _claims_source: dict[str, Any] | None = None
 
@@ -93,6 +95,17 @@ class Channel:
     @property
     def role(self) -> str:
         return str(self.claims["role"])
+
+    @property
+    def session_id(self) -> str | None:
+        """The auth session the channel's token belongs to (API keys have none)."""
+        value = self.claims.get("session_id")
+        return None if value is None else str(value)
+
+    @property
+    def user_id(self) -> str | None:
+        value = self.claims.get("sub")
+        return None if value is None else str(value)
 
     @property
     def claims_text(self) -> str:

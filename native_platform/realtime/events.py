@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 
-from native_platform.realtime.authorization import authorize
+from native_platform.realtime.authorization import SESSION_ENDED, authorize, session_active
 from native_platform.realtime.channel import Channel
 from native_platform.realtime.connection import Connection
-from native_platform.realtime.joins import channel_token, join, leave, schedule_expiry, shutdown
+from native_platform.realtime.joins import (
+    LOST_READ,
+    catch_up,
+    channel_token,
+    join,
+    leave,
+    schedule_expiry,
+    shutdown,
+)
 from native_platform.realtime.protocol import Frame
 from native_platform.realtime.tokens import TokenError, verify_token
 
 __all__ = ["handle_frame"]
 
 Handler = Callable[[Connection, Channel, Frame], Awaitable[None]]
+RESERVED = "ReservedEvent: `{}` is sent only by the server"
+
+
+def reserved_event(conn: Connection, event: str) -> bool:
+    """Event names of broadcasts the database sends (compared as supabase-js matches them)."""
+    return event.lower() in conn.node.server_events
 
 
 async def on_broadcast(conn: Connection, channel: Channel, frame: Frame) -> None:
@@ -23,9 +38,15 @@ async def on_broadcast(conn: Connection, channel: Channel, frame: Frame) -> None
         if ack:
             conn.reply(frame, "error", {"reason": "broadcast needs an event name"})
         return
+    if reserved_event(conn, payload["event"]):
+        # Refused whatever `ack` says: a client sending it is forging the database's messages.
+        conn.reply(frame, "error", {"reason": RESERVED.format(payload["event"][:64])})
+        return
     if not channel.can_broadcast:
         return
-    await conn.node.broadcast(channel, {**payload, "type": "broadcast"})
+    # `meta` (the realtime.messages id) marks broadcasts from the database: never a client's.
+    sent = {key: value for key, value in payload.items() if key != "meta"}
+    await conn.node.broadcast(channel, {**sent, "type": "broadcast"})
     if ack:
         conn.reply(frame, "ok", {})
 
@@ -58,22 +79,24 @@ async def on_access_token(conn: Connection, channel: Channel, frame: Frame) -> N
     token = channel_token(conn, frame.payload)
     if token in (channel.token, conn.token):
         return
+    checked_at = time.monotonic()
     try:
         claims = verify_token(token, conn.node.settings.jwt_secret.get_secret_value())
     except TokenError as error:
         await shutdown(conn, channel, str(error))
         return
+    if not await session_active(conn.node.admin_pool, claims):
+        await shutdown(conn, channel, SESSION_ENDED)
+        return
     if channel.config.private and claims["role"] != "service_role":
         rights = await authorize(conn.node.rls_pool, channel.name, claims)
         if not rights.read:
-            message = (
-                f"You no longer have permission to read from this Channel topic: {channel.name}"
-            )
-            await shutdown(conn, channel, message)
+            await shutdown(conn, channel, LOST_READ.format(channel.name))
             return
         channel.can_broadcast, channel.can_track = rights.broadcast, rights.presence
-    channel.claims, channel.token = claims, token
+    channel.claims, channel.token, channel.checked_at = claims, token, checked_at
     schedule_expiry(channel)
+    await catch_up(conn, channel)
 
 
 async def on_leave(conn: Connection, channel: Channel, frame: Frame) -> None:

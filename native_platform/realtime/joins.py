@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
-from native_platform.realtime.authorization import authorize
+from native_platform.realtime.authorization import SESSION_ENDED, authorize, session_active
 from native_platform.realtime.bindings import BindingError, binding_id, parse_binding
 from native_platform.realtime.channel import PREFIX, Channel, read_config
 from native_platform.realtime.connection import Connection
 from native_platform.realtime.protocol import Frame
 from native_platform.realtime.tokens import TokenError, expires_in, verify_token
 
-__all__ = ["channel_token", "join", "leave", "schedule_expiry", "shutdown"]
+__all__ = [
+    "LOST_READ",
+    "catch_up",
+    "channel_token",
+    "join",
+    "leave",
+    "recheck",
+    "schedule_expiry",
+    "shutdown",
+]
 
 NOT_ENABLED = (
     "Unable to subscribe to changes with given parameters. Please check Realtime is enabled "
@@ -20,6 +30,7 @@ NOT_ENABLED = (
 )
 READY_TIMEOUT = 5.0
 DATABASE_UNAVAILABLE = "UnableToConnectToProject: Realtime is not connected to the database"
+LOST_READ = "You no longer have permission to read from this Channel topic: {}"
 
 
 class JoinError(Exception):
@@ -89,6 +100,7 @@ async def _prepare(conn: Connection, frame: Frame) -> Channel:
     ):
         raise JoinError("ChannelRateLimitReached: Too many channels")
     token = channel_token(conn, frame.payload)
+    checked_at = time.monotonic()
     channel = Channel(
         conn,
         frame.topic,
@@ -96,7 +108,10 @@ async def _prepare(conn: Connection, frame: Frame) -> Channel:
         read_config(frame.payload),
         _claims(conn, token),
         token,
+        checked_at=checked_at,
     )
+    if not await session_active(conn.node.admin_pool, channel.claims):
+        raise JoinError(f"InvalidJWTToken: {SESSION_ENDED}")
     if channel.config.postgres_changes:
         await _changes_ready(conn)
     if channel.config.private and channel.role != "service_role":
@@ -132,6 +147,35 @@ async def join(conn: Connection, frame: Frame) -> None:
         else:
             channel.system("postgres_changes", "error", error)
     schedule_expiry(channel)
+    await catch_up(conn, channel)
+
+
+async def catch_up(conn: Connection, channel: Channel) -> None:
+    """Apply a revocation heard while the channel's token or rights were being checked."""
+    heard = conn.node.revocation_heard(channel)
+    if heard == "session":
+        await shutdown(conn, channel, SESSION_ENDED)
+    elif heard == "rights":
+        await recheck(conn, channel)
+
+
+async def recheck(conn: Connection, channel: Channel) -> None:
+    """The database said the channel's rights may have shrunk: close it when its session ended
+    or it may no longer read its private topic; else take the current write rights."""
+    channel.checked_at = time.monotonic()
+    if not await session_active(conn.node.admin_pool, channel.claims):
+        await shutdown(conn, channel, SESSION_ENDED)
+        return
+    if channel.config.private and channel.role != "service_role":
+        rights = await authorize(conn.node.rls_pool, channel.name, channel.claims)
+        if not rights.read:
+            await shutdown(conn, channel, LOST_READ.format(channel.name))
+            return
+        channel.can_broadcast, channel.can_track = rights.broadcast, rights.presence
+        if not rights.presence and channel.tracked is not None:
+            await conn.node.presence.untrack(channel)
+    # postgres_changes need nothing here: each change is RLS-checked as the channel's claims
+    # against the database's current state when it is delivered.
 
 
 async def _send_presence_state(conn: Connection, channel: Channel) -> None:

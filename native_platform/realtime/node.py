@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import defaultdict
-from typing import Any
+from typing import Any, Literal
 
 from psycopg_pool import AsyncConnectionPool
 
+from native_platform.realtime.authorization import SESSION_ENDED, server_events
 from native_platform.realtime.backplane import Backplane
 from native_platform.realtime.catalog import Catalog
 from native_platform.realtime.changes import ChangeReader
 from native_platform.realtime.channel import Channel
 from native_platform.realtime.dispatch import deliver_changes
+from native_platform.realtime.joins import recheck, shutdown
 from native_platform.realtime.presence import PresenceStore
 from native_platform.realtime.protocol import Frame
 from native_platform.realtime.records import Change
@@ -33,6 +36,8 @@ from realtime.messages where id = %s
 BUS_SQL = "select body from realtime.bus where id = %s"
 CHANGES_LOST = "Realtime lost its connection to the database; rejoin to resubscribe"
 BUS_RETENTION = "delete from realtime.bus where created_at < now() - interval '1 minute'"
+# Revocations are remembered this long for joins whose checks were under way when they came.
+REVOCATION_MEMORY_SECONDS = 60.0
 
 
 class Node:
@@ -50,7 +55,7 @@ class Node:
         self.visibility = Visibility(self.rls_pool, settings.rls_connections)
         self.backplane = Backplane(admin_dsn, self.admin_pool, self.on_bus)
         self.presence = PresenceStore(self.admin_pool, self.backplane)
-        self.backplane.on_reconnect = self.presence.adopt
+        self.backplane.on_reconnect = self._backplane_back
         self.reader = ChangeReader(
             admin_dsn,
             self.catalog,
@@ -64,11 +69,17 @@ class Node:
         self.reader.on_recovered = self._replace_dead_connections
         self.channels: dict[tuple[str, bool], set[Channel]] = defaultdict(set)
         self.change_channels: set[Channel] = set()
+        # Broadcast events only the database sends (realtime.server_events()), refused from clients.
+        self.server_events: frozenset[str] = frozenset()
+        # Ended sessions and users whose rights changed, heard from the database (monotonic time).
+        self.ended_sessions: dict[str, float] = {}
+        self.rights_changed: dict[str, float] = {}
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         await self.rls_pool.open(wait=True)
         await self.admin_pool.open(wait=True)
+        self.server_events = await server_events(self.admin_pool)
         self._tasks = [
             asyncio.create_task(self.backplane.run()),
             asyncio.create_task(self.reader.run()),
@@ -119,6 +130,10 @@ class Node:
             self._fan_out_broadcast(message)
         elif kind == "pd":
             self._fan_out_presence(message)
+        elif kind == "se":
+            self._session_ended(str(message.get("s")))
+        elif kind == "ur":
+            self._rights_changed(str(message.get("u")))
         elif kind in ("m", "r"):
             body = await self.backplane.fetch(
                 MESSAGE_SQL if kind == "m" else BUS_SQL, message["id"]
@@ -144,6 +159,45 @@ class Node:
             elif channel.presence_enabled:
                 channel.connection.send(Frame(channel.topic, "presence_diff", payload), encoded)
 
+    def _joined(self) -> list[Channel]:
+        return [channel for members in self.channels.values() for channel in members]
+
+    def _session_ended(self, session_id: str) -> None:
+        """Close every channel authorized by a token of that session."""
+        self.ended_sessions[session_id] = time.monotonic()
+        for channel in self._joined():
+            if channel.session_id == session_id:
+                channel.connection.spawn(shutdown(channel.connection, channel, SESSION_ENDED))
+
+    def _rights_changed(self, user_id: str) -> None:
+        """Re-check the user's channels (a membership went, a role changed, a ban)."""
+        self.rights_changed[user_id] = time.monotonic()
+        for channel in self._joined():
+            if channel.user_id == user_id:
+                channel.connection.spawn(recheck(channel.connection, channel))
+
+    def revocation_heard(self, channel: Channel) -> Literal["session", "rights"] | None:
+        """What the database revoked since the channel's token and rights were checked."""
+        if channel.session_id is not None:
+            if self.ended_sessions.get(channel.session_id, -1.0) >= channel.checked_at:
+                return "session"
+        if channel.user_id is not None:
+            if self.rights_changed.get(channel.user_id, -1.0) >= channel.checked_at:
+                return "rights"
+        return None
+
+    async def _backplane_back(self, old_pid: int, new_pid: int) -> None:
+        """Revocations notified while the backplane was away are lost: re-check every channel."""
+        await self.presence.adopt(old_pid, new_pid)
+        for channel in self._joined():
+            channel.connection.spawn(recheck(channel.connection, channel))
+
+    def _forget_old_revocations(self) -> None:
+        horizon = time.monotonic() - REVOCATION_MEMORY_SECONDS
+        for heard in (self.ended_sessions, self.rights_changed):
+            for key in [key for key, at in heard.items() if at < horizon]:
+                del heard[key]
+
     def _changes_lost(self) -> None:
         """The WAL reader lost its session (and slot): tell subscribers, whose clients rejoin."""
         for channel in list(self.change_channels):
@@ -158,6 +212,7 @@ class Node:
         """Clean up after dead nodes and expired oversized messages."""
         while True:
             await asyncio.sleep(self.settings.node_sweep_seconds)
+            self._forget_old_revocations()
             try:
                 await self.presence.sweep()
                 async with self.admin_pool.connection() as conn:
