@@ -28,7 +28,13 @@ from tests.conftest import PgServer
 from tests.helpers.realtime_options import channel_options
 from tests.helpers.servers import serve
 from tests.native_platform.auth.conftest import settings_for, wait_healthy
-from tests.native_platform.realtime.support import Inbox, RealtimeEnv, Server, make_campaign
+from tests.native_platform.realtime.support import (
+    Inbox,
+    RealtimeEnv,
+    Server,
+    make_campaign,
+    record_roll,
+)
 
 pytestmark = pytest.mark.anyio
 PASSWORD = "correct horse battery staple"
@@ -301,3 +307,38 @@ async def test_demoted_player_can_no_longer_broadcast(
         await gm.close()
         await player.close()
     assert player_channel.states == [RealtimeSubscribeStates.SUBSCRIBED]
+
+
+async def test_removed_member_stops_receiving_roll_changes(
+    realtime_env: RealtimeEnv, server: Server, inbox: Callable[[], Inbox]
+) -> None:
+    """postgres_changes need no re-subscription: each change is RLS-checked against the
+    database's current state, so a removed player gets the table's rolls until removed only."""
+    campaign = make_campaign(realtime_env)
+    rolls = inbox()
+    token = realtime_env.token(campaign.player)
+    client = await connect(server, token, token)
+    try:
+        channel = client.channel(f"table:{uuid.uuid4().hex}", channel_options(PUBLIC))
+        channel.on_postgres_changes(
+            RealtimePostgresChangesListenEvent.Insert,
+            rolls,
+            table="dice_rolls",
+            filter=f"campaign_id=eq.{campaign.id}",
+        )
+        watched = Watched(channel)
+        await channel.subscribe(watched)
+        while not watched.states:
+            await asyncio.sleep(0.01)
+        before = record_roll(realtime_env, campaign, campaign.gm, "public")
+        await rolls.wait_for(1)
+        realtime_env.sql(
+            "delete from public.campaign_members where campaign_id = %s and user_id = %s",
+            (campaign.id, campaign.player),
+        )
+        record_roll(realtime_env, campaign, campaign.gm, "public")
+        assert await rolls.stays(1, quiet=0.5)
+    finally:
+        await client.close()
+    assert rolls.items[0]["data"]["record"]["id"] == before
+    assert watched.states == [RealtimeSubscribeStates.SUBSCRIBED]
