@@ -27,13 +27,18 @@ Conn = psycopg.AsyncConnection[Any]
 _RETRYABLE = frozenset({"40001", "40P01"})
 _ATTEMPTS = 3
 
+# `authenticated`'s own settings (its statement_timeout, 8 s) apply from the next statement on,
+# as PostgREST applies the role's settings: `set role` alone applies none of them.
 _CONTEXT = (
     "select set_config('role', 'authenticated', true),"
     " set_config('request.jwt.claims', %s, true), set_config('request.headers', %s, true),"
     " set_config('request.method', %s, true), set_config('request.path', %s, true),"
-    " set_config('app.roll_source', %s, true)"
+    " set_config('app.roll_source', %s, true),"
+    " app_private.apply_role_settings('authenticated')"
 )
 _ROLL_SOURCE = "dice-service"
+# PostgREST's db-pool-acquisition-timeout default, and its answer when it runs out.
+POOL_TIMEOUT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -46,10 +51,18 @@ class Caller:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-async def open_pool(conninfo: str, max_size: int = 8) -> AsyncConnectionPool:
-    """A pool of `authenticator` connections (autocommit: each request opens its transaction)."""
+async def open_pool(
+    conninfo: str, max_size: int = 8, timeout: float = POOL_TIMEOUT_SECONDS
+) -> AsyncConnectionPool:
+    """A pool of `authenticator` connections (autocommit: each request opens its transaction);
+    a request waits at most `timeout` seconds for one, then gets PostgREST's PGRST003."""
     pool: AsyncConnectionPool = AsyncConnectionPool(
-        conninfo, min_size=1, max_size=max_size, kwargs={"autocommit": True}, open=False
+        conninfo,
+        min_size=1,
+        max_size=max_size,
+        timeout=timeout,
+        kwargs={"autocommit": True},
+        open=False,
     )
     await pool.open(wait=True, timeout=10)
     return pool
@@ -73,7 +86,9 @@ async def as_caller(
             await conn.execute("select app_private.check_request()")
             yield conn
     except PoolTimeout as error:
-        raise ApiError(504, "PGRST003", "Timed out acquiring a database connection") from error
+        raise ApiError(
+            504, "PGRST003", "Timed out acquiring connection from connection pool."
+        ) from error
     except psycopg.Error as error:
         raise from_database_error(error, anonymous=False) from error
 

@@ -54,9 +54,7 @@ def create_app(settings: AuthSettings) -> Starlette:
             open=False,
         )
         await pool.open(wait=False)
-        service.database = AuthDatabase(
-            pool, settings.trust_forwarded_for, settings.statement_timeout_ms
-        )
+        service.database = AuthDatabase(pool, settings.trust_forwarded_for)
         try:
             yield
         finally:

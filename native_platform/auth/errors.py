@@ -94,7 +94,10 @@ def from_rate_limit(diag: psycopg.errors.Diagnostic) -> AuthError:
 
 
 def from_database_error(error: psycopg.Error | PoolTimeout) -> AuthError:
-    if isinstance(error, PoolTimeout | psycopg.OperationalError):
+    # QueryCanceled (57014, a statement timeout) is an OperationalError too: answered below.
+    if isinstance(error, PoolTimeout) or (
+        isinstance(error, psycopg.OperationalError) and error.sqlstate != "57014"
+    ):
         log.warning("auth database unavailable: %s", error)
         return AuthError(503, "unexpected_failure", "Service temporarily unavailable")
     diag = error.diag

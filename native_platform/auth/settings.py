@@ -22,7 +22,6 @@ class AuthSettings(BaseSettings):
     pool_min_size: int = Field(default=1, ge=1)
     pool_max_size: int = Field(default=4, ge=1)
     pool_timeout_seconds: float = Field(default=5.0, gt=0)
-    statement_timeout_ms: int = Field(default=10_000, ge=100)
     max_body_bytes: int = Field(default=1_048_576, ge=1)
     # Behind our gateway the peer address is right; trust X-Forwarded-For only behind a proxy
     # that overwrites it.
