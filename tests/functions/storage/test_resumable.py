@@ -9,6 +9,7 @@ import io
 import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import psycopg
@@ -16,7 +17,8 @@ import pytest
 from tusclient import client as tus
 from tusclient.exceptions import TusCommunicationError
 
-from tests.functions.storage.conftest import PNG, World, row_count, stored_files
+from functions.storage.resumable import decode_upload_id
+from tests.functions.storage.conftest import PNG, World, row_count
 
 MIB = 1024 * 1024
 CHUNK = 6 * MIB  # what Supabase tells TUS clients to use
@@ -79,8 +81,7 @@ def test_a_gm_uploads_a_large_map_in_six_mib_chunks(world: World) -> None:
     assert world.client("player").storage.from_("campaign-maps").download(path) == data
     # The upload is over: its URL names nothing any more, and no piece is left behind.
     assert world.http.head(uploader.url, headers=tus_headers(world, "gm")).status_code == 404
-    assert world.root is not None
-    assert not [p for p in stored_files(world.root) if p.name.startswith("tus-")]
+    assert not piece_of(world, uploader.url).exists()
 
 
 def cut_off(data: bytes, after: int) -> Iterator[bytes]:
@@ -105,7 +106,7 @@ def test_an_interrupted_upload_resumes_from_the_offset_head_reports(world: World
     )
     with pytest.raises(Exception):  # noqa: B017 - whatever httpx raises for the abort
         world.http.patch(first.url, headers=headers, content=cut_off(data[CHUNK:], MIB))
-    wait_until_settled(world, path)
+    wait_until_settled(world, path, CHUNK)
     head = world.http.head(first.url, headers=tus_headers(world, "gm"))
     assert head.status_code == 200
     offset = int(head.headers["Upload-Offset"])
@@ -121,20 +122,34 @@ def test_an_interrupted_upload_resumes_from_the_offset_head_reports(world: World
     assert world.client("gm").storage.from_("campaign-maps").download(path) == data
 
 
-def wait_until_settled(world: World, path: str) -> None:
+def wait_until_settled(world: World, path: str, offset: int) -> None:
     """The server notices the dropped connection on its own time: wait until the cut-off
-    PATCH has recorded what arrived (its claim on the upload is released then)."""
+    PATCH has recorded what arrived (the offset moves past `offset` and the claim is gone),
+    or, should nothing have arrived, until the upload has stayed unclaimed for a while."""
     deadline = time.monotonic() + 10
+    quiet_since: float | None = None
     with psycopg.connect(world.dsn, autocommit=True) as db:
         while time.monotonic() < deadline:
             row = db.execute(
-                "select patching_since is null from storage.resumable_uploads where name = %s",
+                "select patching_since is null, upload_offset from storage.resumable_uploads"
+                " where name = %s",
                 (path,),
             ).fetchone()
-            if row is not None and row[0]:
+            assert row is not None
+            if row[0] and row[1] > offset:
+                return
+            quiet_since = (quiet_since or time.monotonic()) if row[0] else None
+            if quiet_since is not None and time.monotonic() - quiet_since > 3:
                 return
             time.sleep(0.05)
     raise AssertionError("the interrupted PATCH never finished")
+
+
+def piece_of(world: World, url: str) -> Path:
+    """The file backend's temporary piece of the upload at `url`."""
+    assert world.root is not None
+    version = decode_upload_id(url.rsplit("/", 1)[1])[2]
+    return world.root / "~tmp" / f"tus-{version}"
 
 
 def row_count_of(world: World, path: str) -> int:
@@ -185,8 +200,7 @@ def test_the_protocol_headers_and_refusals(world: World) -> None:
     # Termination: the upload and its piece go.
     assert world.http.delete(location, headers=tus_headers(world, "gm")).status_code == 204
     assert world.http.head(location, headers=tus_headers(world, "gm")).status_code == 404
-    assert world.root is not None
-    assert not [p for p in stored_files(world.root) if p.name.startswith("tus-")]
+    assert not piece_of(world, location).exists()
 
 
 @pytest.mark.parametrize(
