@@ -5,14 +5,29 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from native_platform.project_config import load_project_config
 
-__all__ = ["SettingsError", "StackSettings", "env_file_path", "load_settings", "project_root"]
+__all__ = [
+    "SecretFilesSource",
+    "SettingsError",
+    "StackSettings",
+    "env_file_path",
+    "load_settings",
+    "project_root",
+]
 
 
 def project_root() -> Path:
@@ -29,14 +44,50 @@ class SettingsError(Exception):
     """A setting is missing or malformed; the message is one line per bad variable."""
 
 
+class SecretFilesSource(EnvSettingsSource):
+    """`<NAME>_FILE=/path` in the environment: the setting's value is that file's content (one
+    trailing newline dropped), as with Docker and compose secrets. Setting both NAME and
+    NAME_FILE is an error; an unreadable file is named."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        del field  # the name is all it needs
+        variable = f"{field_name.upper()}_FILE"
+        path = os.environ.get(variable)
+        if not path:
+            return None, field_name, False
+        if os.environ.get(field_name.upper()) is not None:
+            raise SettingsError(f"setting {field_name.upper()} is set twice: also by {variable}")
+        try:
+            value = Path(path).read_text(encoding="utf-8")
+        except OSError as error:
+            raise SettingsError(
+                f"setting {variable} is invalid: {error.strerror}: {path}"
+            ) from None
+        return value.removesuffix("\n"), field_name, False
+
+
 class StackSettings(BaseSettings):
     """Secrets and per-machine settings; `.env.example` documents each one.
 
     Ports and the token lifetime default to `supabase/config.toml` (the single source of
-    settings that are not secrets); a value in the environment or `.env` overrides it.
+    settings that are not secrets); a value in the environment or `.env` overrides it. Any
+    setting may come from a file named by `<NAME>_FILE` (SecretFilesSource), which wins over
+    `.env`.
     """
 
     model_config = SettingsConfigDict(extra="ignore", env_file_encoding="utf-8")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        secret_files = SecretFilesSource(settings_cls)
+        return init_settings, env_settings, secret_files, dotenv_settings, file_secret_settings
 
     state_dir: Path = Field(description="Folder for the cluster, logs and process ids")
     api_host: str = "127.0.0.1"
@@ -44,6 +95,14 @@ class StackSettings(BaseSettings):
     postgres_port: int = Field(
         default_factory=lambda: load_project_config().db.port, ge=1, le=65535
     )
+    # Where the API servers reach Postgres and Typesense: another host in a container
+    # deployment (docker-compose.yml), this machine for the native stack.
+    postgres_host: str = Field(default="127.0.0.1", min_length=1)
+    typesense_host: str = Field(default="127.0.0.1", min_length=1)
+    # Addresses (IPs or CIDRs, comma-separated) of reverse proxies whose X-Forwarded-For the
+    # gateway believes (uvicorn's --forwarded-allow-ips). Empty: the gateway is the edge and
+    # the peer's address is the client's, whatever a request claims.
+    forwarded_allow_ips: str = ""
     typesense_port: int = Field(default=8108, ge=1, le=65535)
     typesense_peering_port: int = Field(default=8107, ge=1, le=65535)
     postgres_durable: bool = Field(default=True, description="false only for test clusters")
@@ -72,11 +131,12 @@ class StackSettings(BaseSettings):
 
     @property
     def typesense_url(self) -> str:
-        return f"http://127.0.0.1:{self.typesense_port}"
+        return f"http://{self.typesense_host}:{self.typesense_port}"
 
     def authenticator_url(self, dbname: str = "postgres") -> str:
-        password = self.authenticator_password.get_secret_value()
-        return f"postgresql://authenticator:{password}@127.0.0.1:{self.postgres_port}/{dbname}"
+        password = quote(self.authenticator_password.get_secret_value(), safe="")
+        host = self.postgres_host
+        return f"postgresql://authenticator:{password}@{host}:{self.postgres_port}/{dbname}"
 
 
 def describe_problem(item: ErrorDetails) -> str:

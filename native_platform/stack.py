@@ -157,14 +157,22 @@ def api_command(settings: StackSettings) -> list[str]:
         str(settings.api_port),
         "--log-level",
         "warning",
-        # The gateway is the edge: the peer address is real, a client-sent X-Forwarded-For is not.
-        "--no-proxy-headers",
+        *proxy_header_options(settings),
         # Realtime writes ready-made frames straight to the socket (realtime/wire.py).
         "--ws",
         "native_platform.realtime.wire:DirectWriteProtocol",
         "--ws-per-message-deflate",
         "false",
     ]
+
+
+def proxy_header_options(settings: StackSettings) -> list[str]:
+    """By default the gateway is the edge: the peer address is real, a client-sent
+    X-Forwarded-For is not. Behind a reverse proxy (FORWARDED_ALLOW_IPS), the proxy's header
+    names the client, believed only from those addresses (docs/deployment.md)."""
+    if not settings.forwarded_allow_ips:
+        return ["--no-proxy-headers"]
+    return ["--proxy-headers", "--forwarded-allow-ips", settings.forwarded_allow_ips]
 
 
 def responds(url: str) -> bool:

@@ -1,0 +1,259 @@
+"""The container deployment end to end, through nginx over TLS with the official clients:
+a GM and a player sign up, play a campaign, a roll reaches both over realtime, search finds
+the seeded content, and killing one API replica mid-run fails no request beyond the
+documented retry (docs/deployment.md, "Retries").
+
+Run by `make test-deploy` (scripts/containers-test.sh), which brings the compose stack up and
+sets RFL_DEPLOY_URL; skipped anywhere else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import ssl
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from postgrest.exceptions import APIError
+from realtime import (
+    AsyncRealtimeChannel,
+    AsyncRealtimeClient,
+    PostgresChangesPayload,
+    RealtimePostgresChangesListenEvent,
+    RealtimeSubscribeStates,
+)
+from supabase import Client, ClientOptions, create_client
+from supabase_functions.errors import FunctionsHttpError, FunctionsRelayError
+
+from tests.helpers.client_json import json_rows
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("RFL_DEPLOY_URL"), reason="needs the compose stack (make test-deploy)"
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "correct-horse-battery"
+T = TypeVar("T")
+
+
+@dataclass
+class Deployment:
+    url: str
+    anon_key: str
+    project: str
+    http: httpx.Client
+
+
+@dataclass
+class Player:
+    client: Client
+    user_id: str
+    access_token: str
+
+
+@pytest.fixture(scope="module")
+def deployment() -> Iterator[Deployment]:
+    verify = ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
+    with httpx.Client(timeout=30, verify=verify) as http:
+        yield Deployment(
+            os.environ["RFL_DEPLOY_URL"],
+            os.environ["RFL_DEPLOY_ANON_KEY"],
+            os.environ["RFL_DEPLOY_PROJECT"],
+            http,
+        )
+
+
+def sign_up(deployment: Deployment, name: str) -> Player:
+    options = ClientOptions(auto_refresh_token=False, httpx_client=deployment.http)
+    client = create_client(deployment.url, deployment.anon_key, options)
+    email = f"{name}-{uuid.uuid4().hex[:8]}@example.com"
+    response = client.auth.sign_up({"email": email, "password": PASSWORD})
+    assert response.user is not None
+    assert response.session is not None
+    return Player(client, response.user.id, response.session.access_token)
+
+
+@pytest.fixture(scope="module")
+def table(deployment: Deployment) -> tuple[Player, Player, str]:
+    """A GM with a campaign and a player who joined it through an invitation."""
+    gm = sign_up(deployment, "gm")
+    created = gm.client.table("campaigns").insert({"name": "Sevilla", "target_language": "es"})
+    campaign_id = str(json_rows(created.execute().data)[0]["id"])
+    invitation = {"campaign_id": campaign_id, "max_uses": 1}
+    code = gm.client.rpc("create_campaign_invitation", invitation).execute().data
+    player = sign_up(deployment, "ana")
+    assert player.client.rpc("join_campaign", {"code": code}).execute().data == campaign_id
+    return gm, player, campaign_id
+
+
+def roll(player: Player, campaign_id: str) -> str:
+    body = {"campaign_id": campaign_id, "expression": "1d20+3", "visibility": "public"}
+    result = player.client.functions.invoke("dice/rolls", {"body": body})
+    data = result if isinstance(result, dict) else json.loads(result)
+    return str(data["id"])
+
+
+async def subscribed(channel: AsyncRealtimeChannel) -> RealtimeSubscribeStates:
+    outcome: asyncio.Future[RealtimeSubscribeStates] = asyncio.get_running_loop().create_future()
+
+    def settle(state: RealtimeSubscribeStates, _: Exception | None) -> None:
+        if not outcome.done():
+            outcome.set_result(state)
+
+    await channel.subscribe(settle)
+    async with asyncio.timeout(10):
+        return await outcome
+
+
+async def roll_reaches(deployment: Deployment, table: tuple[Player, Player, str]) -> None:
+    gm, player, campaign_id = table
+    realtime_url = deployment.url.replace("https", "wss") + "/realtime/v1"
+    arrived: dict[str, asyncio.Queue[dict[str, Any]]] = {}
+    clients = []
+    for who in (gm, player):
+        client = AsyncRealtimeClient(realtime_url, token=deployment.anon_key, auto_reconnect=False)
+        await client.connect()
+        await client.set_auth(who.access_token)
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        arrived[who.user_id] = queue
+
+        def deliver(change: PostgresChangesPayload, queue: asyncio.Queue[Any] = queue) -> None:
+            queue.put_nowait(change["data"]["record"])
+
+        channel = client.channel(f"rolls-{campaign_id}")
+        channel.on_postgres_changes(
+            RealtimePostgresChangesListenEvent.Insert,
+            deliver,
+            table="dice_rolls",
+            schema="public",
+            filter=f"campaign_id=eq.{campaign_id}",
+        )
+        assert await subscribed(channel) == RealtimeSubscribeStates.SUBSCRIBED
+        clients.append(client)
+    try:
+        roll_id = await asyncio.to_thread(roll, player, campaign_id)
+        for queue in arrived.values():
+            async with asyncio.timeout(10):
+                record = await queue.get()
+            assert record["id"] == roll_id
+            assert record["roller_id"] == player.user_id
+    finally:
+        for client in clients:
+            await client.close()
+
+
+def test_play_through_the_proxy(deployment: Deployment, table: tuple[Player, Player, str]) -> None:
+    """Sign up, campaign, roll through the dice function, the roll over realtime (websocket
+    upgrade through nginx, possibly to another node than the roll's), and search."""
+    asyncio.run(roll_reaches(deployment, table))
+    _, player, _ = table
+    found = player.client.functions.invoke("search", {"body": {"q": "fui"}})
+    hits = (found if isinstance(found, dict) else json.loads(found))["hits"]
+    assert {"ir", "ser"} <= {hit["lemma"] for hit in hits}
+
+
+def containers(*args: str) -> str:
+    command = [str(ROOT / "scripts/containers.sh"), "podman", *args]
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_client_address_comes_from_the_proxy(
+    deployment: Deployment, table: tuple[Player, Player, str]
+) -> None:
+    """nginx replaces a client-sent X-Forwarded-For with the address it saw; the gateway believes
+    nginx's header (FORWARDED_ALLOW_IPS), so the audit log records neither the forgery nor the
+    proxy's own address."""
+    gm, _, _ = table
+    response = deployment.http.post(
+        f"{deployment.url}/rest/v1/campaigns",
+        headers={
+            "apikey": deployment.anon_key,
+            "Authorization": f"Bearer {gm.access_token}",
+            "Prefer": "return=representation",
+            "X-Forwarded-For": "203.0.113.7",
+        },
+        json={"name": "Granada", "target_language": "es"},
+    )
+    assert response.status_code == 201, response.text
+    campaign_id = response.json()[0]["id"]
+    recorded = containers(
+        "exec",
+        f"{deployment.project}_db_1",
+        "psql",
+        "-U",
+        "postgres",
+        "-Atc",
+        "select host(client_address) from audit.record_version"
+        f" where table_name = 'campaigns' and record ->> 'id' = '{campaign_id}'",
+    )
+    proxy = containers(
+        "inspect",
+        "--format",
+        "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+        f"{deployment.project}_nginx_1",
+    )
+    assert recorded
+    assert recorded not in ("203.0.113.7", proxy)
+
+
+RETRYABLE = (httpx.TransportError, APIError, FunctionsHttpError, FunctionsRelayError)
+
+
+def with_retry(call: Callable[[], T], retries: list[str]) -> T:
+    """The documented client retry: once, after 0.5 s, on a transport error or a 5xx from the
+    proxy (a request in flight on a node that died)."""
+    try:
+        return call()
+    except RETRYABLE as error:
+        retries.append(type(error).__name__)
+        time.sleep(0.5)
+        return call()
+
+
+def kill_replica(project: str, name: str, after: float) -> threading.Thread:
+    def kill() -> None:
+        time.sleep(after)
+        command = [str(ROOT / "scripts/containers.sh"), "podman", "kill", f"{project}_{name}_1"]
+        subprocess.run(command, check=True, capture_output=True)
+
+    thread = threading.Thread(target=kill)
+    thread.start()
+    return thread
+
+
+def test_requests_survive_a_killed_replica(
+    deployment: Deployment, table: tuple[Player, Player, str]
+) -> None:
+    """api2 is killed while reads and rolls go on: every request succeeds, at most once
+    retried, and nginx stops sending to the dead node."""
+    _, player, campaign_id = table
+    retries: list[str] = []
+    killer = kill_replica(deployment.project, "api2", after=1.0)
+    started = time.monotonic()
+    done = 0
+    try:
+        while time.monotonic() - started < 6.0 or done < 40:
+            read = player.client.table("campaigns").select("id").eq("id", campaign_id)
+            rows = with_retry(read.execute, retries).data
+            assert json_rows(rows)[0]["id"] == campaign_id
+            assert with_retry(lambda: roll(player, campaign_id), retries)
+            done += 1
+    finally:
+        killer.join()
+    # Each retried request is one that was in flight on api2 when it died.
+    assert len(retries) <= 4, retries
+    # The stack reports the dead replica (its restart is the operator's, or the policy's).
+    api2 = f"{deployment.project}_api2_1"
+    assert containers("inspect", "--format", "{{.State.Status}}", api2) == "exited"
+    containers("start", api2)
+    print(f"{done} reads and {done} rolls, {len(retries)} retried: {retries}")  # noqa: T201
