@@ -42,6 +42,34 @@ def test_every_definer_function_fixes_its_search_path(db: psycopg.Connection[Any
     assert offenders == []
 
 
+def test_no_function_has_a_mutable_search_path(db: psycopg.Connection[Any]) -> None:
+    """Splinter's function_search_path_mutable: every function of ours pins its search_path.
+
+    Extension functions are the extensions' business (splinter skips them too).
+    """
+    offenders = db.execute(
+        """
+        select p.oid::regprocedure::text
+        from pg_catalog.pg_proc as p
+        join pg_catalog.pg_namespace as n on n.oid = p.pronamespace
+        where n.nspname <> all (%s)
+            and n.nspname not like 'pg\\_%%'
+            and not exists (
+                select from pg_catalog.pg_depend as d
+                where d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid
+                    and d.deptype = 'e'
+            )
+            and not exists (
+                select from unnest(coalesce(p.proconfig, '{}')) as setting
+                where setting like 'search\\_path=%%'
+            )
+        order by 1
+        """,
+        (list(SYSTEM_SCHEMAS),),
+    ).fetchall()
+    assert offenders == []
+
+
 def test_no_definer_function_is_exposed(db: psycopg.Connection[Any]) -> None:
     """SECURITY DEFINER functions live in private schemas, never in public."""
     offenders = db.execute(
