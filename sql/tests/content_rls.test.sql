@@ -3,7 +3,7 @@
 
 begin;
 set local search_path = public, extensions, tests;
-select plan(33);
+select plan(39);
 
 -- Arrange (as the superuser). Every row's id is md5(<label>)::uuid, so a label names it.
 -- Users: gm runs campaign c1 (private); player belongs to nothing; editor is a content_editor.
@@ -12,10 +12,14 @@ insert into auth.users (id, email)
 select
     md5(u)::uuid as id,
     u || '@pgtap.test' as email
-from unnest(array['gm', 'player', 'editor']) as u;
-insert into app_private.user_roles (user_id, role) values (md5('editor')::uuid, 'content_editor');
+from unnest(array['gm', 'player', 'editor', 'member', 'admin']) as u;
+insert into app_private.user_roles (user_id, role) values
+(md5('editor')::uuid, 'content_editor'),
+(md5('admin')::uuid, 'admin');
 insert into public.campaigns (id, owner_id, name, target_language, visibility) values
 (md5('c1')::uuid, md5('gm')::uuid, 'Private campaign', 'es', 'private');
+insert into public.campaign_members (campaign_id, user_id, role) values
+(md5('c1')::uuid, md5('member')::uuid, 'player');
 insert into public.content_packs (id, slug, learning_language) values
 (md5('pack')::uuid, 'pgtap-pack', 'es');
 insert into public.lexemes (
@@ -34,6 +38,18 @@ insert into public.decks (id, pack_id, learning_language, published_at, restrict
 values
 (md5('d_pub')::uuid, md5('pack')::uuid, 'es', now(), null),
 (md5('d_secret')::uuid, md5('pack')::uuid, 'es', now(), md5('c1')::uuid);
+-- A frozen pack version holding every pairing of the two decks and two published lexemes.
+insert into public.content_packs (id, slug, learning_language) values
+(md5('pack2')::uuid, 'pgtap-pack-2', 'es');
+insert into public.content_pack_versions (id, pack_id, version) values
+(md5('v99')::uuid, md5('pack2')::uuid, 99);
+insert into public.content_pack_version_lexemes (pack_version_id, deck_id, lexeme_id)
+select
+    md5('v99')::uuid as pack_version_id,
+    md5(d)::uuid as deck_id,
+    md5(l)::uuid as lexeme_id
+from unnest(array['d_pub', 'd_secret']) as d
+cross join unnest(array['pub', 'secret']) as l;
 insert into public.lessons (id, deck_id, published_at) values
 (md5('l_pub')::uuid, md5('d_pub')::uuid, now()),
 (md5('l_secret')::uuid, md5('d_secret')::uuid, now());
@@ -55,6 +71,27 @@ end;
 $$;
 
 grant execute on function pg_temp.visible(text, text, text[]) to anon, authenticated;
+
+-- The '<deck>:<lexeme>' pairings of md5-labelled decks and lexemes visible in public.<tbl>.
+create function pg_temp.pairings(tbl text)
+returns text[]
+language plpgsql
+as $$
+declare
+    result text[];
+begin
+    execute format(
+        'select coalesce(array_agg(d || '':'' || l order by d, l), ''{}'')'
+        ' from unnest(array[''d_pub'', ''d_secret'']) as d'
+        ' cross join unnest(array[''pub'', ''secret'']) as l'
+        ' where exists (select from public.%I as t'
+        ' where t.deck_id = md5(d)::uuid and t.lexeme_id = md5(l)::uuid)', tbl
+    ) into result;
+    return result;
+end;
+$$;
+
+grant execute on function pg_temp.pairings(text) to anon, authenticated;
 -- ============================================================================ structure
 select ok(
     (
@@ -256,6 +293,45 @@ select throws_ok(
 select is(
     (select count(*)::integer from public.lexemes), 4,
     'the service role bypasses RLS'
+);
+
+-- ============================================================================ pack memberships
+-- Frozen memberships show a deck-lexeme pairing only when both are readable.
+select tests.act_as('anon');
+select is(
+    pg_temp.pairings('content_pack_version_lexemes'), array['d_pub:pub'],
+    'anon reads no restricted deck or lexeme id in pack versions'
+);
+select tests.act_as('player');
+select is(
+    pg_temp.pairings('content_pack_version_lexemes'), array['d_pub:pub'],
+    'a player outside c1 reads no id restricted to c1 in pack versions'
+);
+select tests.act_as('member');
+select is(
+    pg_temp.pairings('content_pack_version_lexemes'),
+    array['d_pub:pub', 'd_pub:secret', 'd_secret:pub', 'd_secret:secret'],
+    'a player of c1 reads its restricted pairings in pack versions'
+);
+select tests.act_as('gm');
+select is(
+    pg_temp.pairings('content_pack_version_lexemes'),
+    array['d_pub:pub', 'd_pub:secret', 'd_secret:pub', 'd_secret:secret'],
+    'the game master of c1 reads its restricted pairings in pack versions'
+);
+select tests.act_as('admin');
+select is(
+    pg_temp.pairings('content_pack_version_lexemes'),
+    array['d_pub:pub', 'd_pub:secret', 'd_secret:pub', 'd_secret:secret'],
+    'an admin (content.write) reads every pairing in pack versions'
+);
+select policies_are(
+    'public', 'content_pack_version_lexemes',
+    array[
+        'Anyone can read the pack memberships of readable decks and lexemes',
+        'Users can read the pack memberships of readable decks and lexemes'
+    ],
+    'content_pack_version_lexemes has exactly its read policies'
 );
 
 select finish();
