@@ -2,7 +2,7 @@
 
 begin;
 set local search_path = public, extensions, tests;
-select plan(30);
+select plan(35);
 
 -- Arrange (as the superuser): gm runs c1 (private) with player and observer; gm2 runs c2
 -- (public); stranger belongs to nothing. Ids are md5(<label>)::uuid.
@@ -73,9 +73,11 @@ select table_privs_are(
 
 -- ============ player ============
 select pg_temp.act_as('player');
-select is(
-    (select next_nonce from app_private.dice_seed_commitment(md5('c1')::uuid)), 0::bigint,
-    'a player reads the commitment (created on first read)'
+select results_eq(
+    $$select seed_hash is not null, next_nonce
+      from app_private.dice_seed_commitment(md5('c1')::uuid)$$,
+    $$values (true, null::bigint)$$,
+    'a player reads the commitment (created on first read), not its nonce counter'
 );
 select throws_ok(
     $$select * from app_private.allocate_dice_nonce(md5('c1')::uuid)$$, '42501', null,
@@ -108,9 +110,11 @@ select throws_ok(
 
 -- ============ observer ============
 select pg_temp.act_as('observer', true);
-select lives_ok(
-    $$select * from app_private.dice_seed_commitment(md5('c1')::uuid)$$,
-    'an observer reads the commitment'
+select results_eq(
+    $$select seed_hash is not null, next_nonce
+      from app_private.dice_seed_commitment(md5('c1')::uuid)$$,
+    $$values (true, null::bigint)$$,
+    'an observer reads the commitment, but no nonce counter to count hidden rolls with'
 );
 select throws_ok(
     $$select * from app_private.allocate_dice_nonce(md5('c1')::uuid)$$, '42501', null,
@@ -130,6 +134,10 @@ select throws_ok(
 
 -- ============ game master ============
 select pg_temp.act_as('gm');
+select is(
+    (select next_nonce from app_private.dice_seed_commitment(md5('c1')::uuid)), 3::bigint,
+    'the game master reads the nonce counter (three rolls so far)'
+);
 select is(
     (select nonces_used from app_private.rotate_dice_seed(md5('c1')::uuid)), 3::bigint,
     'rotation reveals the seed with the nonces it served'
@@ -155,21 +163,45 @@ select is(
     ),
     2::bigint, 'every rotation is kept'
 );
+select results_eq(
+    $$select nonces_used from public.revealed_dice_seeds order by revealed_at$$,
+    $$values (3::bigint), (0::bigint)$$,
+    'the game master reads how many nonces each revealed seed served'
+);
+select pg_temp.act_as('player');
+select results_eq(
+    $$select count(*), count(nonces_used) from public.revealed_dice_seeds$$,
+    $$values (2::bigint, 0::bigint)$$,
+    'a player reads the revealed seeds without their nonce counts'
+);
+select pg_temp.act_as('observer');
+select results_eq(
+    $$select count(*), count(nonces_used) from public.revealed_dice_seeds$$,
+    $$values (2::bigint, 0::bigint)$$,
+    'an observer reads the revealed seeds without their nonce counts'
+);
 
 -- ============ readers of reveals ============
 select pg_temp.act_as('gm2');
 select lives_ok(
     $$select * from app_private.rotate_dice_seed(md5('c2')::uuid)$$, 'gm2 rotates c2'
 );
+select results_eq(
+    $$select nonces_used from public.revealed_dice_seeds where campaign_id = md5('c2')::uuid$$,
+    $$values (0::bigint)$$,
+    'gm2 reads the nonce count of c2''s reveal'
+);
 select pg_temp.act_as('stranger');
 select results_eq(
-    $$select campaign_id from public.revealed_dice_seeds$$, $$values (md5('c2')::uuid)$$,
-    'a stranger sees reveals of public campaigns only'
+    $$select campaign_id, nonces_used from public.revealed_dice_seeds$$,
+    $$values (md5('c2')::uuid, null::bigint)$$,
+    'a stranger sees reveals of public campaigns only, without nonce counts'
 );
 select pg_temp.act_as('anon');
 select results_eq(
-    $$select campaign_id from public.revealed_dice_seeds$$, $$values (md5('c2')::uuid)$$,
-    'anon sees reveals of public campaigns only'
+    $$select campaign_id, nonces_used from public.revealed_dice_seeds$$,
+    $$values (md5('c2')::uuid, null::bigint)$$,
+    'anon sees reveals of public campaigns only, without nonce counts'
 );
 
 select finish();

@@ -27,7 +27,12 @@ class SeedCommitmentPublic(BaseModel):
 
     campaign_id: UUID
     server_seed_hash: str = Field(description="SHA-256 (hex) of the secret server seed")
-    next_nonce: int = Field(description="Nonce the next roll with this seed will use")
+    next_nonce: int | None = Field(
+        description=(
+            "Nonce the next roll with this seed will use; game masters only (it counts rolls "
+            "hidden from others), null for other members"
+        )
+    )
     committed_at: datetime
 
 
@@ -36,7 +41,9 @@ class RevealedSeedPublic(BaseModel):
 
     server_seed: str = Field(description="The revealed secret (hex)")
     server_seed_hash: str
-    nonces_used: int
+    nonces_used: int | None = Field(
+        description="Rolls used nonces 0 .. nonces_used - 1; game masters only, else null"
+    )
     committed_at: datetime
     revealed_at: datetime
 

@@ -56,11 +56,13 @@ def generous_limits(db: psycopg.Connection[Any]) -> Iterator[None]:
 
 
 def test_get_seed_shows_the_commitment_rolls_then_use(client: httpx.Client, world: World) -> None:
-    """Members read the hash and next nonce; the next roll carries exactly those."""
+    """Members read the hash, the gm the next nonce too; the next roll carries exactly those."""
     commitment = seed_of(client, world, "observer")
     assert commitment.status_code == 200, commitment.text
     before = commitment.json()
-    assert before["next_nonce"] == 0 and len(before["server_seed_hash"]) == 64
+    # The counter counts hidden rolls too: only the gm, who sees them all, reads it.
+    assert before["next_nonce"] is None and len(before["server_seed_hash"]) == 64
+    assert seed_of(client, world, "gm").json()["next_nonce"] == 0
     rolled = client.post(
         "/rolls",
         json={"campaign_id": str(world.campaign), "expression": "1d6"},
@@ -95,7 +97,8 @@ def test_rotate_seed_reveals_it_and_commits_a_new_one(client: httpx.Client, worl
     assert revealed["nonces_used"] == 0
     new = seed_of(client, world, "player").json()
     assert new["server_seed_hash"] == rotation.json()["next_server_seed_hash"]
-    assert new["server_seed_hash"] != old["server_seed_hash"] and new["next_nonce"] == 0
+    assert new["server_seed_hash"] != old["server_seed_hash"] and new["next_nonce"] is None
+    assert seed_of(client, world, "gm").json()["next_nonce"] == 0
 
 
 def test_get_seeds_lists_revealed_seeds_to_readers_only(
@@ -105,7 +108,11 @@ def test_get_seeds_lists_revealed_seeds_to_readers_only(
     first = rotate(client, world, "gm").json()["revealed"]
     second = rotate(client, world, "gm").json()["revealed"]
     listed = client.get(f"/campaigns/{world.campaign}/seeds", headers=world.headers("player"))
-    assert listed.json() == {"data": [second, first], "count": 2}
+    # Players read no nonce counts (they count hidden rolls); the gm does.
+    hidden = [seed | {"nonces_used": None} for seed in (second, first)]
+    assert listed.json() == {"data": hidden, "count": 2}
+    by_gm = client.get(f"/campaigns/{world.campaign}/seeds", headers=world.headers("gm"))
+    assert by_gm.json() == {"data": [second, first], "count": 2}
     stranger = client.get(f"/campaigns/{world.campaign}/seeds", headers=world.headers("stranger"))
     assert stranger.status_code == 403
 
