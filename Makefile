@@ -2,7 +2,7 @@
 # (native_platform/cli.py) after scripts/bootstrap.sh has installed what is missing.
 RFL := .venv/bin/rfl
 
-.PHONY: help setup up down status logs psql reset migrate test bench
+.PHONY: help setup up down status logs psql reset migrate test bench images test-deploy
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -37,3 +37,10 @@ test: setup ## lint, type-check, pgTAP and pytest against a dedicated test stack
 
 bench: setup ## run every benchmark in bench/ (each prints ratios against its baseline)
 	@scripts/bench.sh
+
+images: setup ## build the container images (cached; docs/deployment.md)
+	@scripts/containers.sh install
+	@scripts/containers.sh build
+
+test-deploy: setup ## build the images, run the compose stack end to end through nginx, tear down
+	@scripts/containers-test.sh

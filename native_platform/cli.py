@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from native_platform.config_check import ENVIRONMENTS, check_environment
 from native_platform.database import prepare_database
 from native_platform.envfile import write_env_file
 from native_platform.migrations import MigrationError, apply_migrations
@@ -117,6 +118,17 @@ def pgtap(args: argparse.Namespace) -> int:
     return run_pgtap(args.files)
 
 
+def config_check(args: argparse.Namespace) -> int:
+    """Exit 0 when the environment's settings are fit to deploy, else 1 with one line each."""
+    problems = check_environment(args.env, Path(args.file) if args.file else None)
+    for problem in problems:
+        print(f"rfl config check ({args.env}): {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    print(f"rfl config check ({args.env}): ok")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rfl", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -148,6 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     prove = add("pgtap", help="run pgTAP files against the running test stack")
     prove.add_argument("files", nargs="*", help="sql/tests/*.test.sql files (default: all)")
     prove.set_defaults(run=pgtap)
+    config = add("config", help="check an environment's settings (docs/deployment.md)")
+    config_commands = config.add_subparsers(dest="config_command", required=True)
+    check = config_commands.add_parser("check", help="refuse weak secrets, wildcard CORS, …")
+    check.add_argument("--env", required=True, choices=ENVIRONMENTS)
+    check.add_argument("--file", help="env file (default: supabase/env/<env>.env)")
+    check.set_defaults(run=config_check)
     return parser
 
 

@@ -13,7 +13,6 @@ from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
-    EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
@@ -44,26 +43,31 @@ class SettingsError(Exception):
     """A setting is missing or malformed; the message is one line per bad variable."""
 
 
-class SecretFilesSource(EnvSettingsSource):
+class SecretFilesSource(PydanticBaseSettingsSource):
     """`<NAME>_FILE=/path` in the environment: the setting's value is that file's content (one
     trailing newline dropped), as with Docker and compose secrets. Setting both NAME and
     NAME_FILE is an error; an unreadable file is named."""
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        del field  # the name is all it needs
-        variable = f"{field_name.upper()}_FILE"
-        path = os.environ.get(variable)
-        if not path:
-            return None, field_name, False
-        if os.environ.get(field_name.upper()) is not None:
-            raise SettingsError(f"setting {field_name.upper()} is set twice: also by {variable}")
-        try:
-            value = Path(path).read_text(encoding="utf-8")
-        except OSError as error:
-            raise SettingsError(
-                f"setting {variable} is invalid: {error.strerror}: {path}"
-            ) from None
-        return value.removesuffix("\n"), field_name, False
+        del field  # __call__ reads every field at once
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        values = {}
+        for name in self.settings_cls.model_fields:
+            variable = f"{name.upper()}_FILE"
+            path = os.environ.get(variable)
+            if not path:
+                continue
+            if os.environ.get(name.upper()) is not None:
+                raise SettingsError(f"setting {name.upper()} is set twice: also by {variable}")
+            try:
+                value = Path(path).read_text(encoding="utf-8")
+            except OSError as error:
+                message = f"setting {variable} is invalid: {error.strerror}: {path}"
+                raise SettingsError(message) from None
+            values[name] = value.removesuffix("\n")
+        return values
 
 
 class StackSettings(BaseSettings):
@@ -103,6 +107,9 @@ class StackSettings(BaseSettings):
     # gateway believes (uvicorn's --forwarded-allow-ips). Empty: the gateway is the edge and
     # the peer's address is the client's, whatever a request claims.
     forwarded_allow_ips: str = ""
+    # Origins (comma-separated) browsers may call the API from. Empty: any origin, as the
+    # Supabase CLI's local stack answers; staging and production list theirs (rfl config check).
+    cors_allowed_origins: str = ""
     typesense_port: int = Field(default=8108, ge=1, le=65535)
     typesense_peering_port: int = Field(default=8107, ge=1, le=65535)
     postgres_durable: bool = Field(default=True, description="false only for test clusters")
@@ -128,6 +135,12 @@ class StackSettings(BaseSettings):
     @property
     def api_url(self) -> str:
         return f"http://{self.api_host}:{self.api_port}"
+
+    @property
+    def cors_origins(self) -> list[str] | None:
+        """CORS_ALLOWED_ORIGINS as a list; None (any origin) when it is empty."""
+        origins = [item.strip() for item in self.cors_allowed_origins.split(",") if item.strip()]
+        return origins or None
 
     @property
     def typesense_url(self) -> str:

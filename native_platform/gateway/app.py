@@ -37,7 +37,10 @@ def middleware(
 ) -> list[Middleware]:
     keys = {settings.anon_key.get_secret_value(), settings.service_role_key.get_secret_value()}
     return [
-        Middleware(CORSMiddleware, **cors_options(extra_exposed_headers=SUPABASE_EXPOSED_HEADERS)),
+        Middleware(
+            CORSMiddleware,
+            **cors_options(settings.cors_origins, extra_exposed_headers=SUPABASE_EXPOSED_HEADERS),
+        ),
         Middleware(ClientAddress),
         Middleware(ApiKeyGate, keys=keys, protected=key_auth_prefixes(config)),
         Middleware(BareMountPaths, prefixes={mount.path for mount in mounts}),
