@@ -19,7 +19,6 @@ __all__ = ["PublicRoutes"]
 SETTINGS = {
     "external": {"email": True, "phone": False, "anonymous_users": False},
     "disable_signup": False,
-    "mailer_autoconfirm": True,
     "phone_autoconfirm": False,
     "sms_provider": "",
     "saml_enabled": False,
@@ -40,36 +39,35 @@ async def health(_: Request) -> Response:
     return JSONResponse(HEALTH)
 
 
-async def settings(_: Request) -> Response:
-    return JSONResponse(SETTINGS)
-
-
 class PublicRoutes:
     def __init__(self, service: AuthService) -> None:
         self.service = service
+        self.confirmations = service.settings.enable_confirmations
+
+    async def settings(self, _: Request) -> Response:
+        return JSONResponse({**SETTINGS, "mailer_autoconfirm": not self.confirmations})
 
     async def sign_up(self, request: Request) -> Response:
         body = await self.service.body(request, SignUpBody)
         refuse_phone(body.phone)
         if body.email is None and body.password is None:
             raise AuthError(422, "anonymous_provider_disabled", "Anonymous sign-ins are disabled")
-        session = await self.service.call(
-            request, ANON, "sign_up", body.email, body.password, Jsonb(body.data or {})
+        # Autoconfirm: a session, and 422 user_already_exists for a taken address (as GoTrue).
+        # Confirmations on: the bare user, for a taken address too (a stand-in, as GoTrue).
+        function = "sign_up_unconfirmed" if self.confirmations else "sign_up"
+        answer = await self.service.call(
+            request, ANON, function, body.email, body.password, Jsonb(body.data or {})
         )
-        return JSONResponse(session)
+        return JSONResponse(answer)
 
     async def password_grant(self, request: Request) -> dict[str, Any]:
         body = await self.service.body(request, PasswordGrantBody)
         refuse_phone(body.phone)
-        try:
-            session: dict[str, Any] = await self.service.call(
-                request, ANON, "sign_in_with_password", body.email, body.password
-            )
-        except AuthError as error:
-            if error.code == "invalid_credentials":
-                # The failed call rolled back; charge the failure in a transaction that commits.
-                await self.service.call(request, ANON, "record_failed_sign_in", body.email)
-            raise
+        # The SQL function charges the attempt before checking the password, in a transaction
+        # of its own that commits even when the sign-in fails (docs/security.md).
+        session: dict[str, Any] = await self.service.call(
+            request, ANON, "sign_in_with_password", body.email, body.password
+        )
         return session
 
     async def refresh_grant(self, request: Request) -> dict[str, Any]:
@@ -99,7 +97,7 @@ class PublicRoutes:
     def routes(self) -> list[Route]:
         return [
             Route("/health", health, methods=["GET"]),
-            Route("/settings", settings, methods=["GET"]),
+            Route("/settings", self.settings, methods=["GET"]),
             Route("/signup", self.sign_up, methods=["POST"]),
             Route("/token", self.token, methods=["POST"]),
         ]

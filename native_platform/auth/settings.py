@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from native_platform.project_config import load_project_config
 from native_platform.settings import StackSettings
 
 __all__ = ["AuthSettings"]
@@ -26,6 +27,11 @@ class AuthSettings(BaseSettings):
     # Behind our gateway the peer address is right; trust X-Forwarded-For only behind a proxy
     # that overwrites it.
     trust_forwarded_for: bool = False
+    # GoTrue's GOTRUE_MAILER_AUTOCONFIRM=false: sign-ups wait for confirmation, and sign-up no
+    # longer tells whether an address is registered. We have no mailer: only the answers change.
+    enable_confirmations: bool = Field(
+        default_factory=lambda: load_project_config().auth.email.enable_confirmations
+    )
 
     @classmethod
     def from_stack(cls, stack: StackSettings, **overrides: object) -> AuthSettings:

@@ -41,7 +41,7 @@ select set_eq(
     $$ select f, r from unnest(array[
             'auth.jwt()', 'auth.uid()', 'auth.role()', 'auth.email()',
             'auth.session_is_active(uuid)', 'auth.sign_up(text,text,jsonb)',
-            'auth.sign_in_with_password(text,text)', 'auth.record_failed_sign_in(text)',
+            'auth.sign_in_with_password(text,text)', 'auth.sign_up_unconfirmed(text,text,jsonb)',
             'auth.refresh_session(text)', 'auth.revoke_session_on_token_reuse(text)'
         ]) as f
         cross join unnest(array['anon', 'authenticated', 'service_role']) as r
@@ -85,7 +85,7 @@ select is_empty(
     $$ select p.oid::regprocedure from pg_proc as p
         where p.pronamespace = 'auth'::regnamespace and p.prosecdef
         and p.proname not in ('session_is_active', 'sign_up', 'sign_in_with_password',
-            'record_failed_sign_in', 'refresh_session', 'revoke_session_on_token_reuse',
+            'sign_up_unconfirmed', 'refresh_session', 'revoke_session_on_token_reuse',
             'sign_out', 'get_user', 'update_user', 'admin_create_user', 'admin_list_users',
             'admin_get_user', 'admin_update_user', 'admin_delete_user') $$,
     'only the API functions are security definer'

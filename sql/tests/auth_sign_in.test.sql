@@ -1,8 +1,8 @@
--- Sign-up and sign-in errors, bcrypt cost, bans and the failed sign-in rate limits.
+-- Sign-up and sign-in errors, bcrypt cost, bans and the sign-in rate limits.
 begin;
 set local search_path = extensions, public, tests;
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
-select plan(22);
+select plan(33);
 
 create function pg_temp.act_as(role text, address text default null)
 returns void
@@ -114,32 +114,174 @@ select throws_ok(
     'PT400', 'Email not confirmed', 'an unconfirmed email cannot sign in'
 );
 
--- ===== failed sign-in rate limits =====
+-- ===== sign-in limits (charged before the password check, on the limiter's own connection) =====
+-- The charges commit through dblink, outside this test's transaction: each case uses addresses
+-- and emails of its own. pg_temp.attempts answers the SQLSTATE of each of n attempts.
 reset role;
 update auth.users set banned_until = null
 where email = 'bea@example.com';
+insert into auth.users (email, encrypted_password, email_confirmed_at)
+select
+    u || '@example.com' as email,
+    extensions.crypt('correct horse', extensions.gen_salt('bf', 4)) as encrypted_password,
+    now() as email_confirmed_at
+from unnest(array['eli', 'flo', 'gia']) as u;
+
+create function pg_temp.attempts(email text, password text, n integer)
+returns text[]
+language plpgsql
+as $$
+declare
+    states text[] := '{}';
+begin
+    for i in 1..n loop
+        begin
+            perform auth.sign_in_with_password(email, password);
+            states := states || 'ok'::text;
+        exception when others then
+            states := states || sqlstate::text;
+        end;
+    end loop;
+    return states;
+end
+$$;
+
+grant execute on function pg_temp.attempts(text, text, integer) to anon;
+
+-- One attempt from each of `addresses` (the current role's request headers are replaced).
+create function pg_temp.attempts_from(addresses text[], email text, password text)
+returns text[]
+language plpgsql
+as $$
+declare
+    states text[] := '{}';
+    address text;
+begin
+    foreach address in array addresses loop
+        perform set_config(
+            'request.headers', jsonb_build_object('x-forwarded-for', address)::text, true
+        );
+        states := states || pg_temp.attempts(email, password, 1);
+    end loop;
+    return states;
+end
+$$;
+
+grant execute on function pg_temp.attempts_from(text[], text, text) to anon;
+
+reset role;
 select pg_temp.act_as('anon', '192.0.2.1');
-select auth.record_failed_sign_in('bea@example.com') from generate_series(1, 10);
+select is(
+    pg_temp.attempts('bea@example.com', 'wrong password', 11),
+    array_fill('PT400'::text, array[10]) || 'PGRST'::text,
+    'ten wrong passwords from one address, then that address waits (429) before the bcrypt check'
+);
 select throws_ok(
     $$ select auth.sign_in_with_password('bea@example.com', 'correct horse') $$,
-    'PGRST', null, 'ten failures for an email block its sign-ins (429)'
-);
-select auth.record_failed_sign_in('user' || n || '@example.com') from generate_series(1, 20) as n;
-select throws_ok(
-    $$ select auth.sign_in_with_password('dan@example.com', 'correct horse') $$,
-    'PGRST', null, 'thirty failures from an address block its sign-ins (429)'
+    'PGRST', null, 'the right password waits too at that address'
 );
 reset role;
 select pg_temp.act_as('anon', '192.0.2.2');
-select throws_ok(
-    $$ select auth.sign_in_with_password('dan@example.com', 'correct horse') $$,
-    'PT400', 'Email not confirmed', 'another address is not blocked'
+select lives_ok(
+    $$ select auth.sign_in_with_password('bea@example.com', 'correct horse') $$,
+    'the owner still signs in from another address'
+);
+
+reset role;
+select pg_temp.act_as('anon', '192.0.2.3');
+select is(
+    pg_temp.attempts('ELI@EXAMPLE.COM', 'wrong password', 5)
+    || pg_temp.attempts('  eli@example.com ', 'wrong password', 5)
+    || pg_temp.attempts('eli@example.com', 'wrong password', 1),
+    array_fill('PT400'::text, array[10]) || 'PGRST'::text,
+    'upper-case and padded spellings of an email count as the email'
+);
+
+reset role;
+update rate_limit.limits set capacity = 2
+where action = 'auth.sign_in.email_address';
+reset role;
+select pg_temp.act_as('anon', '192.0.2.4');
+select is(
+    pg_temp.attempts('flo@example.com', 'wrong password', 1)
+    || pg_temp.attempts('flo@example.com', 'correct horse', 1)
+    || pg_temp.attempts('flo@example.com', 'wrong password', 2),
+    array['PT400', 'ok', 'PT400', 'PT400'],
+    'a successful sign-in starts the (email, address) count afresh'
+);
+select is(
+    pg_temp.attempts('flo@example.com', 'correct horse', 1), array['PGRST'],
+    'past the count, the next attempt waits'
+);
+reset role;
+select ok(
+    (
+        select extract(epoch from b.next_at - clock_timestamp()) between 0 and 1
+        from rate_limit.backoffs as b
+        where b.action = 'auth.sign_in.email_address' and b.subject = 'flo@example.com 192.0.2.4'
+    ),
+    'the first wait is 1 s'
+);
+
+reset role;
+update rate_limit.limits set capacity = 3
+where action = 'auth.sign_in.email';
+reset role;
+select pg_temp.act_as('anon', '198.51.100.1');
+select is(
+    pg_temp.attempts('gia@example.com', 'correct horse', 1), array['ok'],
+    'gia signs in from her usual address'
+);
+select is(
+    pg_temp.attempts_from(
+        array['198.51.100.2', '198.51.100.3', '198.51.100.4'], 'gia@example.com', 'wrong password'
+    ),
+    array['PT400', 'PT400', 'PT400'],
+    'strangers guess from three addresses'
+);
+reset role;
+select pg_temp.act_as('anon', '198.51.100.5');
+select is(
+    pg_temp.attempts('gia@example.com', 'correct horse', 1), array['PGRST'],
+    'past the per-email ceiling, strangers'' addresses wait'
+);
+reset role;
+select pg_temp.act_as('anon', '198.51.100.1');
+select is(
+    pg_temp.attempts('gia@example.com', 'correct horse', 1), array['ok'],
+    'the owner''s usual address is not held by the per-email ceiling'
+);
+
+reset role;
+update rate_limit.limits set capacity = 3
+where action = 'auth.sign_in.address';
+reset role;
+select pg_temp.act_as('anon', '2001:db8:1:2::7');
+select is(
+    pg_temp.attempts('sprayed1@example.com', 'wrong password', 1)
+    || pg_temp.attempts('sprayed2@example.com', 'wrong password', 1)
+    || pg_temp.attempts('sprayed3@example.com', 'wrong password', 1),
+    array['PT400', 'PT400', 'PT400'],
+    'one address tries three emails'
+);
+reset role;
+select pg_temp.act_as('anon', '2001:db8:1:2:ffff::9');
+select is(
+    pg_temp.attempts('another@example.com', 'wrong password', 1), array['PGRST'],
+    'one /64 sprays at most the per-address burst over any emails'
+);
+reset role;
+select pg_temp.act_as('anon', '2001:db8:1:3::7');
+select is(
+    pg_temp.attempts('another@example.com', 'wrong password', 1), array['PT400'],
+    'another /64 is counted apart'
 );
 
 -- ===== figures from rate_limit.limits override the defaults =====
 reset role;
 insert into rate_limit.limits (action, capacity, refill_per_second, description)
 values ('auth.sign_up', 1, 0.001, 'test: one sign-up per address');
+reset role;
 select pg_temp.act_as('anon', '192.0.2.3');
 select lives_ok(
     $$ select auth.sign_up('gus@example.com', 'correct horse') $$, 'the first sign-up passes'

@@ -2,7 +2,7 @@
 
 begin;
 set local search_path = public, extensions, tests;
-select plan(37);
+select plan(53);
 
 -- ============================================================================ token bucket
 select is(rate_limit.try_take('test', 'k', 3, 1), 0::double precision, 'first token is free');
@@ -180,6 +180,128 @@ select is(
         where m.user_id = md5('rate-limit joiner')::uuid
     ), 0,
     'the refused attempt joined nothing'
+);
+
+-- ============================================================================ backoffs
+-- capacity 2, first wait 10 s (refill 0.1), at most 30 s, forgotten after 100 s.
+select is(
+    array[
+        rate_limit.try_backoff('test.backoff', 'k', 2, 0.1, 30, 100),
+        rate_limit.try_backoff('test.backoff', 'k', 2, 0.1, 30, 100)
+    ],
+    array[0, 0]::double precision[],
+    'the first `capacity` attempts pass'
+);
+select cmp_ok(
+    rate_limit.try_backoff('test.backoff', 'k', 2, 0.1, 30, 100), '>', 9.9::double precision,
+    'then the next waits 1 / refill seconds'
+);
+select is(
+    (
+        select attempts from rate_limit.backoffs
+        where action = 'test.backoff' and subject = 'k'
+    ),
+    2,
+    'a refused attempt is not counted'
+);
+update rate_limit.backoffs set next_at = clock_timestamp() - interval '1 second'
+where action = 'test.backoff' and subject = 'k';
+select is(
+    rate_limit.try_backoff('test.backoff', 'k', 2, 0.1, 30, 100), 0::double precision,
+    'once the wait is over, an attempt passes'
+);
+select ok(
+    (
+        select extract(epoch from next_at - clock_timestamp()) between 19 and 20
+        from rate_limit.backoffs
+        where action = 'test.backoff' and subject = 'k'
+    ),
+    'and the next wait doubles'
+);
+update rate_limit.backoffs set attempts = 40, next_at = clock_timestamp() - interval '1 second'
+where action = 'test.backoff' and subject = 'k';
+select is(
+    rate_limit.try_backoff('test.backoff', 'k', 2, 0.1, 30, 100), 0::double precision,
+    'a long series passes when its wait is over'
+);
+select ok(
+    (
+        select extract(epoch from next_at - clock_timestamp()) between 29 and 30
+        from rate_limit.backoffs
+        where action = 'test.backoff' and subject = 'k'
+    ),
+    'waits never exceed max_wait_seconds'
+);
+update rate_limit.backoffs set forget_at = clock_timestamp() - interval '1 second'
+where action = 'test.backoff' and subject = 'k';
+select is(
+    rate_limit.try_backoff('test.backoff', 'k', 2, 0.1, 30, 100), 0::double precision,
+    'a forgotten count starts afresh'
+);
+select is(
+    (
+        select attempts from rate_limit.backoffs
+        where action = 'test.backoff' and subject = 'k'
+    ),
+    1,
+    'from one attempt'
+);
+select throws_ok(
+    $$ select rate_limit.try_backoff('test.backoff', 'k', 2, 0.1, 200, 100) $$, '22023', null,
+    'a count forgotten before its longest wait is refused'
+);
+select throws_ok(
+    $$ insert into rate_limit.limits (action, capacity, refill_per_second, max_wait_seconds,
+           description) values ('test.half', 1, 1, 10, 'x') $$,
+    '23514', null, 'a backoff row sets both its wait ceiling and its forgetting time'
+);
+
+-- ============================================================================ charged together
+select is(
+    rate_limit.take_together(
+        '[{"action": "test.together.bucket", "subject": "k", "capacity": 1,
+           "refill_per_second": 0.01},
+          {"action": "test.together.backoff", "subject": "k", "capacity": 5,
+           "refill_per_second": 1, "max_wait_seconds": 10, "forget_after_seconds": 60}]'
+    ),
+    0::double precision,
+    'every limit has room: all are charged'
+);
+select cmp_ok(
+    rate_limit.take_together(
+        '[{"action": "test.together.backoff", "subject": "k", "capacity": 5,
+           "refill_per_second": 1, "max_wait_seconds": 10, "forget_after_seconds": 60},
+          {"action": "test.together.bucket", "subject": "k", "capacity": 1,
+           "refill_per_second": 0.01}]'
+    ),
+    '>', 90::double precision,
+    'one limit is exhausted: the answer is its wait'
+);
+select is(
+    (
+        select attempts from rate_limit.backoffs
+        where action = 'test.together.backoff' and subject = 'k'
+    ),
+    1,
+    'and no other limit is charged (all or none)'
+);
+select rate_limit.give_back_together(
+    '[{"action": "test.together.bucket", "subject": "k", "capacity": 1,
+       "refill_per_second": 0.01},
+      {"action": "test.together.backoff", "subject": "k", "capacity": 5,
+       "refill_per_second": 1, "max_wait_seconds": 10, "forget_after_seconds": 60}]'
+);
+select is(
+    (
+        select tokens from rate_limit.buckets
+        where action = 'test.together.bucket' and subject = 'k'
+    ),
+    1::double precision,
+    'giving back returns the bucket''s token'
+);
+select is_empty(
+    $$ select from rate_limit.backoffs where action = 'test.together.backoff' $$,
+    'and resets the backoff'
 );
 
 -- ============================================================================ privileges
