@@ -101,7 +101,7 @@ def test_sign_in_failure_hides_whether_email_exists(anon: httpx.Client) -> None:
 
 
 def test_sign_in_failures_are_rate_limited(anon: httpx.Client) -> None:
-    """After 10 failed sign-ins for an email, even the right password gets 429 + Retry-After."""
+    """After 10 failed sign-ins for an email from one address, even the right password gets 429."""
     sign_up(anon, "fay@example.com")
     for _ in range(10):
         assert sign_in(anon, "fay@example.com", "wrong password").status_code == 400
