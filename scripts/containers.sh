@@ -26,7 +26,7 @@ read -r -a NICE <<<"${RFL_NICE-nice -n 19 ionice -c3}"
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 podman() { as_root env CONTAINERS_CONF="$CONTAINERS_CONF" podman "$@"; }
 
-install() {
+install_tools() {
   local missing=() package
   for package in "${DEBIAN_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
@@ -96,8 +96,8 @@ lint() {
   return "$failed"
 }
 
-# The host's CA bundle, given to builds as a secret (never a layer) so pip and uv trust the
-# same authorities as the host's package clients.
+# The host's CA bundle, copied into the build context for the images' build stages (never
+# their runtime stages), so pip and uv trust the same authorities as the host's clients.
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 
 build_image() {
@@ -105,16 +105,16 @@ build_image() {
   echo "building localhost/rfl-$name"
   "${NICE[@]}" env CONTAINERS_CONF="$CONTAINERS_CONF" podman build --quiet --layers --format docker \
     --pull=never --ignorefile deploy/images/containerignore \
-    --secret "id=ca,src=$CA_BUNDLE" \
     --file "deploy/images/$name/Containerfile" --tag "localhost/rfl-$name:latest" . >/dev/null
 }
 
 build() {
   base
   lint
+  install -D -m 0644 "$CA_BUNDLE" deploy/images/build-ca.crt
   local name
   for name in "${@:-${IMAGES[@]}}"; do build_image "$name"; done
-  podman image prune --force >/dev/null
+  # No `image prune` here: the build stages' untagged layers are the warm build's cache.
   sizes
 }
 
@@ -125,7 +125,7 @@ sizes() {
 command=${1:-}
 shift || true
 case "$command" in
-  install) install ;;
+  install) install_tools ;;
   base) base ;;
   lint) lint ;;
   build) build "$@" ;;
