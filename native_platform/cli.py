@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from native_platform import backup
 from native_platform.config_check import ENVIRONMENTS, check_environment
 from native_platform.database import prepare_database
 from native_platform.envfile import write_env_file
@@ -47,7 +48,10 @@ def ensure_env_file() -> None:
 
 def up(_: argparse.Namespace) -> int:
     ensure_env_file()
-    applied = stack().up()
+    current = stack()
+    if current.postgres.is_initialized() and current.postgres.apply_settings():
+        print("Postgres restarted to take new settings (WAL archiving, pg_cron)")
+    applied = current.up()
     print_summary(load_settings(), applied)
     return 0
 
@@ -129,6 +133,68 @@ def config_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def backup_target() -> backup.BackupTarget:
+    return backup.stack_target(load_settings(), env_file_path())
+
+
+def take_backup(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        return list_backups()
+    if args.action == "verify":
+        return verify_backups()
+    entry = backup.take_backup(backup_target(), args.type)
+    print(f"backup {entry.label} ({entry.type}) done in {entry.seconds}s; anchor {entry.anchor}")
+    return 0
+
+
+def list_backups() -> int:
+    entries = backup.list_backups(backup_target())
+    if not entries:
+        print("no backups yet: `rfl backup` takes the first")
+        return 0
+    print(
+        f"{'label':<36} {'type':<5} {'started (UTC)':<20} {'secs':>5} {'size':>9} {'stored':>9}"
+        f"  {'WAL range':<49} audit anchor"
+    )
+    for entry in entries:
+        print(
+            f"{entry.label:<36} {entry.type:<5} {entry.started:%Y-%m-%d %H:%M:%S} "
+            f"{entry.seconds:>5} {megabytes(entry.database_bytes):>9} "
+            f"{megabytes(entry.repository_bytes):>9}  {entry.wal_start}-{entry.wal_stop[-8:]:<16}"
+            f" {entry.anchor}"
+        )
+    return 0
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1_048_576:.1f}MB"
+
+
+def verify_backups() -> int:
+    ok, report = backup.verify_backups(backup_target())
+    print(report)
+    print("verify: ok" if ok else "verify: FAILED", file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else 1
+
+
+def restore(args: argparse.Namespace) -> int:
+    target = backup_target()
+    if args.confirm:
+        gone = backup.confirm_restore(target.cluster)
+        print(f"deleted {len(gone)} pre-restore data folder(s)" + "".join(f"\n  {p}" for p in gone))
+        return 0
+    point = backup.RestorePoint(
+        latest=args.latest, time=args.to, label=args.to_label, timeline=args.timeline
+    )
+    if args.to is not None:
+        backup.parse_time(args.to)
+    aside = backup.restore_stack(stack(), target, point, force=args.force)
+    print("restored; the stack is up again and search was rebuilt")
+    if aside is not None:
+        print(f"the pre-restore data folder is kept in {aside}: `rfl restore --confirm` deletes it")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rfl", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -166,6 +232,19 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--env", required=True, choices=ENVIRONMENTS)
     check.add_argument("--file", help="env file (default: supabase/env/<env>.env)")
     check.set_defaults(run=config_check)
+    back = add("backup", help="back up the cluster (pgBackRest), list or verify backups")
+    back.add_argument("action", nargs="?", default="take", choices=["take", "list", "verify"])
+    back.add_argument("--type", default="full", choices=["full", "diff", "incr"])
+    back.set_defaults(run=take_backup)
+    rest = add("restore", help="restore the cluster from a backup (stops and restarts the stack)")
+    which = rest.add_mutually_exclusive_group(required=True)
+    which.add_argument("--latest", action="store_true", help="up to the last archived WAL")
+    which.add_argument("--to", metavar="TIME", help="up to a moment (ISO 8601; UTC if no zone)")
+    which.add_argument("--to-label", metavar="LABEL", help="one backup's consistent point")
+    which.add_argument("--confirm", action="store_true", help="delete the data kept aside")
+    rest.add_argument("--timeline", help="recover along this timeline (default: the newest)")
+    rest.add_argument("--force", action="store_true", help="stop running services first")
+    rest.set_defaults(run=restore)
     return parser
 
 
@@ -174,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     run: Command = args.run
     try:
         return run(args)
-    except (SettingsError, ConfigError, MigrationError, StackError) as error:
+    except (SettingsError, ConfigError, MigrationError, StackError, backup.BackupError) as error:
         print(f"rfl: {error}", file=sys.stderr)
         return 2
 

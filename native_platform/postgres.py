@@ -31,6 +31,19 @@ SERVER_SETTINGS = {
 # For throwaway test clusters only: a crash may lose data, which tests never keep anyway.
 NON_DURABLE_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 
+# pgBackRest: the stanza every cluster's backups live under, and the config `rfl backup` writes
+# beside the cluster's folder (`<state dir>/pgbackrest/pgbackrest.conf`, native_platform/backup.py).
+PGBACKREST_STANZA = "rfl"
+# pg_cron runs the housekeeping jobs (migrations 20261204080000-): preloaded when installed.
+PG_CRON_LIBRARY = Path("/usr/lib/postgresql/15/lib/pg_cron.so")
+# A WAL segment is archived once full or after this long, whichever comes first: the RPO bound
+# of a quiet cluster (docs/operations.md).
+ARCHIVE_TIMEOUT = "'60s'"
+# Settings a running cluster takes only at a restart, with their values when unset. Only a
+# durable cluster is restarted for them (`rfl up`): a test cluster shared by running tests
+# takes pg_cron at its next start.
+RESTART_SETTINGS = {"archive_mode": "off", "shared_preload_libraries": ""}
+
 HBA_RULES = """\
 local   all          all                     trust
 host    all          all   127.0.0.1/32      scram-sha-256
@@ -57,6 +70,39 @@ class PostgresCluster:
     @property
     def log_file(self) -> Path:
         return self.root / "postgres.log"
+
+    @property
+    def pgbackrest_config(self) -> Path:
+        """Where `rfl backup` writes this cluster's pgBackRest config (its stanza's settings)."""
+        return self.root.parent / "pgbackrest" / "pgbackrest.conf"
+
+    def settings(self) -> dict[str, str]:
+        """Every setting of `postgresql.rfl.conf`, rewritten at each start."""
+        settings = dict(SERVER_SETTINGS, port=str(self.port))
+        if self.durable:
+            settings.update(self.archive_settings())
+        else:
+            settings.update(NON_DURABLE_SETTINGS)
+        if PG_CRON_LIBRARY.exists():
+            settings["shared_preload_libraries"] = "'pg_cron'"
+            settings["cron.database_name"] = "'postgres'"
+            settings["cron.log_min_messages"] = "warning"
+        settings["unix_socket_directories"] = f"'{self.socket_dir}'"
+        return settings
+
+    def archive_settings(self) -> dict[str, str]:
+        """WAL archiving through pgBackRest, live once `rfl backup` wrote the stanza's config:
+        until then a segment counts as archived (and is recycled) so WAL never piles up."""
+        config = self.pgbackrest_config
+        command = (
+            f"test ! -f {config} || pgbackrest --config={config} "
+            f"--stanza={PGBACKREST_STANZA} archive-push %p"
+        )
+        return {
+            "archive_mode": "on",
+            "archive_command": "'" + command.replace("'", "''") + "'",
+            "archive_timeout": ARCHIVE_TIMEOUT,
+        }
 
     def is_initialized(self) -> bool:
         return (self.data_dir / "PG_VERSION").exists()
@@ -94,21 +140,49 @@ class PostgresCluster:
         self.write_configuration()
 
     def write_configuration(self) -> None:
-        settings = dict(SERVER_SETTINGS, port=str(self.port))
-        if not self.durable:
-            settings.update(NON_DURABLE_SETTINGS)
-        settings["unix_socket_directories"] = f"'{self.socket_dir}'"
-        lines = [f"{name} = {value}\n" for name, value in settings.items()]
-        conf = self.data_dir / "postgresql.rfl.conf"
-        conf.write_text("".join(lines))
-        chown_to_service_user(conf)
+        self.write_settings()
         with (self.data_dir / "postgresql.conf").open("a") as main_conf:
             main_conf.write("include = 'postgresql.rfl.conf'\n")
         (self.data_dir / "pg_hba.conf").write_text(HBA_RULES)
 
+    def write_settings(self) -> bool:
+        """(Re)write `postgresql.rfl.conf`, so a cluster made by an older version gets today's
+        settings (archiving, pg_cron) at its next start; return whether anything changed."""
+        lines = [f"{name} = {value}\n" for name, value in self.settings().items()]
+        conf = self.data_dir / "postgresql.rfl.conf"
+        body = "".join(lines)
+        if conf.exists() and conf.read_text() == body:
+            return False
+        conf.write_text(body)
+        chown_to_service_user(conf)
+        return True
+
+    def apply_settings(self) -> bool:
+        """Bring a running cluster to today's settings: reload, and restart a durable one when a
+        setting that needs it (archive_mode, shared_preload_libraries) changed. Return whether
+        it restarted."""
+        if not self.write_settings() or not self.is_running():
+            return False
+        run_pg_ctl(["reload", "-D", str(self.data_dir)])
+        wanted = self.settings()
+        desired = {name: wanted.get(name, off).strip("'") for name, off in RESTART_SETTINGS.items()}
+        names = ", ".join(f"'{name}'" for name in RESTART_SETTINGS)
+        rows = self.psql(f"select name || '=' || setting from pg_settings where name in ({names})")
+        if not self.durable or dict(line.split("=", 1) for line in rows.splitlines()) == desired:
+            return False
+        restart = ["restart", "-D", str(self.data_dir), "-l", str(self.log_file), "-m", "fast"]
+        run_pg_ctl([*restart, "-w", "-t", "60"])
+        return True
+
+    def psql(self, query: str) -> str:
+        """Run one query as the superuser over the local socket; its rows, unaligned."""
+        command = ["psql", "-h", str(self.socket_dir), "-p", str(self.port), "-U", "postgres"]
+        return run_as_service_user([*command, "-d", "postgres", "-Atc", query]).stdout.strip()
+
     def start(self) -> None:
         self.socket_dir.mkdir(parents=True, exist_ok=True)
         chown_to_service_user(self.socket_dir)
+        self.write_settings()
         run_pg_ctl(["start", "-D", str(self.data_dir), "-l", str(self.log_file), "-w", "-t", "60"])
 
     def stop(self) -> None:
