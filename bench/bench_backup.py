@@ -1,0 +1,110 @@
+"""Backup and restore speed: pgBackRest full backup MB/s (zstd, encrypted, local repository)
+against `pg_basebackup` (plain, uncompressed) of the same cluster in the same run, and the time
+of a pgBackRest restore (to the end of the archive, Postgres promoted and accepting writes).
+
+Run: `.venv/bin/python bench/bench_backup.py [--mb 200] [--rounds 1]`. It creates a throwaway
+durable cluster of its own under a temporary folder on a free loopback port (no stack needed,
+the shared test cluster is not touched), fills a table with `--mb` MB of incompressible-ish rows,
+measures, and removes everything. MB/s is the database size divided by wall time. The RPO is not
+measured here: it is bounded by archive_timeout (60 s), see docs/operations.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+from pydantic import SecretStr
+
+from native_platform import backup
+from native_platform.backup_repo import BackupTarget, RepoSettings
+from native_platform.oscommands import chown_to_service_user, run_as_service_user
+from native_platform.postgres import BIN_DIR, PostgresCluster
+
+MB = 1_000_000
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def fill(dsn: str, megabytes: int) -> int:
+    """Rows of random-looking text (md5 chains) until the database is about `megabytes` larger."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("create table bench_rows (id bigint primary key, body text not null)")
+        rows = megabytes * MB // 300
+        conn.execute(
+            "insert into bench_rows select i, repeat(md5(i::text) || md5((i * 7)::text), 4)"
+            " from generate_series(1, %s) as i",
+            (rows,),
+        )
+        conn.execute("checkpoint")
+        row = conn.execute("select pg_database_size(current_database())").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def timed(action: object) -> float:
+    start = time.perf_counter()
+    action()  # type: ignore[operator]
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mb", type=int, default=200, help="data to add to the cluster (MB)")
+    parser.add_argument("--rounds", type=int, default=1)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="rfl-bench-backup-"))
+    cluster = PostgresCluster(folder / "postgres", free_port(), durable=True)
+    (folder / "postgres").mkdir()
+    password = secrets.token_urlsafe(16)
+    try:
+        cluster.initialize(password)
+        cluster.start()
+        dsn = f"postgresql://postgres:{password}@127.0.0.1:{cluster.port}/postgres"
+        size = fill(dsn, args.mb)
+        repo = RepoSettings(cipher_pass=SecretStr(secrets.token_urlsafe(32)), _env_file=None)  # type: ignore[call-arg]
+        target = BackupTarget(cluster=cluster, dsn=dsn, repo=repo)
+        backup.ensure_stanza(target)
+        print(f"database size: {size / MB:.0f} MB")
+        for round_number in range(args.rounds):
+            base = folder / f"basebackup-{round_number}"
+            base.mkdir()
+            chown_to_service_user(base)
+            plain = timed(
+                lambda base=base: run_as_service_user(
+                    [str(BIN_DIR / "pg_basebackup"), "-h", "127.0.0.1", "-p",
+                     str(cluster.port), "-U", "postgres", "-D", str(base), "-X", "fetch",
+                     "-c", "fast"],
+                    env={**os.environ, "PGPASSWORD": password},
+                )
+            )  # fmt: skip
+            shutil.rmtree(base)
+            ours = timed(lambda: target.run("backup", "--type=full"))
+            stored = backup.list_backups(target)[-1].repository_bytes
+            print(
+                f"round {round_number + 1}: pg_basebackup {size / MB / plain:.0f} MB/s"
+                f" ({plain:.1f} s); pgBackRest full {size / MB / ours:.0f} MB/s ({ours:.1f} s,"
+                f" stored {stored / MB:.0f} MB)"
+            )
+        cluster.stop()
+        restore = timed(lambda: backup.restore_cluster(target, backup.RestorePoint(latest=True)))
+        print(f"restore --latest of {size / MB:.0f} MB: {restore:.1f} s")
+    finally:
+        cluster.stop()
+        subprocess.run(["rm", "-rf", str(folder)], check=False)
+
+
+if __name__ == "__main__":
+    main()
