@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
 
-import jwt
 import orjson
 import psycopg
 from fastapi import HTTPException
+
+from native_platform.caller import JwtVerifier, TokenRejected, bearer_token
 
 __all__ = ["Caller", "resolve_locale", "session_active", "verify_token"]
 
@@ -26,21 +28,20 @@ class Caller:
 
 
 def verify_token(authorization: str | None, secret: str) -> dict[str, Any]:
-    """Claims of a valid HS256 bearer token (anon, user or service key); else 401."""
-    if not authorization or not authorization.startswith("Bearer "):
+    """Claims of a bearer token the stack's one verifier accepts (anon, user or service key);
+    else 401."""
+    token = bearer_token(authorization)
+    if token is None:
         raise HTTPException(401, "This endpoint requires a valid Bearer token")
     try:
-        claims: dict[str, Any] = jwt.decode(
-            authorization.removeprefix("Bearer ").strip(),
-            secret,
-            algorithms=["HS256"],
-            options={"verify_aud": False, "require": ["exp", "role"]},
-        )
-    except jwt.PyJWTError as error:
-        raise HTTPException(401, f"invalid token: {error}") from None
-    if claims["role"] not in ("anon", "authenticated", "service_role"):
-        raise HTTPException(401, "invalid token: unknown role")
-    return claims
+        return _verifier(secret).verify(token).claims
+    except TokenRejected as rejected:
+        raise HTTPException(401, f"invalid token: {rejected.message}") from None
+
+
+@functools.lru_cache(maxsize=4)
+def _verifier(secret: str) -> JwtVerifier:
+    return JwtVerifier(secret)
 
 
 def session_active(conn: psycopg.Connection, claims: dict[str, Any]) -> bool:

@@ -45,9 +45,17 @@ class PublicRoutes:
         self.confirmations = service.settings.enable_confirmations
 
     async def settings(self, _: Request) -> Response:
-        return JSONResponse({**SETTINGS, "mailer_autoconfirm": not self.confirmations})
+        return JSONResponse(
+            {
+                **SETTINGS,
+                "disable_signup": not self.service.settings.enable_signup,
+                "mailer_autoconfirm": not self.confirmations,
+            }
+        )
 
     async def sign_up(self, request: Request) -> Response:
+        if not self.service.settings.enable_signup:
+            raise AuthError(422, "signup_disabled", "Signups not allowed for this instance")
         body = await self.service.body(request, SignUpBody)
         refuse_phone(body.phone)
         if body.email is None and body.password is None:

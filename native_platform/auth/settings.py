@@ -33,6 +33,9 @@ class AuthSettings(BaseSettings):
         default_factory=lambda: load_project_config().auth.email.enable_confirmations
     )
 
+    # GoTrue's GOTRUE_DISABLE_SIGNUP (and the email provider's switch): 422 signup_disabled.
+    enable_signup: bool = Field(default_factory=lambda: _signup_enabled())
+
     @classmethod
     def from_stack(cls, stack: StackSettings, **overrides: object) -> AuthSettings:
         values: dict[str, object] = {
@@ -42,3 +45,9 @@ class AuthSettings(BaseSettings):
         }
         values.update(overrides)
         return cls.model_validate(values)
+
+
+def _signup_enabled() -> bool:
+    """config.toml's `[auth] enable_signup` and `[auth.email] enable_signup`, both needed."""
+    config = load_project_config()
+    return config.auth.enable_signup and config.auth.email.enable_signup

@@ -122,10 +122,6 @@ PINNED = {
     "db.major_version",
     "auth.enable_refresh_token_rotation",
     "auth.refresh_token_reuse_interval",
-    # TODO(this session): read by the auth server once its sign-up work lands.
-    "auth.enable_signup",
-    "auth.email.enable_signup",
-    "auth.email.enable_confirmations",
 }
 
 

@@ -118,3 +118,14 @@ def test_official_client_signs_up_without_a_session(gotrue: SyncGoTrueClient) ->
 def test_settings_report_confirmations(raw: httpx.Client) -> None:
     """GET /settings tells clients that sign-ups wait for confirmation."""
     assert raw.get("/settings").json()["mailer_autoconfirm"] is False
+
+
+def test_sign_up_disabled_by_config(auth_settings: AuthSettings) -> None:
+    """`[auth] enable_signup = false`: GoTrue's 422 signup_disabled, and /settings says so."""
+    settings = auth_settings.model_copy(update={"enable_signup": False})
+    with serve(create_app(settings)) as url, httpx.Client(timeout=30) as http:
+        wait_healthy(url)
+        answer = http.post(f"{url}/signup", json={"email": "x@example.com", "password": PASSWORD})
+        assert answer.status_code == 422
+        assert answer.json()["error_code"] == "signup_disabled"
+        assert http.get(f"{url}/settings").json()["disable_signup"] is True
