@@ -1,37 +1,41 @@
-"""Verify the caller's bearer token the way the REST server does (HS256, audience authenticated)."""
+"""The caller of a dice route: a signed-in user's token, judged by the stack's one verifier."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-import jwt
-
+from native_platform.caller import JwtVerifier, TokenProblem, TokenRejected, bearer_token
 from native_platform.rest.errors import ApiError
 
 __all__ = ["verify_user_token"]
 
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
+_CRYPTO = frozenset({TokenProblem.MALFORMED, TokenProblem.BAD_SIGNATURE})
 
 
 def _unauthorized(code: str, message: str) -> ApiError:
     return ApiError(401, code, message, None, None, _CHALLENGE)
 
 
+@functools.lru_cache(maxsize=4)
+def _verifier(secret: str) -> JwtVerifier:
+    return JwtVerifier(secret)
+
+
 def verify_user_token(authorization: str | None, secret: str) -> dict[str, Any]:
-    """Claims of a signed-in user's valid token; anything else (none, anon, expired) is a 401."""
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    """Claims of a signed-in user's valid token; anything else (none, anon, expired) is a 401.
+
+    A revoked session is refused by the database (`app_private.check_request()`), which every
+    route that reads the database runs first."""
+    token = bearer_token(authorization)
+    if token is None:
         raise _unauthorized("PGRST302", "A signed-in user's Bearer token is required")
     try:
-        claims: dict[str, Any] = jwt.decode(
-            token.strip(),
-            secret,
-            algorithms=["HS256"],
-            audience="authenticated",
-            options={"require": ["exp", "sub", "role", "aud"]},
-        )
-    except jwt.PyJWTError as error:
-        raise _unauthorized("PGRST301", f"Invalid token: {error}") from None
-    if claims["role"] != "authenticated":
+        verified = _verifier(secret).verify(token)
+    except TokenRejected as rejected:
+        code = "PGRST301" if rejected.problem in _CRYPTO else "PGRST303"
+        raise _unauthorized(code, f"Invalid token: {rejected.message}") from None
+    if verified.role != "authenticated" or verified.user_id is None:
         raise _unauthorized("PGRST303", "Rolling dice needs a signed-in user, not an API key")
-    return claims
+    return verified.claims
