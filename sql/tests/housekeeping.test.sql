@@ -19,6 +19,9 @@ insert into auth.refresh_tokens (token_hash, session_id, used_at) values
 (sha256('t-spent'), md5('live')::uuid, now() - interval '31 days'),
 (sha256('t-recent'), md5('live')::uuid, now() - interval '1 day'),
 (sha256('t-unused'), md5('live')::uuid, null);
+-- Other test files charge buckets through the limiter's own connection, which commits: start
+-- from none so the counts below are this file's alone (rolled back at the end).
+delete from rate_limit.buckets;
 insert into rate_limit.buckets (action, subject, tokens, updated_at, full_at) values
 ('dice.roll', 'stale', 60, now() - interval '1 hour', now() - interval '1 minute'),
 ('dice.roll', 'busy', 1, now(), now() + interval '1 minute');

@@ -19,7 +19,6 @@ from native_platform.caller import (
 from tests.helpers.tokens import unsigned_token
 
 SECRET = "s" * 64
-NOW = int(time.time())
 
 
 def token(claims: dict[str, Any], secret: str = SECRET, algorithm: str = "HS256") -> str:
@@ -27,12 +26,13 @@ def token(claims: dict[str, Any], secret: str = SECRET, algorithm: str = "HS256"
 
 
 def user(**changes: Any) -> dict[str, Any]:
+    now = int(time.time())
     claims: dict[str, Any] = {
         "sub": "00000000-0000-0000-0000-000000000001",
         "role": "authenticated",
         "aud": "authenticated",
-        "exp": NOW + 600,
-        "iat": NOW,
+        "exp": now + 600,
+        "iat": now,
         "session_id": "00000000-0000-0000-0000-0000000000aa",
     }
     claims.update(changes)
@@ -48,31 +48,37 @@ def test_a_user_token_is_accepted() -> None:
 
 
 def test_an_api_key_without_audience_is_accepted() -> None:
-    assert JwtVerifier(SECRET).verify(token({"role": "anon", "exp": NOW + 60})).role == "anon"
+    assert (
+        JwtVerifier(SECRET).verify(token({"role": "anon", "exp": int(time.time()) + 60})).role
+        == "anon"
+    )
 
 
-HOSTILE: dict[str, tuple[str, TokenProblem]] = {
-    "alg none": (
-        unsigned_token(user(role="service_role")),
-        TokenProblem.BAD_SIGNATURE,
-    ),
-    "wrong secret": (token(user(), "w" * 64), TokenProblem.BAD_SIGNATURE),
-    "another algorithm": (token(user(), algorithm="HS512"), TokenProblem.BAD_SIGNATURE),
-    "expired": (token(user(exp=NOW - 120)), TokenProblem.EXPIRED),
-    "nbf in the future": (token(user(nbf=NOW + 600)), TokenProblem.NOT_YET_VALID),
-    "iat in the future": (token(user(iat=NOW + 600)), TokenProblem.ISSUED_IN_FUTURE),
-    "wrong aud": (token(user(aud="someone-else")), TokenProblem.WRONG_AUDIENCE),
-    "missing role": (token(user(role=None)), TokenProblem.MISSING_CLAIM),
-    "unknown role": (token(user(role="postgres")), TokenProblem.UNKNOWN_ROLE),
-    "no exp": (token(user(exp=None)), TokenProblem.MISSING_CLAIM),
-    "garbage": ("not-a-jwt", TokenProblem.MALFORMED),
-    "three garbage parts": ("a.b.c", TokenProblem.MALFORMED),
-}
+def hostile_tokens() -> dict[str, tuple[str, TokenProblem]]:
+    """Built when a test runs, so no token ages between import and use."""
+    now = int(time.time())
+    return {
+        "alg none": (
+            unsigned_token(user(role="service_role")),
+            TokenProblem.BAD_SIGNATURE,
+        ),
+        "wrong secret": (token(user(), "w" * 64), TokenProblem.BAD_SIGNATURE),
+        "another algorithm": (token(user(), algorithm="HS512"), TokenProblem.BAD_SIGNATURE),
+        "expired": (token(user(exp=now - 120)), TokenProblem.EXPIRED),
+        "nbf in the future": (token(user(nbf=now + 600)), TokenProblem.NOT_YET_VALID),
+        "iat in the future": (token(user(iat=now + 600)), TokenProblem.ISSUED_IN_FUTURE),
+        "wrong aud": (token(user(aud="someone-else")), TokenProblem.WRONG_AUDIENCE),
+        "missing role": (token(user(role=None)), TokenProblem.MISSING_CLAIM),
+        "unknown role": (token(user(role="postgres")), TokenProblem.UNKNOWN_ROLE),
+        "no exp": (token(user(exp=None)), TokenProblem.MISSING_CLAIM),
+        "garbage": ("not-a-jwt", TokenProblem.MALFORMED),
+        "three garbage parts": ("a.b.c", TokenProblem.MALFORMED),
+    }
 
 
-@pytest.mark.parametrize("kind", sorted(HOSTILE))
+@pytest.mark.parametrize("kind", sorted(hostile_tokens()))
 def test_hostile_tokens_are_refused_with_their_reason(kind: str) -> None:
-    hostile, problem = HOSTILE[kind]
+    hostile, problem = hostile_tokens()[kind]
     with pytest.raises(TokenRejected) as raised:
         JwtVerifier(SECRET).verify(hostile)
     assert raised.value.problem is problem
