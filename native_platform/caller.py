@@ -18,6 +18,7 @@ Rules (ADR 0010):
 from __future__ import annotations
 
 import enum
+import functools
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -36,6 +37,7 @@ __all__ = [
     "TokenRejected",
     "VerifiedToken",
     "bearer_token",
+    "stack_verifier",
 ]
 
 API_ROLES = frozenset({"anon", "authenticated", "service_role"})
@@ -212,6 +214,13 @@ class JwtVerifier:
         if isinstance(audience, str):
             return audience == self._audience
         return isinstance(audience, list) and self._audience in audience
+
+
+@functools.lru_cache(maxsize=8)
+def stack_verifier(secret: str) -> JwtVerifier:
+    """The verifier with the stack's rules for `secret`, one per secret, so every surface of a
+    process shares its cache of verified tokens."""
+    return JwtVerifier(secret)
 
 
 # One statement puts a transaction in the caller's shoes, as PostgREST does.

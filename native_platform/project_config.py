@@ -223,13 +223,9 @@ def parse_project_config(text: str, source: str = "config.toml") -> ProjectConfi
         ("seed_steps", config.seed_steps),
     ):
         for name in blocks:
-            if not _valid_name(name):
+            if re.fullmatch(NAME_PATTERN, name) is None:
                 raise ConfigError(f"[{section}.{name}] name must match {NAME_PATTERN}")
     return config
-
-
-def _valid_name(name: str) -> bool:
-    return re.fullmatch(NAME_PATTERN, name) is not None
 
 
 @lru_cache

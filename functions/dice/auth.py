@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-from native_platform.caller import JwtVerifier, TokenProblem, TokenRejected, bearer_token
+from native_platform.caller import TokenProblem, TokenRejected, bearer_token, stack_verifier
 from native_platform.rest.errors import ApiError
 
 __all__ = ["verify_user_token"]
@@ -18,11 +17,6 @@ def _unauthorized(code: str, message: str) -> ApiError:
     return ApiError(401, code, message, None, None, _CHALLENGE)
 
 
-@functools.lru_cache(maxsize=4)
-def _verifier(secret: str) -> JwtVerifier:
-    return JwtVerifier(secret)
-
-
 def verify_user_token(authorization: str | None, secret: str) -> dict[str, Any]:
     """Claims of a signed-in user's valid token; anything else (none, anon, expired) is a 401.
 
@@ -32,7 +26,7 @@ def verify_user_token(authorization: str | None, secret: str) -> dict[str, Any]:
     if token is None:
         raise _unauthorized("PGRST302", "A signed-in user's Bearer token is required")
     try:
-        verified = _verifier(secret).verify(token)
+        verified = stack_verifier(secret).verify(token)
     except TokenRejected as rejected:
         code = "PGRST301" if rejected.problem in _CRYPTO else "PGRST303"
         raise _unauthorized(code, f"Invalid token: {rejected.message}") from None

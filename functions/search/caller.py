@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +10,7 @@ import orjson
 import psycopg
 from fastapi import HTTPException
 
-from native_platform.caller import JwtVerifier, TokenRejected, bearer_token
+from native_platform.caller import TokenRejected, bearer_token, stack_verifier
 
 __all__ = ["Caller", "resolve_locale", "session_active", "verify_token"]
 
@@ -34,14 +33,9 @@ def verify_token(authorization: str | None, secret: str) -> dict[str, Any]:
     if token is None:
         raise HTTPException(401, "This endpoint requires a valid Bearer token")
     try:
-        return _verifier(secret).verify(token).claims
+        return stack_verifier(secret).verify(token).claims
     except TokenRejected as rejected:
         raise HTTPException(401, f"invalid token: {rejected.message}") from None
-
-
-@functools.lru_cache(maxsize=4)
-def _verifier(secret: str) -> JwtVerifier:
-    return JwtVerifier(secret)
 
 
 def session_active(conn: psycopg.Connection, claims: dict[str, Any]) -> bool:

@@ -17,7 +17,7 @@ from functions.storage.render import RenderCache
 from functions.storage.resumable import Resumable
 from functions.storage.routes import buckets, objects, render, resumable, signed
 from functions.storage.signing import UrlSigner
-from native_platform.caller import JwtVerifier
+from native_platform.caller import stack_verifier
 
 __all__ = ["create_app"]
 
@@ -50,7 +50,7 @@ def create_app(settings: StorageSettings | None = None) -> FastAPI:
         app.state.resumable = Resumable(db, backend, app.state.objects, config)
         app.state.render_cache = RenderCache(config, backend)
         app.state.signer = UrlSigner(secret)
-        app.state.verifier = JwtVerifier(secret)
+        app.state.verifier = stack_verifier(secret)
         try:
             yield
         finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 
 from native_platform.auth.errors import AuthError
-from native_platform.caller import JwtVerifier, TokenProblem, TokenRejected
+from native_platform.caller import TokenProblem, TokenRejected, stack_verifier
 
 __all__ = ["ANON", "Caller", "require_admin", "require_user"]
 
@@ -40,7 +39,7 @@ def bearer_token(request: Request) -> str:
 def verified_claims(token: str, secret: str) -> dict[str, Any]:
     """Claims of a token the stack's one verifier accepts; refusals in GoTrue's words."""
     try:
-        return _verifier(secret).verify(token).claims
+        return stack_verifier(secret).verify(token).claims
     except TokenRejected as rejected:
         if rejected.problem is TokenProblem.EXPIRED:
             raise AuthError(403, "bad_jwt", "invalid JWT: token is expired") from None
@@ -49,11 +48,6 @@ def verified_claims(token: str, secret: str) -> dict[str, Any]:
         raise AuthError(
             403, "bad_jwt", f"invalid JWT: unable to parse or verify signature, {rejected.message}"
         ) from None
-
-
-@functools.lru_cache(maxsize=4)
-def _verifier(secret: str) -> JwtVerifier:
-    return JwtVerifier(secret)
 
 
 def require_user(request: Request, secret: str) -> Caller:

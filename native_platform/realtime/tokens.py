@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import time
 from typing import Any
 
 import jwt
 
-from native_platform.caller import API_ROLES, JwtVerifier, TokenProblem, TokenRejected
+from native_platform.caller import API_ROLES, TokenProblem, TokenRejected, stack_verifier
 
 __all__ = ["API_ROLES", "TokenError", "expires_in", "verify_token"]
 
@@ -23,7 +22,7 @@ def verify_token(token: str | None, secret: str) -> dict[str, Any]:
     if not token:
         raise TokenError("API key is missing")
     try:
-        claims = _verifier(secret).verify(token).claims
+        claims = stack_verifier(secret).verify(token).claims
     except TokenRejected as rejected:
         if rejected.problem is TokenProblem.EXPIRED:
             raise TokenError(_expired_message(token)) from None
@@ -47,11 +46,6 @@ _MESSAGES = {
     TokenProblem.MISSING_CLAIM: "Fields `role` and `exp` are required in JWT",
     TokenProblem.UNKNOWN_ROLE: "The token provided is not a valid JWT",
 }
-
-
-@functools.lru_cache(maxsize=4)
-def _verifier(secret: str) -> JwtVerifier:
-    return JwtVerifier(secret)
 
 
 def expires_in(claims: dict[str, Any]) -> float:
