@@ -28,8 +28,9 @@ _SIMPLE = {
     "ov": "&&",
     "sl": "<<",
     "sr": ">>",
-    "nxl": "&<",
-    "nxr": "&>",
+    # PostgREST's table: nxr "does not extend to the right of" (&<), nxl "… to the left of" (&>).
+    "nxr": "&<",
+    "nxl": "&>",
     "adj": "-|-",
 }
 _FTS = {

@@ -133,10 +133,11 @@ def test_range_operators(client: SyncPostgrestClient) -> None:
     assert run("range_lt", (100, 300)) == [1, 3]
     assert run("sr", (0, 100)) == [2]
     assert run("range_gt", (0, 100)) == [2]
-    assert run("nxl", (0, 90)) == [1]
-    assert run("range_gte", (0, 90)) == [1]
-    assert run("nxr", (100, 300)) == [2]
-    assert run("range_lte", (100, 300)) == [2]
+    # nxl is &> (does not extend to the left of), nxr is &< (… to the right of), as PostgREST.
+    assert run("nxl", (89, 300)) == [2, 3]
+    assert run("range_gte", (89, 300)) == [2, 3]
+    assert run("nxr", (0, 100)) == [1, 3]
+    assert run("range_lte", (0, 100)) == [1, 3]
     assert run("adj", (88, 90)) == [1, 3]
     assert run("range_adjacent", (88, 90)) == [1, 3]
 
