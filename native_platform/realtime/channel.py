@@ -5,15 +5,13 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
 from native_platform.realtime.bindings import Binding
 from native_platform.realtime.protocol import Frame
-
-if TYPE_CHECKING:
-    from native_platform.realtime.connection import Connection
+from native_platform.realtime.types import Outbox, Revocation, RevocationHandler
 
 __all__ = ["Channel", "ChannelConfig", "read_config"]
 
@@ -61,7 +59,7 @@ def read_config(payload: dict[str, Any]) -> ChannelConfig:
 class Channel:
     """Identity-compared: the same topic joined twice gives two distinct channels."""
 
-    connection: Connection
+    connection: Outbox
     topic: str
     join_ref: str | None
     config: ChannelConfig
@@ -79,6 +77,8 @@ class Channel:
     held_diffs: list[dict[str, Any]] | None = None
     # When its token and rights were last checked (monotonic): revocations heard after it apply.
     checked_at: float = 0.0
+    # Set by the join: closes or re-checks the channel when the database revokes something.
+    on_revoked: RevocationHandler | None = None
     _claims_text: str | None = None
     _claims_source: dict[str, Any] | None = None
 
@@ -113,6 +113,11 @@ class Channel:
         if self._claims_text is None or self._claims_source is not self.claims:
             self._claims_text, self._claims_source = orjson.dumps(self.claims).decode(), self.claims
         return self._claims_text
+
+    def revoke(self, revocation: Revocation) -> None:
+        """The database revoked the channel's session or its user's rights."""
+        if self.on_revoked is not None:
+            self.on_revoked(revocation)
 
     def push(
         self, event: str, payload: dict[str, Any], cache: dict[str, bytes] | None = None

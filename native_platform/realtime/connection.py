@@ -7,17 +7,15 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from native_platform.realtime.channel import Channel
 from native_platform.realtime.limits import RateLimit, WindowLimit
+from native_platform.realtime.node import Node
 from native_platform.realtime.protocol import Frame, encode_frame
 from native_platform.realtime.wire import direct_write, frame_text, text_frame
-
-if TYPE_CHECKING:
-    from native_platform.realtime.node import Node
 
 __all__ = ["Connection"]
 

@@ -95,7 +95,7 @@ async def on_access_token(conn: Connection, channel: Channel, frame: Frame) -> N
             return
         channel.can_broadcast, channel.can_track = rights.broadcast, rights.presence
     channel.claims, channel.token, channel.checked_at = claims, token, checked_at
-    schedule_expiry(channel)
+    schedule_expiry(conn, channel)
     await catch_up(conn, channel)
 
 

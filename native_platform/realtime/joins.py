@@ -12,6 +12,7 @@ from native_platform.realtime.channel import PREFIX, Channel, read_config
 from native_platform.realtime.connection import Connection
 from native_platform.realtime.protocol import Frame
 from native_platform.realtime.tokens import TokenError, expires_in, verify_token
+from native_platform.realtime.types import Revocation, RevocationHandler
 
 __all__ = [
     "LOST_READ",
@@ -110,6 +111,7 @@ async def _prepare(conn: Connection, frame: Frame) -> Channel:
         token,
         checked_at=checked_at,
     )
+    channel.on_revoked = _revocation_handler(conn, channel)
     if not await session_active(conn.node.admin_pool, channel.claims):
         raise JoinError(f"InvalidJWTToken: {SESSION_ENDED}")
     if channel.config.postgres_changes:
@@ -146,8 +148,20 @@ async def join(conn: Connection, frame: Frame) -> None:
             channel.system("postgres_changes", "ok", "Subscribed to PostgreSQL")
         else:
             channel.system("postgres_changes", "error", error)
-    schedule_expiry(channel)
+    schedule_expiry(conn, channel)
     await catch_up(conn, channel)
+
+
+def _revocation_handler(conn: Connection, channel: Channel) -> RevocationHandler:
+    """What the node runs when the database revokes the channel's session or rights."""
+
+    def handle(revocation: Revocation) -> None:
+        if revocation == "session":
+            conn.spawn(shutdown(conn, channel, SESSION_ENDED))
+        else:
+            conn.spawn(recheck(conn, channel))
+
+    return handle
 
 
 async def catch_up(conn: Connection, channel: Channel) -> None:
@@ -189,11 +203,10 @@ async def _send_presence_state(conn: Connection, channel: Channel) -> None:
             channel.push("presence_diff", diff)
 
 
-def schedule_expiry(channel: Channel) -> None:
+def schedule_expiry(conn: Connection, channel: Channel) -> None:
     """Close the channel when its token expires."""
     if channel.expiry is not None:
         channel.expiry.cancel()
-    conn = channel.connection
 
     def expire() -> None:
         overdue = max(0, int(-expires_in(channel.claims)))

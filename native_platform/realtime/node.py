@@ -7,21 +7,21 @@ import contextlib
 import logging
 import time
 from collections import defaultdict
-from typing import Any, Literal
+from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
-from native_platform.realtime.authorization import SESSION_ENDED, server_events
+from native_platform.realtime.authorization import server_events
 from native_platform.realtime.backplane import Backplane
 from native_platform.realtime.catalog import Catalog
 from native_platform.realtime.changes import ChangeReader
 from native_platform.realtime.channel import Channel
 from native_platform.realtime.dispatch import deliver_changes
-from native_platform.realtime.joins import recheck, shutdown
 from native_platform.realtime.presence import PresenceStore
 from native_platform.realtime.protocol import Frame
 from native_platform.realtime.records import Change
 from native_platform.realtime.settings import RealtimeSettings
+from native_platform.realtime.types import Revocation
 from native_platform.realtime.visibility import Visibility
 
 __all__ = ["Node"]
@@ -167,16 +167,16 @@ class Node:
         self.ended_sessions[session_id] = time.monotonic()
         for channel in self._joined():
             if channel.session_id == session_id:
-                channel.connection.spawn(shutdown(channel.connection, channel, SESSION_ENDED))
+                channel.revoke("session")
 
     def _rights_changed(self, user_id: str) -> None:
         """Re-check the user's channels (a membership went, a role changed, a ban)."""
         self.rights_changed[user_id] = time.monotonic()
         for channel in self._joined():
             if channel.user_id == user_id:
-                channel.connection.spawn(recheck(channel.connection, channel))
+                channel.revoke("rights")
 
-    def revocation_heard(self, channel: Channel) -> Literal["session", "rights"] | None:
+    def revocation_heard(self, channel: Channel) -> Revocation | None:
         """What the database revoked since the channel's token and rights were checked."""
         if channel.session_id is not None:
             if self.ended_sessions.get(channel.session_id, -1.0) >= channel.checked_at:
@@ -190,7 +190,7 @@ class Node:
         """Revocations notified while the backplane was away are lost: re-check every channel."""
         await self.presence.adopt(old_pid, new_pid)
         for channel in self._joined():
-            channel.connection.spawn(recheck(channel.connection, channel))
+            channel.revoke("rights")
 
     def _forget_old_revocations(self) -> None:
         horizon = time.monotonic() - REVOCATION_MEMORY_SECONDS
