@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -37,6 +38,7 @@ __all__ = [
     "TokenRejected",
     "VerifiedToken",
     "bearer_token",
+    "caller_context_sql",
     "stack_verifier",
 ]
 
@@ -223,14 +225,38 @@ def stack_verifier(secret: str) -> JwtVerifier:
     return JwtVerifier(secret)
 
 
-# One statement puts a transaction in the caller's shoes, as PostgREST does.
-CALLER_CONTEXT_SQL = (
-    "select pg_catalog.set_config('role', %(role)s, true),"
-    " pg_catalog.set_config('request.jwt.claims', %(claims)s, true),"
-    " pg_catalog.set_config('request.method', %(method)s, true),"
-    " pg_catalog.set_config('request.path', %(path)s, true),"
-    " pg_catalog.set_config('request.headers', %(headers)s, true)"
+# The settings PostgREST gives a transaction acting as the caller, with their parameter names.
+CALLER_SETTINGS = (
+    ("role", "role"),
+    ("request.jwt.claims", "claims"),
+    ("request.method", "method"),
+    ("request.path", "path"),
+    ("request.headers", "headers"),
 )
+_SETTING_NAME = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*")
+
+
+@functools.lru_cache(maxsize=32)
+def caller_context_sql(*extra: str, positional: bool = False) -> str:
+    """The one statement that puts a transaction in the caller's shoes: a transaction-local
+    `set_config` of every CALLER_SETTINGS entry, then of each `extra` setting a surface adds
+    (REST's search_path and cookies, realtime's topic).
+
+    Parameters are named (`role`, `claims`, `method`, `path`, `headers`, then each extra
+    setting's own name), or with `positional` plain `%s` in that order (REST's cached bytes).
+    """
+    for name in extra:
+        if not _SETTING_NAME.fullmatch(name):
+            raise ValueError(f"not a setting name: {name!r}")
+    settings = [*CALLER_SETTINGS, *((name, name) for name in extra)]
+    calls = (
+        f"pg_catalog.set_config('{setting}', {'%s' if positional else f'%({param})s'}, true)"
+        for setting, param in settings
+    )
+    return "select " + ", ".join(calls)
+
+
+CALLER_CONTEXT_SQL = caller_context_sql()
 
 
 @dataclass(frozen=True)

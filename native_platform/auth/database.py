@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import psycopg
@@ -12,21 +11,14 @@ from starlette.requests import Request
 
 from native_platform.auth.callers import Caller
 from native_platform.auth.errors import from_database_error
+from native_platform.caller import CALLER_CONTEXT_SQL, CallerContext
 
 __all__ = ["AuthDatabase", "request_headers"]
 
 # Secrets stay out of the transaction settings that any SQL function could read.
 HIDDEN_HEADERS = frozenset({"authorization", "apikey", "cookie"})
 
-SETUP = """
-select
-    pg_catalog.set_config('role', %(role)s, true),
-    pg_catalog.set_config('request.jwt.claims', %(claims)s, true),
-    pg_catalog.set_config('request.headers', %(headers)s, true),
-    pg_catalog.set_config('request.method', %(method)s, true),
-    pg_catalog.set_config('request.path', %(path)s, true),
-    app_private.apply_role_settings(%(role)s)
-"""
+SETUP = CALLER_CONTEXT_SQL + ", app_private.apply_role_settings(%(role)s)"
 # The role's own settings (statement_timeout: anon 3 s, authenticated 8 s) apply from the next
 # statement on, as PostgREST applies them: `set role` alone applies none of them.
 
@@ -56,13 +48,10 @@ class AuthDatabase:
             sql.Identifier(function),
             sql.SQL(", ").join(sql.Placeholder() * len(args)),
         )
-        context = {
-            "role": caller.role,
-            "claims": json.dumps(caller.claims),
-            "headers": json.dumps(request_headers(request, self.trust_forwarded_for)),
-            "method": request.method,
-            "path": request.url.path,
-        }
+        headers = request_headers(request, self.trust_forwarded_for)
+        context = CallerContext(
+            caller.role, caller.claims, request.method, request.url.path, headers
+        ).params()
         try:
             async with self.pool.connection() as conn, conn.transaction():
                 await conn.execute(SETUP, context)

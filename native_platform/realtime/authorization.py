@@ -8,9 +8,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 import psycopg
 from psycopg_pool import AsyncConnectionPool
+
+from native_platform.caller import CallerContext, caller_context_sql
 
 __all__ = ["SESSION_ENDED", "Rights", "authorize", "server_events", "session_active"]
 
@@ -24,14 +25,11 @@ insert into realtime.messages (topic, extension)
 values (%(topic)s, 'broadcast'), (%(topic)s, 'presence')
 returning id
 """
-CONTEXT_SQL = """
-select pg_catalog.set_config('role', %(role)s, true),
-    pg_catalog.set_config('realtime.topic', %(topic)s, true),
-    pg_catalog.set_config('request.jwt.claims', %(claims)s, true),
-    pg_catalog.set_config('request.jwt.claim.sub', %(sub)s, true),
-    pg_catalog.set_config('request.jwt.claim.role', %(role)s, true),
-    pg_catalog.set_config('request.headers', '{}', true)
-"""
+# The caller context, plus what Supabase Realtime's policies read: the topic and the legacy
+# per-claim settings.
+CONTEXT_SQL = caller_context_sql(
+    "realtime.topic", "request.jwt.claim.sub", "request.jwt.claim.role"
+)
 
 
 @dataclass(frozen=True)
@@ -58,11 +56,10 @@ async def _may_insert(conn: psycopg.AsyncConnection, topic: str, extension: str)
 async def _probe(conn: psycopg.AsyncConnection, topic: str, claims: dict[str, Any]) -> Rights:
     await conn.execute("select pg_catalog.set_config('role', 'service_role', true)")
     ids = [row[0] for row in await (await conn.execute(PROBE_SQL, {"topic": topic})).fetchall()]
-    context = {
-        "role": claims["role"],
-        "topic": topic,
-        "claims": orjson.dumps(claims).decode(),
-        "sub": str(claims.get("sub") or ""),
+    context = CallerContext(claims["role"], claims, method="", path="").params() | {
+        "realtime.topic": topic,
+        "request.jwt.claim.sub": str(claims.get("sub") or ""),
+        "request.jwt.claim.role": claims["role"],
     }
     await conn.execute(CONTEXT_SQL, context)
     rows = await conn.execute("select count(*) from realtime.messages where id = any(%s)", (ids,))

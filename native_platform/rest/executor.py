@@ -19,6 +19,7 @@ import psycopg
 from psycopg import sql
 from psycopg_pool import PoolTimeout
 
+from native_platform.caller import caller_context_sql
 from native_platform.rest.auth import Identity
 from native_platform.rest.database import Database
 from native_platform.rest.errors import from_database_error
@@ -34,12 +35,8 @@ __all__ = [
 
 Statement = sql.Composable | bytes
 
-_CONTEXT = (
-    b"select set_config('search_path', %s, true), set_config('role', %s, true), "
-    b"set_config('request.jwt.claims', %s, true), set_config('request.method', %s, true), "
-    b"set_config('request.path', %s, true), set_config('request.headers', %s, true), "
-    b"set_config('request.cookies', %s, true)"
-)
+# The stack's caller context plus REST's own settings; positional for the cached pipeline.
+_CONTEXT = caller_context_sql("search_path", "request.cookies", positional=True).encode()
 _TIMEZONE = b"select set_config('timezone', %s, true)"
 
 
@@ -73,12 +70,12 @@ def _search_path(schemas: tuple[str, ...]) -> str:
 
 def _context_params(ctx: RequestContext) -> tuple[str, ...]:
     return (
-        _search_path(ctx.search_path),
         ctx.identity.role,
         orjson.dumps(ctx.identity.claims).decode(),
         ctx.method,
         ctx.path,
         orjson.dumps(ctx.headers).decode(),
+        _search_path(ctx.search_path),
         orjson.dumps(ctx.cookies).decode(),
         *(part for pair in ctx.role_settings for part in pair),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -15,6 +16,7 @@ from native_platform.caller import (
     TokenRejected,
     VerifiedToken,
     bearer_token,
+    caller_context_sql,
 )
 from tests.helpers.tokens import unsigned_token
 
@@ -118,3 +120,29 @@ def test_caller_context_parameters() -> None:
     assert params["role"] == "authenticated"
     assert '"sub":"00000000-0000-0000-0000-000000000001"' in params["claims"]
     assert params["headers"] == '{"x-forwarded-for":"1.2.3.4"}'
+
+
+def test_caller_context_sql_adds_a_surface_s_own_settings() -> None:
+    """Extras come after PostgREST's five settings; names are checked before they reach SQL."""
+    statement = caller_context_sql("search_path", "request.cookies", positional=True)
+    assert statement.count("%s") == 7
+    assert statement.index("'role'") < statement.index("'search_path'")
+    with pytest.raises(ValueError, match="setting name"):
+        caller_context_sql("x', 'y")
+
+
+# Functions still composing their own context (issue 12): moving to caller.py in this session.
+PENDING_CALLER_CONTEXT = {"functions/dice/db.py", "functions/search/caller.py"}
+
+
+def test_only_the_caller_module_composes_the_caller_context() -> None:
+    """One way to act as the caller: no other module sets `request.jwt.claims` itself."""
+    root = Path(__file__).resolve().parents[2]
+    composing = {
+        str(path.relative_to(root))
+        for package in ("native_platform", "functions")
+        for path in (root / package).rglob("*.py")
+        if "'request.jwt.claims'" in path.read_text()
+    }
+    assert composing - PENDING_CALLER_CONTEXT == set()
+    assert "request.jwt.claims" in caller_context_sql()
