@@ -71,7 +71,7 @@ class Stack:
         self.start_postgres()
         applied = prepare_database(self.database_url, self.settings, self.config)
         self.start_service(self.typesense, f"{self.settings.typesense_url}/health")
-        self.start_service(self.api, f"{self.settings.api_url}/health")
+        self.start_service(self.api, f"{self.settings.api_url}/ready")
         for worker in self.workers.values():
             worker.start()
         return applied
@@ -149,7 +149,7 @@ def api_command(settings: StackSettings) -> list[str]:
         sys.executable,
         "-m",
         "uvicorn",
-        "native_platform.gateway.app:create_app",
+        "native_platform.gateway.app:serve_api",
         "--factory",
         "--host",
         settings.api_host,

@@ -18,6 +18,8 @@ from functions.indexer.collections import reindex
 from functions.indexer.consistency import drift
 from functions.indexer.outbox import drain_once
 from functions.indexer.worker import RETRYABLE, WorkerOptions, run_worker
+from native_platform.observability.logging import configure_logging
+from native_platform.observability.tracing import configure_tracing, flush_traces
 
 log = logging.getLogger("functions.indexer")
 
@@ -66,13 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         sys.stderr.write(f"unknown kinds: {', '.join(unknown)}\n")
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging("indexer")
+    configure_tracing("indexer")
     if args.command == "run":
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         run_worker(get_config(), stop, WorkerOptions(batch_size=args.batch_size))
+        flush_traces()
         return 0
     try:
         return one_shot(args.command, args.kinds or list(KINDS), args.batch_size)

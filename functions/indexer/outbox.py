@@ -11,11 +11,12 @@ import psycopg
 
 from functions.common.typesense_client import KINDS, collection_of
 from functions.indexer.collections import INDEXER_LOCK, ensure_collection, import_documents
+from native_platform.observability.tracing import span_from_traceparents
 
 __all__ = ["DrainResult", "drain_once", "pending_count"]
 
 CLAIM_ENTRIES = """
-select id, kind, entity_id
+select id, kind, entity_id, traceparent
 from app_private.search_outbox
 order by id
 limit %s
@@ -32,10 +33,10 @@ class DrainResult:
     removed: int
 
 
-def group_entities(rows: list[tuple[int, str, UUID]]) -> dict[str, list[UUID]]:
+def group_entities(rows: list[tuple[Any, ...]]) -> dict[str, list[UUID]]:
     """Distinct entities per kind: many changes to one entity cost one document read."""
     grouped: dict[str, set[UUID]] = defaultdict(set)
-    for _, kind, entity_id in rows:
+    for _, kind, entity_id, *_rest in rows:
         grouped[kind].add(entity_id)
     return {kind: sorted(ids) for kind, ids in grouped.items()}
 
@@ -70,14 +71,22 @@ def drain_once(
         if not locked or not locked[0]:
             return DrainResult(0, 0, 0)
         rows = conn.execute(CLAIM_ENTRIES, (batch_size,)).fetchall()
-        upserted = removed = 0
-        for kind, ids in group_entities(rows).items():
-            if kind in KINDS:
-                done, gone = sync_kind(conn, client, prefix, kind, ids)
-                upserted, removed = upserted + done, removed + gone
-        conn.execute(
-            "delete from app_private.search_outbox where id = any(%s)", ([row[0] for row in rows],)
-        )
+        if not rows:
+            return DrainResult(0, 0, 0)
+        # The pass joins the trace of the writes that enqueued its entries (one: as a child).
+        with span_from_traceparents("indexer drain", [row[3] for row in rows]) as span:
+            upserted = removed = 0
+            for kind, ids in group_entities(rows).items():
+                if kind in KINDS:
+                    done, gone = sync_kind(conn, client, prefix, kind, ids)
+                    upserted, removed = upserted + done, removed + gone
+            conn.execute(
+                "delete from app_private.search_outbox where id = any(%s)",
+                ([row[0] for row in rows],),
+            )
+            span.set_attributes(
+                {"rfl.indexer.entries": len(rows), "rfl.indexer.upserted": upserted}
+            )
         return DrainResult(len(rows), upserted, removed)
 
 

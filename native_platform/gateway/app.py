@@ -15,9 +15,11 @@ from starlette.routing import Mount, Route
 from native_platform.cors import cors_options
 from native_platform.gateway.apikey import ApiKeyGate
 from native_platform.gateway.client_address import ClientAddress
-from native_platform.gateway.health import health
+from native_platform.gateway.health import health, ready
 from native_platform.gateway.mount_paths import BareMountPaths
 from native_platform.gateway.services import key_auth_prefixes, service_mounts
+from native_platform.observability.logging import RequestLog, configure_logging
+from native_platform.observability.tracing import ServiceSpan, TracingMiddleware, configure_tracing
 from native_platform.project_config import ProjectConfig, load_project_config
 from native_platform.settings import StackSettings, load_settings
 
@@ -37,6 +39,9 @@ def middleware(
 ) -> list[Middleware]:
     keys = {settings.anon_key.get_secret_value(), settings.service_role_key.get_secret_value()}
     return [
+        # Outermost: the request's span, then its request id and access line inside it.
+        Middleware(TracingMiddleware),
+        Middleware(RequestLog, jwt_secret=settings.jwt_secret.get_secret_value()),
         Middleware(
             CORSMiddleware,
             **cors_options(settings.cors_origins, extra_exposed_headers=SUPABASE_EXPOSED_HEADERS),
@@ -55,8 +60,11 @@ def create_app(
     """The gateway; `mounts` defaults to the platform's services and the configured functions."""
     stack_settings = settings or load_settings()
     project = config or load_project_config()
+    tracing = configure_tracing("api")
     if mounts is None:
         mounts = service_mounts(stack_settings, project)
+    if tracing:
+        mounts = [traced_mount(mount) for mount in mounts]
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -73,10 +81,22 @@ def create_app(
                 await stack.enter_async_context(mount_lifespan(mount))
             yield
 
-    routes = [Route("/health", health), *mounts]
+    routes = [Route("/health", health), Route("/ready", ready), *mounts]
     return Starlette(
         routes=routes, middleware=middleware(stack_settings, mounts, project), lifespan=lifespan
     )
+
+
+def traced_mount(mount: Mount) -> Mount:
+    """The mount with a span named after its service (`rest`, `functions/dice`, …)."""
+    name = mount.path.removesuffix("/v1").strip("/").replace("/v1/", "/")
+    return Mount(mount.path, ServiceSpan(mount.app, name))
+
+
+def serve_api() -> Starlette:
+    """The factory `rfl up` serves: the gateway, logging JSON lines to its log file."""
+    configure_logging("api")
+    return create_app()
 
 
 def mount_lifespan(mount: Mount) -> AbstractAsyncContextManager[None]:

@@ -1,4 +1,10 @@
-"""`GET /health`: whether each component of the stack is up, and why not."""
+"""Liveness and readiness of the gateway's process.
+
+`GET /health` (liveness): the process answers; it never looks at a dependency, so a database
+outage does not get a healthy process restarted. `GET /ready` (readiness): Postgres answers,
+its migrations are the tree's, and Typesense (search) answers; 503 with each component's state
+otherwise. The supervisor (`rfl up`) and the container health checks wait on `/ready`.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from starlette.responses import JSONResponse
 
 from native_platform.migrations import discover_migrations
 
-__all__ = ["health"]
+__all__ = ["health", "ready"]
 
 LATEST_APPLIED = "select max(version) from supabase_migrations.schema_migrations"
 Component = dict[str, Any]
@@ -44,7 +50,11 @@ async def typesense(client: httpx.AsyncClient, url: str) -> Component:
     return {"status": "up" if healthy else "down"}
 
 
-async def health(request: Request) -> JSONResponse:
+async def health(_: Request) -> JSONResponse:
+    return JSONResponse({"status": "up"})
+
+
+async def ready(request: Request) -> JSONResponse:
     state = request.app.state
     database, migrations = await database_and_migrations(state.pool)
     components = {

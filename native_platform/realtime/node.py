@@ -11,6 +11,7 @@ from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
+from native_platform.observability.tracing import span_from_traceparents
 from native_platform.realtime.authorization import server_events
 from native_platform.realtime.backplane import Backplane
 from native_platform.realtime.catalog import Catalog
@@ -126,7 +127,15 @@ class Node:
 
     async def on_bus(self, message: dict[str, Any]) -> None:
         kind = message.get("k")
-        if kind == "b":
+        if kind == "b" and message.get("tp"):
+            # Written by a traced statement: the delivery joins the writer's trace.
+            attributes = {
+                "messaging.system": "rfl-realtime",
+                "messaging.destination.name": message["t"],
+            }
+            with span_from_traceparents("realtime deliver", [message["tp"]], attributes) as span:
+                span.set_attribute("rfl.realtime.sockets", self._fan_out_broadcast(message))
+        elif kind == "b":
             self._fan_out_broadcast(message)
         elif kind == "pd":
             self._fan_out_presence(message)
@@ -139,16 +148,19 @@ class Node:
                 MESSAGE_SQL if kind == "m" else BUS_SQL, message["id"]
             )
             if body is not None:
-                await self.on_bus(body)
+                await self.on_bus({**body, "tp": message.get("tp")})
 
-    def _fan_out_broadcast(self, message: dict[str, Any]) -> None:
+    def _fan_out_broadcast(self, message: dict[str, Any]) -> int:
         sender = message.get("s")
         encoded: dict[str, bytes] = {}
+        sent = 0
         for channel in list(self.channels.get((message["t"], message["p"]), ())):
             if channel.id == sender and not channel.config.broadcast_self:
                 continue
             frame = Frame(channel.topic, "broadcast", message["pl"])
             channel.connection.send(frame, encoded)
+            sent += 1
+        return sent
 
     def _fan_out_presence(self, message: dict[str, Any]) -> None:
         payload = {"joins": message["j"], "leaves": message["l"]}

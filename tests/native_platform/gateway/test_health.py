@@ -1,4 +1,4 @@
-"""`GET /health` reports each component of the stack."""
+"""`GET /ready` reports each component the gateway depends on; `GET /health` only liveness."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from native_platform.settings import StackSettings
 from tests.helpers.servers import free_port, serve
 
 
-def test_health_reports_every_component_up(stack_settings: StackSettings) -> None:
+def test_ready_reports_every_component_up(stack_settings: StackSettings) -> None:
     """Against the running test stack, database, migrations and Typesense are all up."""
     with serve(create_app(stack_settings)) as url:
-        response = httpx.get(f"{url}/health")
+        response = httpx.get(f"{url}/ready")
     assert response.status_code == 200
     components = response.json()["components"]
     assert {name: part["status"] for name, part in components.items()} == {
@@ -22,11 +22,11 @@ def test_health_reports_every_component_up(stack_settings: StackSettings) -> Non
     }
 
 
-def test_health_reports_stopped_typesense_down(stack_settings: StackSettings) -> None:
+def test_ready_reports_stopped_typesense_down(stack_settings: StackSettings) -> None:
     """A Typesense that does not answer is reported down and the whole health is 503."""
     settings = stack_settings.model_copy(update={"typesense_port": free_port()})
     with serve(create_app(settings, mounts=[])) as url:
-        response = httpx.get(f"{url}/health")
+        response = httpx.get(f"{url}/ready")
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "down"
@@ -34,12 +34,22 @@ def test_health_reports_stopped_typesense_down(stack_settings: StackSettings) ->
     assert body["components"]["database"]["status"] == "up"
 
 
-def test_health_reports_unreachable_database_down(stack_settings: StackSettings) -> None:
+def test_ready_reports_unreachable_database_down(stack_settings: StackSettings) -> None:
     """A database that does not answer is reported down, with the migrations unknown."""
     settings = stack_settings.model_copy(update={"postgres_port": free_port()})
     with serve(create_app(settings, mounts=[])) as url:
-        response = httpx.get(f"{url}/health")
+        response = httpx.get(f"{url}/ready")
     components = response.json()["components"]
     assert response.status_code == 503
     assert components["database"]["status"] == "down"
     assert components["migrations"]["status"] == "down"
+
+
+def test_health_is_liveness_only(stack_settings: StackSettings) -> None:
+    """With the database gone the process is still alive (200) but not ready (503)."""
+    settings = stack_settings.model_copy(update={"postgres_port": free_port()})
+    with serve(create_app(settings, mounts=[])) as url:
+        alive = httpx.get(f"{url}/health")
+        ready = httpx.get(f"{url}/ready")
+    assert (alive.status_code, alive.json()) == (200, {"status": "up"})
+    assert ready.status_code == 503

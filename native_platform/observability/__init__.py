@@ -1,0 +1,1 @@
+"""Observability: traces, logs, metrics and health of every process (docs/observability.md)."""

@@ -1,0 +1,342 @@
+"""Traces: the OpenTelemetry SDK configured by the standard `OTEL_*` variables.
+
+Off unless asked for: `OTEL_TRACES_EXPORTER=otlp` (or `console`), or an
+`OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT`, turns it on; `OTEL_SDK_DISABLED=true` wins over both.
+When off, nothing is installed and the helpers below cost one attribute lookup.
+
+What a trace holds (docs/observability.md):
+- one SERVER span per HTTP request at the gateway (opentelemetry-instrumentation-asgi), whose
+  parent is the client's W3C `traceparent` when it sends one; the URL is recorded without its
+  query string (REST filters hold values, some URLs hold tokens);
+- one INTERNAL span per mounted service (`rest`, `auth`, `functions/dice`, …);
+- one CLIENT span per SQL statement, named `<KIND> <table>`, with the statement kind, the
+  table and the rows affected or returned, never the text's parameter values;
+- the statement carries the span's `traceparent` to Postgres as a trailing sqlcommenter
+  comment (`/*traceparent='00-…'*/`), which `pg_stat_activity.query`, the slow-query log and
+  `current_query()` show: the outbox and the realtime bus read it from there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from opentelemetry import context, propagate, trace
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+from opentelemetry.trace import Link, Span, SpanKind, Status, StatusCode
+from psycopg import sql
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+__all__ = [
+    "ServiceSpan",
+    "TracingMiddleware",
+    "configure_tracing",
+    "current_trace_id",
+    "flush_traces",
+    "parse_traceparent",
+    "span",
+    "span_from_traceparents",
+    "tracing_enabled",
+]
+
+TRACER_NAME = "roll_for_language"
+TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+STATEMENT = re.compile(
+    r"^\s*(?:/\*.*?\*/\s*)*(?:with\b.*?\)\s*)?"
+    r"(?P<kind>select|insert|update|delete|merge|set|call|begin|commit|rollback|listen|notify"
+    r"|alter|create|drop|grant|revoke|lock|savepoint|release|show|reset|copy|truncate|do)\b"
+    r"(?:.*?\b(?:from|into|update|table)\s+(?P<table>[\w.\"]+))?",
+    re.IGNORECASE | re.DOTALL,
+)
+
+_state: dict[str, Any] = {"enabled": False}
+
+
+def tracing_enabled(env: Mapping[str, str] | None = None) -> bool:
+    """Whether the `OTEL_*` variables ask for traces (off when none is set)."""
+    values = os.environ if env is None else env
+    if values.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return False
+    exporter = values.get("OTEL_TRACES_EXPORTER", "").strip().lower()
+    if exporter:
+        return exporter != "none"
+    return bool(
+        values.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+        or values.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+    )
+
+
+def configure_tracing(service: str) -> bool:
+    """Install the tracer provider and the psycopg tracing for this process, once; return
+    whether traces are on. `service.name` is `OTEL_SERVICE_NAME`, else `rfl-<service>`."""
+    if _state["enabled"] or not tracing_enabled():
+        return bool(_state["enabled"])
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import (
+        BatchSpanProcessor,
+        ConsoleSpanExporter,
+        SpanExporter,
+    )
+
+    name = os.environ.get("OTEL_SERVICE_NAME") or f"rfl-{service}"
+    resource = Resource.create({"service.name": name, "service.namespace": "roll-for-language"})
+    provider = TracerProvider(resource=resource)
+    exporter: SpanExporter
+    if os.environ.get("OTEL_TRACES_EXPORTER", "").strip().lower() == "console":
+        exporter = ConsoleSpanExporter()
+    else:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        exporter = OTLPSpanExporter()
+    provider.add_span_processor(BatchSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    install_psycopg_tracing()
+    _state.update(enabled=True, provider=provider)
+    return True
+
+
+def flush_traces(timeout_millis: int = 5000) -> None:
+    """Export what is buffered (tests, and before a process exits)."""
+    provider = _state.get("provider")
+    if provider is not None:
+        provider.force_flush(timeout_millis)
+
+
+def tracer() -> trace.Tracer:
+    return trace.get_tracer(TRACER_NAME)
+
+
+def current_trace_id() -> str | None:
+    """The current span's trace id in hex, if a span is being recorded."""
+    span_context = trace.get_current_span().get_span_context()
+    return format(span_context.trace_id, "032x") if span_context.is_valid else None
+
+
+@contextmanager
+def span(
+    name: str, attributes: Mapping[str, Any] | None = None, kind: SpanKind = SpanKind.INTERNAL
+) -> Iterator[Span]:
+    """A child span of the current one (a no-op span while tracing is off)."""
+    with tracer().start_as_current_span(name, kind=kind, attributes=attributes) as current:
+        yield current
+
+
+def parse_traceparent(value: str | None) -> trace.SpanContext | None:
+    match = TRACEPARENT.match(value or "")
+    if match is None or set(match[1]) == {"0"} or set(match[2]) == {"0"}:
+        return None
+    return trace.SpanContext(
+        int(match[1], 16), int(match[2], 16), is_remote=True, trace_flags=trace.TraceFlags(1)
+    )
+
+
+@contextmanager
+def span_from_traceparents(
+    name: str,
+    traceparents: Sequence[str | None],
+    attributes: Mapping[str, Any] | None = None,
+    kind: SpanKind = SpanKind.CONSUMER,
+) -> Iterator[Span]:
+    """A span for work that started in other requests (outbox rows, bus messages): child of
+    the one traceparent when there is one, else linked to each."""
+    if not _state["enabled"]:
+        with span(name, attributes, kind) as current:
+            yield current
+        return
+    parents = list(dict.fromkeys(c for c in map(parse_traceparent, traceparents) if c))
+    parent = (
+        trace.set_span_in_context(trace.NonRecordingSpan(parents[0]))
+        if len(parents) == 1
+        else context.Context()
+    )
+    links = [Link(c) for c in parents] if len(parents) > 1 else None
+    with tracer().start_as_current_span(
+        name, context=parent, kind=kind, attributes=attributes, links=links
+    ) as current:
+        yield current
+
+
+# --- HTTP ------------------------------------------------------------------------------
+
+
+def without_query(current: Span, scope: dict[str, Any]) -> None:
+    """The URL attributes without the query string: filters hold values, some URLs tokens."""
+    path = scope.get("path", "")
+    for key in ("http.url", "url.full"):
+        current.set_attribute(key, path)
+    for key in ("http.target", "url.path"):
+        current.set_attribute(key, path)
+    current.set_attribute("url.query", "")
+
+
+def span_details(scope: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return f"{scope.get('method', 'HTTP')} {scope.get('path', '')}", {}
+
+
+class TracingMiddleware:
+    """The gateway's SERVER span per HTTP request (websockets are long-lived and not traced
+    as one span); honours the client's `traceparent` (OTEL_PROPAGATORS, W3C by default)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.traced = OpenTelemetryMiddleware(
+            app,
+            server_request_hook=without_query,
+            exclude_spans=["receive", "send"],
+            default_span_details=span_details,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _state["enabled"]:
+            await self.app(scope, receive, send)
+            return
+        await self.traced(scope, receive, send)
+
+
+class ServiceSpan:
+    """An INTERNAL span named after the mounted service around each of its HTTP requests."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _state["enabled"]:
+            await self.app(scope, receive, send)
+            return
+        with span(self.service, {"rfl.service": self.service}):
+            await self.app(scope, receive, send)
+
+
+# --- SQL -------------------------------------------------------------------------------
+
+
+def statement_text(query: Any, conn: Any) -> str:
+    if isinstance(query, sql.Composable):
+        return query.as_string(conn)
+    if isinstance(query, bytes):
+        return query.decode("utf8", "replace")
+    return str(query)
+
+
+def describe(text: str) -> tuple[str, str | None]:
+    """The statement's kind and first table, read from its text."""
+    match = STATEMENT.match(text)
+    if match is None:
+        return "SQL", None
+    table = match["table"].replace('"', "") if match["table"] else None
+    return match["kind"].upper(), table
+
+
+def with_traceparent(text: str, current: Span) -> str:
+    span_context = current.get_span_context()
+    traceparent = f"00-{span_context.trace_id:032x}-{span_context.span_id:016x}-01"
+    return f"{text} /*traceparent='{traceparent}'*/"
+
+
+class StatementSpan:
+    """Opens the CLIENT span of one statement and says what to execute."""
+
+    def __init__(self, cursor: Any, query: Any) -> None:
+        self.text = statement_text(query, cursor.connection)
+        self.kind, self.table = describe(self.text)
+        name = f"{self.kind} {self.table}" if self.table else self.kind
+        attributes: dict[str, Any] = {
+            "db.system": "postgresql",
+            "db.system.name": "postgresql",
+            "db.operation.name": self.kind,
+        }
+        if self.table:
+            attributes["db.collection.name"] = self.table
+        self.manager = tracer().start_as_current_span(
+            name, kind=SpanKind.CLIENT, attributes=attributes
+        )
+        self.started = time.perf_counter()
+
+    def __enter__(self) -> str:
+        self.current = self.manager.__enter__()
+        return with_traceparent(self.text, self.current)
+
+    def finish(self, rowcount: int) -> None:
+        if rowcount >= 0:
+            self.current.set_attribute("db.response.returned_rows", rowcount)
+
+    def __exit__(self, *exc: Any) -> None:
+        if exc[1] is not None and isinstance(exc[1], psycopg.Error):
+            sqlstate = getattr(exc[1], "sqlstate", None) or ""
+            self.current.set_attribute("db.response.status_code", sqlstate)
+            self.current.set_status(Status(StatusCode.ERROR, type(exc[1]).__name__))
+        self.manager.__exit__(*exc)
+
+
+def traced_now() -> bool:
+    return _state["enabled"] and trace.get_current_span().is_recording()
+
+
+class TracedCursor(psycopg.Cursor[Any]):
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> TracedCursor:
+        if not traced_now():
+            super().execute(query, params, **kwargs)
+            return self
+        statement = StatementSpan(self, query)
+        with statement as text:
+            super().execute(text, params, **kwargs)
+            statement.finish(self.rowcount)
+        return self
+
+
+class TracedAsyncCursor(psycopg.AsyncCursor[Any]):
+    async def execute(self, query: Any, params: Any = None, **kwargs: Any) -> TracedAsyncCursor:
+        if not traced_now():
+            await super().execute(query, params, **kwargs)
+            return self
+        statement = StatementSpan(self, query)
+        with statement as text:
+            await super().execute(text, params, **kwargs)
+            statement.finish(self.rowcount)
+        return self
+
+
+def install_psycopg_tracing() -> None:
+    """Every connection opened from now on (pools included) traces its statements: the
+    default cursor class is replaced where none is asked for. Spans are made only inside a
+    recording span, so background polling outside requests stays silent."""
+    for cls, cursor in ((psycopg.Connection, TracedCursor), (psycopg.AsyncConnection, None)):
+        original = cls.__dict__["connect"].__func__
+        if getattr(original, "_rfl_traced", False):
+            continue
+        factory = cursor or TracedAsyncCursor
+        cls.connect = classmethod(wrap_connect(original, factory))  # type: ignore[method-assign,assignment]
+    psycopg.connect = psycopg.Connection.connect
+
+
+def wrap_connect(original: Any, factory: type) -> Any:
+    import inspect
+
+    if inspect.iscoroutinefunction(original):
+
+        async def connect_async(cls: Any, *args: Any, **kwargs: Any) -> Any:
+            kwargs.setdefault("cursor_factory", factory)
+            return await original(cls, *args, **kwargs)
+
+        connect_async._rfl_traced = True  # type: ignore[attr-defined]
+        return connect_async
+
+    def connect(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("cursor_factory", factory)
+        return original(cls, *args, **kwargs)
+
+    connect._rfl_traced = True  # type: ignore[attr-defined]
+    return connect
+
+
+def inject_headers(headers: dict[str, str]) -> dict[str, str]:
+    """Add the current trace context to outgoing HTTP headers (W3C `traceparent`)."""
+    propagate.inject(headers)
+    return headers
