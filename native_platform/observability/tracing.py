@@ -47,11 +47,13 @@ __all__ = [
 TRACER_NAME = "roll_for_language"
 TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 STATEMENT = re.compile(
-    r"^\s*(?:/\*.*?\*/\s*)*(?:with\b.*?\)\s*)?"
-    r"(?P<kind>select|insert|update|delete|merge|set|call|begin|commit|rollback|listen|notify"
-    r"|alter|create|drop|grant|revoke|lock|savepoint|release|show|reset|copy|truncate|do)\b"
-    r"(?:.*?\b(?:from|into|update|table)\s+(?P<table>[\w.\"]+))?",
-    re.IGNORECASE | re.DOTALL,
+    r"^\s*(?:/\*.*?\*/\s*)*(?P<kind>[a-z]+)\b(?P<rest>.*)", re.IGNORECASE | re.DOTALL
+)
+TABLE = re.compile(r"\b(?:from|into|table)\s+(?:only\s+)?(?P<table>[\w.\"]+)", re.IGNORECASE)
+NAME = re.compile(r"\s*(?:only\s+)?(?P<table>[\w.\"]+)", re.IGNORECASE)
+KINDS = frozenset(
+    "select insert update delete merge with set call begin commit rollback listen notify alter"
+    " create drop grant revoke lock savepoint release show reset copy truncate do".split()
 )
 
 _state: dict[str, Any] = {"enabled": False}
@@ -149,7 +151,8 @@ def span_from_traceparents(
         with span(name, attributes, kind) as current:
             yield current
         return
-    parents = list(dict.fromkeys(c for c in map(parse_traceparent, traceparents) if c))
+    distinct = {c.span_id: c for c in map(parse_traceparent, traceparents) if c is not None}
+    parents = list(distinct.values())
     parent = (
         trace.set_span_in_context(trace.NonRecordingSpan(parents[0]))
         if len(parents) == 1
@@ -210,6 +213,9 @@ class ServiceSpan:
         if scope["type"] != "http" or not _state["enabled"]:
             await self.app(scope, receive, send)
             return
+        # FastAPI (≥ 0.160) would open its own SERVER span from the headers, beside this one
+        # and with the query string: the key tells it the request is already observed.
+        scope.setdefault("fastapi.telemetry", None)
         with span(self.service, {"rfl.service": self.service}):
             await self.app(scope, receive, send)
 
@@ -226,12 +232,13 @@ def statement_text(query: Any, conn: Any) -> str:
 
 
 def describe(text: str) -> tuple[str, str | None]:
-    """The statement's kind and first table, read from its text."""
+    """The statement's kind and its first table, read from its text (never its values)."""
     match = STATEMENT.match(text)
-    if match is None:
+    if match is None or match["kind"].lower() not in KINDS:
         return "SQL", None
-    table = match["table"].replace('"', "") if match["table"] else None
-    return match["kind"].upper(), table
+    kind = match["kind"].upper()
+    found = (NAME.match if kind in ("UPDATE", "TRUNCATE") else TABLE.search)(match["rest"])
+    return kind, found["table"].replace('"', "") if found else None
 
 
 def with_traceparent(text: str, current: Span) -> str:

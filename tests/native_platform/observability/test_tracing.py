@@ -1,0 +1,240 @@
+"""Traces end to end: one dice roll through a gateway started with the standard `OTEL_*`
+variables, whose spans arrive at an OTLP/HTTP receiver started by the test."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from realtime import AsyncRealtimeClient, RealtimeSubscribeStates
+
+from native_platform.observability.tracing import describe, parse_traceparent, tracing_enabled
+from native_platform.settings import StackSettings
+from native_platform.stack import api_command
+from tests.helpers.servers import free_port
+from tests.native_platform.gateway import conftest as gateway_fixtures
+from tests.native_platform.gateway.conftest import Table
+from tests.native_platform.gateway.test_live_table import access_token, subscribed
+from tests.native_platform.observability.otlp_receiver import (
+    ReceivedSpan,
+    Receiver,
+    otlp_receiver,
+)
+
+SERVER, CLIENT, INTERNAL, CONSUMER = 2, 3, 1, 5  # OTLP's SpanKind numbers
+# The gateway tests' players at a table, signed up through the shared stack.
+http = gateway_fixtures.http
+table = gateway_fixtures.table
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with otlp_receiver(free_port()) as started:
+        yield started
+
+
+@pytest.fixture
+def traced_gateway(
+    stack_settings: StackSettings, stack_settings_file: Path, receiver: Receiver, tmp_path: Path
+) -> Iterator[tuple[str, Path]]:
+    """The gateway as `rfl up` runs it, on its own port, exporting to the receiver; its URL and
+    its log file."""
+    port = free_port()
+    command = api_command(stack_settings.model_copy(update={"api_port": port}))
+    env = {
+        **os.environ,
+        "RFL_ENV_FILE": str(stack_settings_file),
+        "OTEL_TRACES_EXPORTER": "otlp",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url,
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
+    }
+    env.pop("OTEL_SDK_DISABLED", None)
+    log_file = tmp_path / "api.log"
+    with log_file.open("wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url, process, log_file)
+        yield url, log_file
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes], log_file: Path) -> None:
+    for _ in range(300):
+        if process.poll() is not None:
+            pytest.fail(f"gateway exited: {log_file.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        asyncio.run(asyncio.sleep(0.1))
+    pytest.fail("gateway not ready")
+
+
+def new_traceparent() -> tuple[str, str, str]:
+    trace_id, parent_id = secrets.token_hex(16), secrets.token_hex(8)
+    return f"00-{trace_id}-{parent_id}-01", trace_id, parent_id
+
+
+def children(spans: list[ReceivedSpan], parent: ReceivedSpan) -> list[ReceivedSpan]:
+    return [span for span in spans if span.parent_span_id == parent.span_id]
+
+
+def only(spans: list[ReceivedSpan], name: str) -> ReceivedSpan:
+    found = [span for span in spans if span.name == name]
+    assert len(found) == 1, f"{name}: {[s.name for s in spans]}"
+    return found[0]
+
+
+def complete(root_parent: str) -> Callable[[list[ReceivedSpan]], bool]:
+    """The tree is whole: the delivery arrived and every span's parent did too."""
+
+    def done(spans: list[ReceivedSpan]) -> bool:
+        known = {span.span_id for span in spans} | {root_parent}
+        whole = all(span.parent_span_id in known for span in spans)
+        return whole and any(span.name == "realtime deliver" for span in spans)
+
+    return done
+
+
+def test_dice_roll_span_tree_reaches_the_receiver_under_the_clients_trace(
+    stack_settings: StackSettings,
+    table: Table,
+    traced_gateway: tuple[str, Path],
+    receiver: Receiver,
+) -> None:
+    """gateway (child of the client's traceparent) → dice → INSERT public.dice_rolls →
+    realtime delivery to the campaign channel; no token or parameter value in any span, and
+    the gateway's log lines of the request carry the same trace id."""
+    url, log_file = traced_gateway
+    ana, ben = table.players
+    traceparent, trace_id, client_span = new_traceparent()
+    body = {"campaign_id": table.campaign_id, "expression": "1d20+7", "visibility": "public"}
+    token = access_token(ana)
+    heard: list[Any] = []
+
+    async def scenario() -> httpx.Response:
+        client = AsyncRealtimeClient(
+            f"{url}/realtime/v1", token=stack_settings.anon_key.get_secret_value()
+        )
+        await client.connect()
+        await client.set_auth(access_token(ben))
+        options: Any = {"config": {"private": True}}
+        channel = client.channel(f"campaign:{table.campaign_id}", options)
+        channel.on_broadcast("insert", heard.append)
+        try:
+            assert await subscribed(channel) == RealtimeSubscribeStates.SUBSCRIBED
+            async with httpx.AsyncClient() as http:
+                response = await http.post(
+                    f"{url}/functions/v1/dice/rolls",
+                    json=body,
+                    headers={
+                        "apikey": stack_settings.anon_key.get_secret_value(),
+                        "Authorization": f"Bearer {token}",
+                        "traceparent": traceparent,
+                    },
+                )
+            async with asyncio.timeout(10):
+                while not heard:
+                    await asyncio.sleep(0.05)
+            return response
+        finally:
+            await client.close()
+
+    response = asyncio.run(scenario())
+    assert response.status_code in (200, 201), response.text
+    roll_id = response.json()["id"]
+    spans = receiver.wait_for(trace_id, complete(client_span))
+
+    gateway = only(spans, "POST /functions/v1/dice/rolls")
+    assert (gateway.kind, gateway.parent_span_id) == (SERVER, client_span)
+    assert gateway.service == "rfl-api"
+    dice = only(children(spans, gateway), "functions/dice")
+    assert dice.kind == INTERNAL
+    statements = [span for span in spans if span.kind == CLIENT]
+    insert = only(statements, "INSERT public.dice_rolls")
+    assert insert.attributes["db.operation.name"] == "INSERT"
+    assert insert.attributes["db.collection.name"] == "public.dice_rolls"
+    assert insert.attributes["db.response.returned_rows"] == 1
+    ancestors = {span.span_id: span for span in spans}
+    parent = ancestors[insert.parent_span_id]
+    while parent.span_id != dice.span_id:
+        parent = ancestors[parent.parent_span_id]
+    delivery = only(spans, "realtime deliver")
+    assert delivery.parent_span_id == insert.span_id
+    assert delivery.kind == CONSUMER
+    assert delivery.attributes["messaging.destination.name"] == f"campaign:{table.campaign_id}"
+    assert delivery.attributes["rfl.realtime.sockets"] == 1
+
+    recorded = json.dumps([span.attributes for span in spans])
+    for secret in (token, stack_settings.anon_key.get_secret_value(), "1d20+7", ana.user_id):
+        assert secret not in recorded
+
+    lines = [json.loads(line) for line in log_file.read_text().splitlines() if line.startswith("{")]
+    access = [line for line in lines if line.get("path") == "/functions/v1/dice/rolls"]
+    assert len(access) == 1
+    assert access[0]["trace_id"] == trace_id
+    assert access[0]["user_id"] == ana.user_id
+    assert access[0]["status"] == response.status_code
+    assert access[0]["request_id"] == response.headers["x-request-id"]
+    assert roll_id
+
+
+def test_outbox_rows_carry_the_writers_traceparent(db: psycopg.Connection) -> None:
+    """A traced statement's comment is read back by the outbox's default; untraced, null."""
+    traceparent, _, _ = new_traceparent()
+    insert = (
+        "insert into app_private.search_outbox (kind, entity_id) values ('deck', gen_random_uuid())"
+    )
+    traced = db.execute(f"{insert} returning traceparent /*traceparent='{traceparent}'*/")
+    plain = db.execute(f"{insert} returning traceparent")
+    assert traced.fetchone() == (traceparent,)
+    assert plain.fetchone() == (None,)
+
+
+def test_tracing_is_off_unless_the_otel_variables_ask() -> None:
+    assert not tracing_enabled({})
+    assert tracing_enabled({"OTEL_TRACES_EXPORTER": "otlp"})
+    assert tracing_enabled({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"})
+    assert not tracing_enabled({"OTEL_TRACES_EXPORTER": "none"})
+    assert not tracing_enabled({"OTEL_TRACES_EXPORTER": "otlp", "OTEL_SDK_DISABLED": "true"})
+
+
+@pytest.mark.parametrize(
+    ("statement", "described"),
+    [
+        (
+            "insert into public.dice_rolls (a) values (%s) returning id",
+            ("INSERT", "public.dice_rolls"),
+        ),
+        (
+            "select * from app_private.search_outbox order by id",
+            ("SELECT", "app_private.search_outbox"),
+        ),
+        ('update "public"."campaigns" set name = %s', ("UPDATE", "public.campaigns")),
+        ("select pg_catalog.set_config('role', %s, true)", ("SELECT", None)),
+        ("vacuum", ("SQL", None)),
+    ],
+)
+def test_statements_are_described_by_kind_and_table(
+    statement: str, described: tuple[str, str | None]
+) -> None:
+    assert describe(statement) == described
+
+
+def test_malformed_traceparents_are_ignored() -> None:
+    assert parse_traceparent("00-" + "0" * 32 + "-" + "1" * 16 + "-01") is None
+    assert parse_traceparent("garbage") is None
+    assert parse_traceparent(None) is None
