@@ -13,6 +13,7 @@ from native_platform.config_check import ENVIRONMENTS, check_environment
 from native_platform.database import prepare_database
 from native_platform.envfile import write_env_file
 from native_platform.migrations import MigrationError, apply_migrations
+from native_platform.observability.logging import log_files
 from native_platform.project_config import ConfigError, load_project_config
 from native_platform.settings import (
     SettingsError,
@@ -85,10 +86,14 @@ def status(_: argparse.Namespace) -> int:
 
 
 def logs(args: argparse.Namespace) -> int:
-    log_dir = load_settings().state_dir / "logs"
-    files = sorted(log_dir.glob("*.log")) + [load_settings().state_dir / "postgres/postgres.log"]
+    """JSON lines of every service (or `--service X`'s), Postgres's own log last."""
+    try:
+        files = log_files(load_settings().state_dir, args.service)
+    except ValueError as error:
+        print(f"rfl logs: {error}", file=sys.stderr)
+        return 2
     tail = ["tail", "-n", str(args.lines)] + (["-F"] if args.follow else [])
-    os.execvp("tail", tail + [str(path) for path in files if path.exists()])
+    os.execvp("tail", tail + [str(path) for path in files])
 
 
 def psql(args: argparse.Namespace) -> int:
@@ -210,6 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     log = add("logs", help="show the services' logs")
     log.add_argument("-n", "--lines", type=int, default=50)
     log.add_argument("-f", "--follow", action="store_true")
+    log.add_argument(
+        "-s", "--service", help="one service's log: api, indexer, typesense, postgres…"
+    )
     log.set_defaults(run=logs)
     sql_shell = add("psql", help="superuser psql on the local database")
     sql_shell.add_argument("psql_args", nargs=argparse.REMAINDER)

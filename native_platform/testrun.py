@@ -32,6 +32,9 @@ TEST_TYPESENSE_PORT = 25438
 VENV_BIN = Path(sys.executable).parent
 PGTAP_SEARCH_PATH = "public,extensions,tests"
 PGTAP_HELPERS = ROOT / "sql" / "tests" / "helpers.sql"
+LOG_AUDIT = (
+    "tests/native_platform/observability/test_logs.py::test_no_secret_in_any_log_of_the_stack"
+)
 
 
 def tool(name: str) -> str:
@@ -104,9 +107,12 @@ def stack_checks(stack: Stack, pytest_args: list[str]) -> list[bool]:
         print(f"==> test stack up: FAILED ({error})", flush=True)
         return [False]
     pytest = [tool("pytest"), *pytest_args]
+    env = {"RFL_ENV_FILE": str(TEST_ENV_FILE)}
     return [
         pgtap_step(stack.settings),
-        run_step("pytest", pytest, {"RFL_ENV_FILE": str(TEST_ENV_FILE)}),
+        run_step("pytest", pytest, env),
+        # Last, over the logs of the whole run: no seeded secret or token in any of them.
+        run_step("no secrets in logs", [tool("pytest"), "-q", LOG_AUDIT], env),
     ]
 
 

@@ -17,6 +17,7 @@ import time
 import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
@@ -26,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from native_platform.caller import TokenRejected, bearer_token, stack_verifier
 from native_platform.observability.tracing import current_trace_id, parse_traceparent
 
-__all__ = ["RequestLog", "configure_logging", "log_context", "scrub"]
+__all__ = ["RequestLog", "configure_logging", "log_context", "log_files", "scrub"]
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 user_id: ContextVar[str | None] = ContextVar("user_id", default=None)
@@ -176,3 +177,15 @@ class RequestLog:
             request_id.reset(tokens[0])
             user_id.reset(tokens[1])
             trace_id.reset(tokens[2])
+
+
+def log_files(state_dir: Path, service: str | None = None) -> list[Path]:
+    """The stack's log files (`logs/<service>.log`, then Postgres's), or one service's; a
+    service with no log file yet raises ValueError naming those that have one."""
+    files = {path.stem: path for path in sorted((state_dir / "logs").glob("*.log"))}
+    files["postgres"] = state_dir / "postgres" / "postgres.log"
+    if service is None:
+        return [path for path in files.values() if path.exists()]
+    if service not in files:
+        raise ValueError(f"no log for service {service!r}; known: {', '.join(sorted(files))}")
+    return [files[service]]
