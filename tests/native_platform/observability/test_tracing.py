@@ -8,6 +8,7 @@ import json
 import os
 import secrets
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from realtime import AsyncRealtimeClient, RealtimeSubscribeStates
 from native_platform.observability.tracing import describe, parse_traceparent, tracing_enabled
 from native_platform.settings import StackSettings
 from native_platform.stack import api_command
+from tests.functions.conftest import config_for, unique_prefix
 from tests.helpers.servers import free_port
 from tests.native_platform.gateway import conftest as gateway_fixtures
 from tests.native_platform.gateway.conftest import Table
@@ -98,13 +100,13 @@ def only(spans: list[ReceivedSpan], name: str) -> ReceivedSpan:
     return found[0]
 
 
-def complete(root_parent: str) -> Callable[[list[ReceivedSpan]], bool]:
-    """The tree is whole: the delivery arrived and every span's parent did too."""
+def complete(root_parent: str, last: str = "realtime deliver") -> Callable[..., bool]:
+    """The tree is whole: its last span arrived and every span's parent did too."""
 
     def done(spans: list[ReceivedSpan]) -> bool:
         known = {span.span_id for span in spans} | {root_parent}
         whole = all(span.parent_span_id in known for span in spans)
-        return whole and any(span.name == "realtime deliver" for span in spans)
+        return whole and any(span.name == last for span in spans)
 
     return done
 
@@ -238,3 +240,39 @@ def test_malformed_traceparents_are_ignored() -> None:
     assert parse_traceparent("00-" + "0" * 32 + "-" + "1" * 16 + "-01") is None
     assert parse_traceparent("garbage") is None
     assert parse_traceparent(None) is None
+
+
+def test_indexer_drain_joins_the_trace_of_the_write(
+    stack_settings: StackSettings, db_dsn: str, receiver: Receiver
+) -> None:
+    """An outbox row written by a traced statement: the indexer's drain span (another process)
+    is a child of that statement's span, with its own SQL as children."""
+    traceparent, trace_id, writer_span = new_traceparent()
+    with psycopg.connect(db_dsn, autocommit=True) as conn:
+        conn.execute(
+            "insert into app_private.search_outbox (kind, entity_id)"
+            f" values ('deck', gen_random_uuid()) /*traceparent='{traceparent}'*/"
+        )
+    with unique_prefix(stack_settings) as prefix:
+        config = config_for(stack_settings, db_dsn, prefix)
+        env = {
+            **os.environ,
+            "RFL_FUNCTIONS_DATABASE_URL": config.database_url.get_secret_value(),
+            "RFL_FUNCTIONS_COLLECTION_PREFIX": prefix,
+            "OTEL_TRACES_EXPORTER": "otlp",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url,
+        }
+        drained = subprocess.run(
+            [sys.executable, "-m", "functions.indexer", "drain"],
+            env=env,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    assert drained.returncode == 0, drained.stdout.decode() + drained.stderr.decode()
+    spans = receiver.wait_for(trace_id, complete(writer_span, "indexer drain"))
+    drain = only(spans, "indexer drain")
+    assert (drain.service, drain.parent_span_id) == ("rfl-indexer", writer_span)
+    assert drain.attributes["rfl.indexer.entries"] == 1
+    statements = {span.name for span in children(spans, drain)}
+    assert "DELETE app_private.search_outbox" in statements
