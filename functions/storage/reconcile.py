@@ -33,6 +33,7 @@ from functions.storage.config import StorageSettings, get_settings
 from functions.storage.db import SERVICE, Database
 from functions.storage.render import drop_cached_versions
 from functions.storage.resumable import STALE_CLAIM
+from native_platform.observability.logging import configure_logging
 
 __all__ = ["Report", "main", "reconcile"]
 
@@ -197,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         "--grace", type=int, default=None, help="seconds a leftover must be older than"
     )
     args: Any = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging("storage-reconcile")
     try:
         return anyio.run(_run, args.once, args.interval, args.grace)
     except KeyboardInterrupt:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import uvicorn
 from pydantic import ValidationError
 
+from native_platform.observability.logging import configure_logging
+from native_platform.observability.tracing import configure_tracing
 from native_platform.realtime import RealtimeSettings, create_app
 from native_platform.realtime.wire import DirectWriteProtocol
 from native_platform.settings import load_settings
@@ -19,9 +21,12 @@ def settings() -> RealtimeSettings:
 
 
 def main() -> None:
+    configure_logging("realtime")
+    configure_tracing("realtime")
     config = settings()
     uvicorn.run(
         create_app(config),
+        log_config=None,  # JSON lines (configure_logging); no access line with the apikey
         host=config.host,
         port=config.port,
         log_level="info",
