@@ -77,7 +77,7 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], log_file: Path) -> No
         if process.poll() is not None:
             pytest.fail(f"gateway exited: {log_file.read_text()[-2000:]}")
         try:
-            if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             pass

@@ -1,0 +1,204 @@
+"""REST and realtime throughput of the gateway with tracing on against tracing off, same run.
+
+Run from the repository root with a running stack: `RFL_ENV_FILE=... .venv/bin/python
+bench/bench_tracing.py [--runs 3] [--seconds 5] [--concurrency 16]`. It starts two gateways
+exactly as `rfl up` does (`api_command`), on their own ports and on the stack's database: one
+with no `OTEL_*` variable (tracing off, the native default), one with `OTEL_TRACES_EXPORTER=otlp`
+exporting every span (sampler always on, the worst case) to an OTLP/HTTP receiver started here.
+Then, alternating off/on per run so drift hits both alike, it drives each scenario for
+`--seconds` with `--concurrency` clients (httpx, asyncio):
+
+- `rest anon`: `GET /rest/v1/locales?select=*` with the anon key;
+- `rest user`: `GET /rest/v1/campaigns?select=id,name&limit=10` with a user's token (JWT, RLS);
+- `broadcast`: `POST /realtime/v1/api/broadcast` (service key) to a public topic, counted as
+  messages delivered to one websocket subscriber.
+
+It prints requests/s (medians over the runs), the ratio on/off, and the spans received.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from realtime import AsyncRealtimeClient, RealtimeSubscribeStates
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from native_platform.settings import StackSettings, env_file_path, load_settings  # noqa: E402
+from native_platform.stack import api_command  # noqa: E402
+from tests.helpers.servers import free_port  # noqa: E402
+from tests.native_platform.observability.otlp_receiver import Receiver, otlp_receiver  # noqa: E402
+
+Request = Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
+
+
+@contextmanager
+def gateway(settings: StackSettings, otel: dict[str, str]) -> Iterator[str]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    env.update(otel, RFL_ENV_FILE=str(env_file_path()))
+    command = api_command(settings.model_copy(update={"api_port": port}))
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise SystemExit(f"gateway on {url} not ready")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+async def drive(request: Request, seconds: float, concurrency: int) -> float:
+    """Requests/s of `concurrency` loops sending `request` for `seconds`; any error stops."""
+    done = 0
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        deadline = time.monotonic() + seconds
+
+        async def loop() -> None:
+            nonlocal done
+            while time.monotonic() < deadline:
+                response = await request(client)
+                if response.status_code >= 300:
+                    raise SystemExit(f"{response.status_code}: {response.text[:200]}")
+                done += 1
+
+        started = time.monotonic()
+        await asyncio.gather(*(loop() for _ in range(concurrency)))
+        return done / (time.monotonic() - started)
+
+
+def rest_anon(url: str, key: str) -> Request:
+    def send(client: httpx.AsyncClient) -> Awaitable[httpx.Response]:
+        return client.get(f"{url}/rest/v1/locales?select=*", headers={"apikey": key})
+
+    return send
+
+
+def rest_user(url: str, key: str, token: str) -> Request:
+    headers = {"apikey": key, "Authorization": f"Bearer {token}"}
+
+    def send(client: httpx.AsyncClient) -> Awaitable[httpx.Response]:
+        return client.get(f"{url}/rest/v1/campaigns?select=id,name&limit=10", headers=headers)
+
+    return send
+
+
+async def broadcast(url: str, key: str, service_key: str, seconds: float, n: int) -> float:
+    """Messages/s delivered to one subscriber of a public topic fed by the HTTP broadcast API."""
+    topic = f"bench-{uuid.uuid4().hex[:8]}"
+    received = 0
+
+    def count(_: Any) -> None:
+        nonlocal received
+        received += 1
+
+    subscriber = AsyncRealtimeClient(f"{url}/realtime/v1", token=key, auto_reconnect=False)
+    await subscriber.connect()
+    channel = subscriber.channel(topic)
+    channel.on_broadcast("tick", count)
+    joined: asyncio.Future[RealtimeSubscribeStates] = asyncio.get_running_loop().create_future()
+
+    def settle(state: RealtimeSubscribeStates, _: Exception | None) -> None:
+        if not joined.done():
+            joined.set_result(state)
+
+    await channel.subscribe(settle)
+    assert await asyncio.wait_for(joined, 10) == RealtimeSubscribeStates.SUBSCRIBED
+    headers = {"apikey": key, "Authorization": f"Bearer {service_key}"}
+    body = {"messages": [{"topic": topic, "event": "tick", "payload": {"n": 1}}]}
+
+    def send(client: httpx.AsyncClient) -> Awaitable[httpx.Response]:
+        return client.post(f"{url}/realtime/v1/api/broadcast", json=body, headers=headers)
+
+    started = time.monotonic()
+    await drive(send, seconds, n)
+    await asyncio.sleep(0.5)  # the last deliveries
+    elapsed = time.monotonic() - started
+    await subscriber.close()
+    return received / elapsed
+
+
+def sign_up(url: str, key: str) -> str:
+    email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
+    response = httpx.post(
+        f"{url}/auth/v1/signup",
+        json={"email": email, "password": uuid.uuid4().hex},
+        headers={"apikey": key},
+    )
+    response.raise_for_status()
+    return str(response.json()["access_token"])
+
+
+def measure(
+    url: str, settings: StackSettings, token: str, args: argparse.Namespace
+) -> dict[str, float]:
+    key = settings.anon_key.get_secret_value()
+    service = settings.service_role_key.get_secret_value()
+    return {
+        "rest anon": asyncio.run(drive(rest_anon(url, key), args.seconds, args.concurrency)),
+        "rest user": asyncio.run(drive(rest_user(url, key, token), args.seconds, args.concurrency)),
+        "broadcast": asyncio.run(broadcast(url, key, service, args.seconds, args.concurrency)),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    settings = load_settings()
+    results: dict[str, dict[str, list[float]]] = {"off": {}, "on": {}}
+    with ExitStack() as stack:
+        receiver: Receiver = stack.enter_context(otlp_receiver(free_port()))
+        otel = {
+            "OTEL_TRACES_EXPORTER": "otlp",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url,
+            "OTEL_TRACES_SAMPLER": "always_on",
+        }
+        urls = {
+            "off": stack.enter_context(gateway(settings, {})),
+            "on": stack.enter_context(gateway(settings, otel)),
+        }
+        token = sign_up(urls["off"], settings.anon_key.get_secret_value())
+        warm_up = argparse.Namespace(seconds=1.0, concurrency=args.concurrency)
+        for mode in ("off", "on"):
+            measure(urls[mode], settings, token, warm_up)
+        for run in range(args.runs):
+            for mode in ("off", "on"):
+                for scenario, rate in measure(urls[mode], settings, token, args).items():
+                    results[mode].setdefault(scenario, []).append(rate)
+                with receiver.lock:
+                    spans = len(receiver.spans)
+            print(f"run {run + 1}/{args.runs} done; spans received so far: {spans}", flush=True)
+    print(f"{'scenario':<12} {'off req/s':>10} {'on req/s':>10} {'on/off':>7}")
+    for scenario in results["off"]:
+        off = statistics.median(results["off"][scenario])
+        on = statistics.median(results["on"][scenario])
+        print(f"{scenario:<12} {off:>10.0f} {on:>10.0f} {on / off:>7.2f}")
+
+
+if __name__ == "__main__":
+    main()
