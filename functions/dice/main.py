@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from functions.dice.config import get_settings
 from functions.dice.db import open_pool
 from functions.dice.errors import install_error_handlers
-from functions.dice.routes import odds, rolls, seeds, verify
+from functions.dice.routes import learning, odds, rolls, seeds, verify
 from native_platform.settings import StackSettings
 
 __all__ = ["create_app"]
@@ -40,6 +40,6 @@ def create_app(settings: StackSettings | None = None, database: str = "postgres"
     if settings is not None:
         app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
-    for module in (rolls, odds, seeds, verify):
+    for module in (rolls, odds, seeds, verify, learning):
         app.include_router(module.router)
     return app

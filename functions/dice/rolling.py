@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from functions.dice.config import SERVICE_LIMITS
+from functions.dice.familiarity import Familiarity
 from functions.dice.models.rolls import (
     AbilityCheckCreate,
     CheckBreakdownPublic,
@@ -69,7 +70,11 @@ def plan_expression(text: str) -> Plan:
 
 
 def _term(
-    term: CheckTerm, check: AssembledCheck, sheet: Sheet, grants: Mapping[str, Grant]
+    term: CheckTerm,
+    check: AssembledCheck,
+    sheet: Sheet,
+    grants: Mapping[str, Grant],
+    familiarity: Familiarity | None,
 ) -> CheckTermPublic:
     if term.source is TermSource.ABILITY:
         return CheckTermPublic(
@@ -89,6 +94,17 @@ def _term(
             value=term.value,
             counted=term.counted,
         )
+    if term.source is TermSource.FAMILIARITY:
+        assert familiarity is not None
+        return CheckTermPublic(
+            source="familiarity",
+            field="review_states",
+            id=familiarity.challenge_id,
+            type="familiarity",
+            reason=familiarity.reason,
+            value=term.value,
+            counted=term.counted,
+        )
     grant = grants[term.ref]
     return CheckTermPublic(
         source="granted_modifier",
@@ -100,16 +116,21 @@ def _term(
     )
 
 
-def _breakdown(check: AssembledCheck, sheet: Sheet, grants: list[Grant]) -> CheckBreakdownPublic:
+def _breakdown(
+    check: AssembledCheck, sheet: Sheet, grants: list[Grant], familiarity: Familiarity | None
+) -> CheckBreakdownPublic:
     by_id = {str(grant.id): grant for grant in grants}
     return CheckBreakdownPublic(
-        terms=[_term(term, check, sheet, by_id) for term in check.terms],
+        terms=[_term(term, check, sheet, by_id, familiarity) for term in check.terms],
         dc=DcPublic(value=check.dc, level=check.level, source=check.dc_source.value),
     )
 
 
 def plan_check(
-    check: AbilityCheckCreate | LanguageChallengeCreate, sheet: Sheet, grants: list[Grant]
+    check: AbilityCheckCreate | LanguageChallengeCreate,
+    sheet: Sheet,
+    grants: list[Grant],
+    familiarity: Familiarity | None = None,
 ) -> Plan:
     """1d20 + the sheet's and the granted numbers (rewritten for advantage) vs the level's DC."""
     language = sheet.language if isinstance(check, LanguageChallengeCreate) else None
@@ -125,6 +146,7 @@ def plan_check(
         dc_table=sheet.dc_table,
         advantage=Advantage(check.advantage),
         registry=_REGISTRY,
+        familiarity=None if familiarity is None else familiarity.bonus,
     )
     node = check_expression(assembled.modifier, assembled.advantage)
     return Plan(
@@ -133,7 +155,7 @@ def plan_check(
         check,
         assembled.modifier,
         assembled.dc,
-        _breakdown(assembled, sheet, grants),
+        _breakdown(assembled, sheet, grants, familiarity),
         tuple(UUID(term.ref) for term in assembled.granted),
         language,
     )

@@ -51,6 +51,7 @@ class TermSource(enum.Enum):
     ABILITY = "ability"
     PROFICIENCY = "proficiency"
     GRANTED = "granted_modifier"
+    FAMILIARITY = "familiarity"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +133,10 @@ def assemble_check(
     dc_table: Mapping[CEFR, int | None] = _NO_OVERRIDES,
     advantage: Advantage = Advantage.NONE,
     registry: RulesRegistry | None = None,
+    familiarity: int | None = None,
 ) -> AssembledCheck:
-    """Ability modifier + language proficiency (when `language`) + granted modifiers vs the DC.
+    """Ability modifier + language proficiency (when `language`) + granted modifiers
+    + familiarity (when given: py_rules.learning.familiarity_bonus of the lexemes) vs the DC.
 
     Granted modifiers carry their grant's id in `Modifier.source`; an unknown modifier type
     raises `RulesError`, as does a DC override outside 1..100.
@@ -152,6 +155,8 @@ def assemble_check(
         CheckTerm(TermSource.GRANTED, modifier.value, count, modifier.source)
         for modifier, count in zip(granted, counted, strict=True)
     )
+    if familiarity is not None:
+        terms.append(CheckTerm(TermSource.FAMILIARITY, familiarity, familiarity, "lexemes"))
     return AssembledCheck(
         ability, level, dc, dc_source, tuple(terms), advantage, language, proficiency
     )

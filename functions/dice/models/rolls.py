@@ -99,6 +99,11 @@ class LanguageChallengeCreate(_CheckCreate):
         pattern=LANGUAGE_PATTERN,
         description="Locale tag of the language used; the campaign's target language if omitted",
     )
+    challenge_id: UUID | None = Field(
+        default=None,
+        description="A challenge drawn for the roller (POST /learning/challenges): the check "
+        "adds the familiarity bonus of its lexemes (docs/learning.md)",
+    )
 
 
 CheckCreate = Annotated[AbilityCheckCreate | LanguageChallengeCreate, Field(discriminator="kind")]
@@ -143,7 +148,7 @@ class ProofPublic(BaseModel):
 class CheckTermPublic(BaseModel):
     """One number added to the d20 and where it came from."""
 
-    source: Literal["character_sheet", "granted_modifier"]
+    source: Literal["character_sheet", "granted_modifier", "familiarity"]
     field: str | None = Field(
         default=None,
         examples=["characters.grammar", "character_languages.proficiency"],
@@ -152,8 +157,12 @@ class CheckTermPublic(BaseModel):
     score: int | None = Field(default=None, description="The ability score behind the modifier")
     language: str | None = None
     proficiency: ProficiencyName | None = None
-    id: UUID | None = Field(default=None, description="The granted modifier's id")
-    type: str | None = Field(default=None, description="circumstance, item, status or untyped")
+    id: UUID | None = Field(
+        default=None, description="The granted modifier's id (familiarity: the challenge's)"
+    )
+    type: str | None = Field(
+        default=None, description="circumstance, item, status, untyped or familiarity"
+    )
     reason: str | None = None
     value: int
     counted: int = Field(description="What it adds: a lower bonus of the same type adds 0")

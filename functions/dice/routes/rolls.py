@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from functions.dice.db import Conn, retry_as_caller
 from functions.dice.deps import CallerDep, DbDep
+from functions.dice.familiarity import challenge_familiarity
 from functions.dice.models.rolls import (
     LanguageChallengeCreate,
     ProofPublic,
@@ -24,6 +25,7 @@ from functions.dice.store import (
     insert_roll,
     use_granted_modifiers,
 )
+from native_platform.observability.metrics import record_dice_roll
 from py_rules import render_roll, to_json
 
 __all__ = ["router"]
@@ -52,7 +54,10 @@ async def _plan(conn: Conn, body: RollCreate, parsed: Plan | None) -> Plan:
     language = check.language if isinstance(check, LanguageChallengeCreate) else None
     sheet = await check_sheet(conn, character_id, body.campaign_id, language)
     grants = await granted_modifiers(conn, character_id, check.ability, check.granted_modifiers)
-    return plan_check(check, sheet, grants)
+    familiarity = None
+    if isinstance(check, LanguageChallengeCreate) and check.challenge_id is not None:
+        familiarity = await challenge_familiarity(conn, check.challenge_id, body.campaign_id)
+    return plan_check(check, sheet, grants, familiarity)
 
 
 def _row_values(
@@ -123,4 +128,6 @@ async def create_roll(body: RollCreate, caller: CallerDep, pool: DbDep) -> RollP
             ),
         )
 
-    return await retry_as_caller(pool, caller, record, roll_source=True)
+    roll = await retry_as_caller(pool, caller, record, roll_source=True)
+    record_dice_roll(body.check.kind if body.check is not None else "expression")
+    return roll

@@ -12,6 +12,11 @@ ROUTES = {
     ("/campaigns/{campaign_id}/seed/rotate", "post"),
     ("/campaigns/{campaign_id}/seeds", "get"),
     ("/verify", "post"),
+    ("/learning/challenges", "post"),
+    ("/learning/challenges/{challenge_id}/answers", "post"),
+    ("/learning/challenges/{challenge_id}/grades", "post"),
+    ("/learning/reviews", "post"),
+    ("/learning/odds", "post"),
 }
 
 
