@@ -12,7 +12,14 @@ from native_platform import backup
 from native_platform.config_check import ENVIRONMENTS, check_environment
 from native_platform.database import prepare_database
 from native_platform.envfile import write_env_file
-from native_platform.migrations import MigrationError, apply_migrations
+from native_platform.migration_lint import after_baseline, lint_migrations, migrations_added_since
+from native_platform.migrations import (
+    MIGRATIONS_DIR,
+    MigrationError,
+    apply_migrations,
+    check_order,
+    pending_migrations,
+)
 from native_platform.observability.logging import log_files
 from native_platform.project_config import ConfigError, load_project_config
 from native_platform.settings import (
@@ -108,15 +115,45 @@ def reset(_: argparse.Namespace) -> int:
 
 
 def migrate(args: argparse.Namespace) -> int:
+    if args.lint:
+        return lint_pending(args)
     settings = load_settings()
     url = args.database_url or settings.database_url.get_secret_value()
+    pending, applied = pending_migrations(url)
+    check_order(pending, applied)
+    if args.backup_first and pending:
+        entry = backup.take_backup(backup_target(), "incr")
+        print(f"backup {entry.label} taken; the way back: rfl restore --to-label {entry.label}")
     if args.dry_run:
-        applied = apply_migrations(url, dry_run=True)
+        applied_now = apply_migrations(url, dry_run=True)
     else:
-        applied = prepare_database(url, settings)
+        applied_now = prepare_database(url, settings)
     verb = "would apply" if args.dry_run else "applied"
-    print(f"{verb} {len(applied)} migrations" + (f": {', '.join(applied)}" if applied else ""))
+    listed = f": {', '.join(applied_now)}" if applied_now else ""
+    print(f"{verb} {len(applied_now)} migrations{listed}")
     return 0
+
+
+def lint_pending(args: argparse.Namespace) -> int:
+    """Lint the migrations `--since REF` lacks (CI) or the database has not applied yet."""
+    if args.files:
+        paths = [Path(name) for name in args.files]
+    elif args.since:
+        paths, newest = migrations_added_since(args.since)
+        early = [path.name for path in paths if path.name[:14] <= newest]
+        if early:
+            print(f"rfl migrate --lint: sort before {args.since}'s newest ({newest}): {early}")
+            return 1
+    else:
+        url = args.database_url or load_settings().database_url.get_secret_value()
+        pending, applied = pending_migrations(url)
+        check_order(pending, applied)
+        paths = [MIGRATIONS_DIR / f"{m.version}_{m.name}.sql" for m in pending]
+    findings = lint_migrations(paths if args.files else after_baseline(paths))
+    for finding in findings:
+        print(f"rfl migrate --lint: {finding}", file=sys.stderr)
+    print(f"rfl migrate --lint: {len(paths)} new migrations, {len(findings)} findings")
+    return 1 if findings else 0
 
 
 def test(args: argparse.Namespace) -> int:
@@ -226,6 +263,12 @@ def build_parser() -> argparse.ArgumentParser:
     mig = add("migrate", help="apply pending migrations")
     mig.add_argument("--dry-run", action="store_true", help="apply in a rolled-back transaction")
     mig.add_argument("--database-url", help="target database (default: DATABASE_URL)")
+    mig.add_argument("--lint", action="store_true", help="lint new migrations, apply nothing")
+    mig.add_argument("--since", metavar="REF", help="with --lint: the files git REF lacks")
+    mig.add_argument("files", nargs="*", help="with --lint: these files (default: pending ones)")
+    mig.add_argument(
+        "--backup-first", action="store_true", help="take a backup before applying (production)"
+    )
     mig.set_defaults(run=migrate)
     checks = add("test", help="run every check and test against a dedicated test stack")
     checks.add_argument("--keep-stack", action="store_true", help="leave the test stack running")

@@ -15,10 +15,13 @@ from native_platform.settings import project_root
 __all__ = [
     "Migration",
     "MigrationError",
+    "MigrationOutOfOrder",
     "MigrationTampered",
     "apply_migrations",
     "applied_versions",
+    "check_order",
     "discover_migrations",
+    "pending_migrations",
 ]
 
 MIGRATIONS_DIR = project_root() / "sql" / "migrations"
@@ -43,6 +46,10 @@ class MigrationError(Exception):
 
 class MigrationTampered(MigrationError):
     """An applied migration's file changed or vanished since it was applied."""
+
+
+class MigrationOutOfOrder(MigrationError):
+    """A pending migration sorts before one already applied (`rfl migrate` and CI refuse it)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,29 @@ def check_unchanged(migrations: list[Migration], applied: dict[str, str]) -> Non
             + ", ".join(sorted(edited))
             + " (add a new migration instead)"
         )
+
+
+def check_order(pending: list[Migration], applied: dict[str, str] | set[str]) -> None:
+    """Refuse pending migrations that sort before the newest applied one."""
+    newest = max(applied, default="")
+    early = [migration.version for migration in pending if migration.version < newest]
+    if early:
+        raise MigrationOutOfOrder(
+            f"pending migrations sort before the newest applied one ({newest}): "
+            + ", ".join(early)
+            + " (rename them with a later timestamp)"
+        )
+
+
+def pending_migrations(dsn: str, folder: Path = MIGRATIONS_DIR) -> tuple[list[Migration], set[str]]:
+    """The migrations `dsn` has not applied yet, and the versions it has (read only)."""
+    migrations = discover_migrations(folder)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        tracked = conn.execute(
+            "select to_regclass('supabase_migrations.schema_migrations') is not null"
+        ).fetchone()
+        applied = set(applied_versions(conn)) if tracked and tracked[0] else set()
+    return [m for m in migrations if m.version not in applied], applied
 
 
 def apply_one(conn: psycopg.Connection, migration: Migration) -> None:
