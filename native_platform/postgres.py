@@ -83,10 +83,13 @@ class PostgresCluster:
             settings.update(self.archive_settings())
         else:
             settings.update(NON_DURABLE_SETTINGS)
+        # pg_stat_statements feeds the metrics (prometheus-postgres-exporter, issue 14).
+        preload = ["pg_stat_statements"]
         if PG_CRON_LIBRARY.exists():
-            settings["shared_preload_libraries"] = "'pg_cron'"
+            preload.append("pg_cron")
             settings["cron.database_name"] = "'postgres'"
             settings["cron.log_min_messages"] = "warning"
+        settings["shared_preload_libraries"] = "'" + ",".join(preload) + "'"
         settings["unix_socket_directories"] = f"'{self.socket_dir}'"
         return settings
 

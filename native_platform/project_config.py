@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 __all__ = [
     "ConfigError",
     "FunctionBlock",
+    "MetricsSection",
     "ProjectConfig",
     "SeedStepBlock",
     "ServiceBlock",
@@ -155,6 +156,18 @@ class RealtimeSection(Section):
     max_presence_calls: int = Field(default=5, ge=1)
 
 
+class MetricsSection(Section):
+    """`[metrics]`: Prometheus exposition and the local Prometheus (docs/observability.md)."""
+
+    enabled: bool = True
+    # The gateway's metrics port; each worker takes the next one, in declaration order.
+    port: int = Field(default=54340, ge=1, le=65535)
+    prometheus_port: int = Field(default=9090, ge=1, le=65535)
+    postgres_exporter_port: int = Field(default=9187, ge=1, le=65535)
+    scrape_interval_seconds: int = Field(default=15, ge=1, le=300)
+    retention_days: int = Field(default=15, ge=1)
+
+
 class ProjectConfig(BaseModel):
     """The whole of config.toml, validated; unknown keys are refused."""
 
@@ -165,6 +178,7 @@ class ProjectConfig(BaseModel):
     db: DbSection = DbSection()
     auth: AuthSection = AuthSection()
     realtime: RealtimeSection = RealtimeSection()
+    metrics: MetricsSection = MetricsSection()
     functions: dict[str, FunctionBlock] = {}
     services: dict[str, ServiceBlock] = {}
     workers: dict[str, WorkerBlock] = {}

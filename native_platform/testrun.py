@@ -17,6 +17,7 @@ import psycopg
 from native_platform.database import configure_secrets
 from native_platform.envfile import write_env_file
 from native_platform.migrations import apply_migrations
+from native_platform.observability import prometheus
 from native_platform.scratch import scratch_database
 from native_platform.settings import StackSettings, load_settings, project_root
 from native_platform.stack import Stack, StackError
@@ -29,6 +30,13 @@ TEST_ENV_FILE = TEST_STATE_DIR / ".env"
 # Below the kernel's ephemeral range (32768+), so an outgoing connection never holds them.
 TEST_PORT_BASE = 25431
 TEST_TYPESENSE_PORT = 25438
+# Metrics of the test stack's processes (gateway 25450, workers next), its exporter and Prometheus:
+# clear of 25431-25438 and of the container deployment test's 25443.
+TEST_MONITORING_PORTS = {
+    "METRICS_PORT": "25450",
+    "POSTGRES_EXPORTER_PORT": "25458",
+    "PROMETHEUS_PORT": "25459",
+}
 VENV_BIN = Path(sys.executable).parent
 PGTAP_SEARCH_PATH = "public,extensions,tests"
 PGTAP_HELPERS = ROOT / "sql" / "tests" / "helpers.sql"
@@ -48,6 +56,8 @@ def static_checks() -> list[tuple[str, list[str]]]:
         ("mypy", [tool("mypy")]),
         ("import contracts", [tool("lint-imports")]),
         ("sqlfluff", [tool("sqlfluff"), "lint", "sql", "seed.sql"]),
+        # Alert and recording rules: checked, and unit-tested with synthetic series.
+        *prometheus.rule_checks(),
     ]
 
 
@@ -93,8 +103,19 @@ def test_stack() -> Stack:
     write_env_file(
         TEST_ENV_FILE, TEST_STATE_DIR, TEST_PORT_BASE, TEST_TYPESENSE_PORT, durable=False
     )
+    add_missing_values(TEST_ENV_FILE, TEST_MONITORING_PORTS)
     os.environ["RFL_ENV_FILE"] = str(TEST_ENV_FILE)
     return Stack(load_settings(TEST_ENV_FILE), TEST_ENV_FILE)
+
+
+def add_missing_values(path: Path, values: dict[str, str]) -> None:
+    """Append the settings an env file written by an older version lacks."""
+    text = path.read_text()
+    present = {line.partition("=")[0].strip() for line in text.splitlines()}
+    missing = {name: value for name, value in values.items() if name not in present}
+    if missing:
+        lines = "".join(f"{name}={value}\n" for name, value in missing.items())
+        path.write_text(text + ("" if text.endswith("\n") else "\n") + lines)
 
 
 def stack_checks(stack: Stack, pytest_args: list[str]) -> list[bool]:

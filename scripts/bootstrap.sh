@@ -8,6 +8,8 @@ DEBIAN_PACKAGES=(
   postgresql-15 postgresql-client-15 postgresql-15-wal2json postgresql-15-pgtap
   postgresql-15-cron pgbackrest openssl
   libtap-parser-sourcehandler-pgtap-perl python3-venv ca-certificates
+  # Metrics (docs/observability.md): the local Prometheus (+ promtool) and the Postgres exporter.
+  prometheus prometheus-postgres-exporter
 )
 UV_VERSION=0.13.9
 

@@ -7,6 +7,7 @@ from psycopg.rows import tuple_row
 from psycopg_pool import ConnectionPool
 
 from functions.common.config import FunctionsConfig
+from native_platform.observability.metrics import register_pool
 
 __all__ = ["connect_service", "open_service_pool"]
 
@@ -50,5 +51,6 @@ def open_service_pool(config: FunctionsConfig, max_size: int = 4) -> ConnectionP
         configure=switch_to_service_role,
         open=False,
     )
+    register_pool("functions", pool)
     pool.open(wait=True, timeout=10)
     return pool

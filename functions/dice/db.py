@@ -17,6 +17,7 @@ import orjson
 import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from native_platform.observability.metrics import register_pool
 from native_platform.rest.errors import ApiError, from_database_error
 
 __all__ = ["Caller", "Conn", "as_caller", "open_pool", "retry_as_caller"]
@@ -64,6 +65,7 @@ async def open_pool(
         kwargs={"autocommit": True},
         open=False,
     )
+    register_pool("dice", pool)
     await pool.open(wait=True, timeout=10)
     return pool
 

@@ -18,6 +18,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from functions.storage.errors import StorageError, from_database_error
 from native_platform.caller import CALLER_CONTEXT_SQL, CallerContext
+from native_platform.observability.metrics import register_pool
 
 __all__ = ["Conn", "Database", "SERVICE"]
 
@@ -37,6 +38,7 @@ class Database:
             kwargs={"autocommit": True, "row_factory": dict_row},
             open=False,
         )
+        register_pool("storage", self.pool)
 
     async def open(self) -> None:
         await self.pool.open(wait=True, timeout=10)

@@ -19,6 +19,7 @@ from native_platform.auth.public_routes import PublicRoutes
 from native_platform.auth.service import AuthService
 from native_platform.auth.settings import AuthSettings
 from native_platform.auth.user_routes import user_routes
+from native_platform.observability.metrics import register_pool
 
 __all__ = ["create_app"]
 
@@ -53,6 +54,7 @@ def create_app(settings: AuthSettings) -> Starlette:
             timeout=settings.pool_timeout_seconds,
             open=False,
         )
+        register_pool("auth", pool)
         await pool.open(wait=False)
         service.database = AuthDatabase(pool, settings.trust_forwarded_for)
         try:

@@ -13,6 +13,7 @@ from native_platform.auth.bodies import PasswordGrantBody, RefreshGrantBody, Sig
 from native_platform.auth.callers import ANON
 from native_platform.auth.errors import AuthError
 from native_platform.auth.service import AuthService
+from native_platform.observability.metrics import counted_sign_in
 
 __all__ = ["PublicRoutes"]
 
@@ -95,10 +96,10 @@ class PublicRoutes:
 
     async def token(self, request: Request) -> Response:
         grant = request.query_params.get("grant_type")
-        if grant == "password":
-            return JSONResponse(await self.password_grant(request))
-        if grant == "refresh_token":
-            return JSONResponse(await self.refresh_grant(request))
+        if grant in ("password", "refresh_token"):
+            handler = self.password_grant if grant == "password" else self.refresh_grant
+            with counted_sign_in(grant):
+                return JSONResponse(await handler(request))
         # GoTrue answers unknown grants with error code invalid_credentials.
         raise AuthError(400, "invalid_credentials", "unsupported_grant_type")
 

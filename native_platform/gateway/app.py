@@ -19,6 +19,7 @@ from native_platform.gateway.health import health, ready
 from native_platform.gateway.mount_paths import BareMountPaths
 from native_platform.gateway.services import key_auth_prefixes, service_mounts
 from native_platform.observability.logging import RequestLog, configure_logging
+from native_platform.observability.metrics import MetricsMiddleware, RouteProbe, register_pool
 from native_platform.observability.tracing import ServiceSpan, TracingMiddleware, configure_tracing
 from native_platform.project_config import ProjectConfig, load_project_config
 from native_platform.settings import StackSettings, load_settings
@@ -41,6 +42,7 @@ def middleware(
     return [
         # Outermost: the request's span, then its request id and access line inside it.
         Middleware(TracingMiddleware),
+        Middleware(MetricsMiddleware, prefixes={mount.path for mount in mounts}),
         Middleware(RequestLog, jwt_secret=settings.jwt_secret.get_secret_value()),
         Middleware(
             CORSMiddleware,
@@ -49,6 +51,7 @@ def middleware(
         Middleware(ClientAddress),
         Middleware(ApiKeyGate, keys=keys, protected=key_auth_prefixes(config)),
         Middleware(BareMountPaths, prefixes={mount.path for mount in mounts}),
+        Middleware(RouteProbe),
     ]
 
 
@@ -72,6 +75,7 @@ def create_app(
             pool = AsyncConnectionPool(
                 stack_settings.authenticator_url(), min_size=1, max_size=2, open=False
             )
+            register_pool("gateway", pool)
             await pool.open(wait=False)
             stack.push_async_callback(pool.close)
             app.state.settings = stack_settings

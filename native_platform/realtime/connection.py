@@ -11,6 +11,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from native_platform.observability.metrics import record_slow_consumer, socket_closed, socket_opened
 from native_platform.realtime.channel import Channel
 from native_platform.realtime.limits import RateLimit, WindowLimit
 from native_platform.realtime.node import Node
@@ -44,6 +45,7 @@ class Connection:
         self._overflowed = False
         self._corked: list[bytes] | None = None
         self._background: set[asyncio.Task[None]] = set()
+        socket_opened()
 
     def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         """Run a task tied to this socket (kept referenced until done)."""
@@ -73,6 +75,7 @@ class Connection:
         except asyncio.QueueFull:
             # A client that cannot keep up is dropped rather than buffered without bound.
             self._overflowed = True
+            record_slow_consumer()
             log.warning("socket %s too slow, closing", self.id)
 
     def cork(self) -> None:
@@ -114,6 +117,7 @@ class Connection:
         return data if data is not None else message.get("bytes")
 
     async def close_writer(self, writer: asyncio.Task[None]) -> None:
+        socket_closed()
         with contextlib.suppress(asyncio.QueueFull):
             self._queue.put_nowait(None)
         writer.cancel()

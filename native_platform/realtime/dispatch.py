@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from native_platform.observability.metrics import record_delivery
 from native_platform.realtime.catalog import TableInfo
 from native_platform.realtime.channel import Channel
 from native_platform.realtime.records import Change
@@ -80,6 +81,7 @@ async def _push_changes(
     may be shown in full)."""
     pushed = 0
     for index, change in enumerate(changes):
+        before = pushed
         data: orjson.Fragment | None = None
         # Channels of one topic with the same matching bindings get the very same frame.
         frames: dict[tuple[str, tuple[int, ...]], dict[str, bytes]] = {}
@@ -98,6 +100,7 @@ async def _push_changes(
             pushed += 1
             if pushed % YIELD_EVERY == 0:
                 await asyncio.sleep(0)  # let queued socket writers run on a large fan-out
+        record_delivery("postgres_changes", pushed - before, change.committed_at)
 
 
 async def deliver_changes(

@@ -11,6 +11,7 @@ from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
+from native_platform.observability.metrics import count_channels, record_delivery, register_pool
 from native_platform.observability.tracing import span_from_traceparents
 from native_platform.realtime.authorization import server_events
 from native_platform.realtime.backplane import Backplane
@@ -52,6 +53,9 @@ class Node:
             open=False,
         )
         self.admin_pool = AsyncConnectionPool(admin_dsn, min_size=1, max_size=4, open=False)
+        register_pool("realtime_rls", self.rls_pool)
+        register_pool("realtime_admin", self.admin_pool)
+        count_channels(lambda: sum(len(members) for members in self.channels.values()))
         self.catalog = Catalog(self.admin_pool, settings.publication)
         self.visibility = Visibility(self.rls_pool, settings.rls_connections)
         self.backplane = Backplane(admin_dsn, self.admin_pool, self.on_bus)
@@ -160,6 +164,7 @@ class Node:
             frame = Frame(channel.topic, "broadcast", message["pl"])
             channel.connection.send(frame, encoded)
             sent += 1
+        record_delivery("broadcast", sent)
         return sent
 
     def _fan_out_presence(self, message: dict[str, Any]) -> None:

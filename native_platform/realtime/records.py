@@ -26,6 +26,14 @@ class Change:
     old_record: dict[str, Any] | None
 
     @property
+    def committed_at(self) -> float | None:
+        """The commit's epoch seconds (the delivery lag's start), None when unreadable."""
+        try:
+            return datetime.fromisoformat(self.commit_timestamp).timestamp()
+        except ValueError:
+            return None
+
+    @property
     def key(self) -> dict[str, Any] | None:
         """Primary-key values, or None when the table has no primary key."""
         source = self.record if self.record is not None else self.old_record

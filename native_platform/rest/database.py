@@ -10,6 +10,7 @@ from typing import Any
 import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from native_platform.observability.metrics import register_pool
 from native_platform.rest.errors import ApiError
 from native_platform.rest.schema_cache import SchemaCache, load_schema_cache
 from native_platform.rest.settings import RestSettings
@@ -35,6 +36,7 @@ class Database:
             reconnect_timeout=3600,
             kwargs={"prepare_threshold": 3, "autocommit": True},
         )
+        register_pool("rest", self.pool)
         self.cache: SchemaCache | None = None
         self.healthy = False
         self._tasks: set[asyncio.Task[None]] = set()

@@ -25,6 +25,7 @@ from functions.dice.store import (
     insert_roll,
     use_granted_modifiers,
 )
+from native_platform.observability.metrics import record_dice_roll
 from py_rules import render_roll, to_json
 
 __all__ = ["router"]
@@ -127,4 +128,6 @@ async def create_roll(body: RollCreate, caller: CallerDep, pool: DbDep) -> RollP
             ),
         )
 
-    return await retry_as_caller(pool, caller, record, roll_source=True)
+    roll = await retry_as_caller(pool, caller, record, roll_source=True)
+    record_dice_roll(body.check.kind if body.check is not None else "expression")
+    return roll

@@ -17,6 +17,7 @@ from functions.indexer.schemas import QUERY_BY
 from functions.search.caller import Caller, resolve_locale
 from functions.search.deps import CallerDep, TypesenseDep
 from functions.search.scope import embedded_filter
+from native_platform.observability.metrics import observe_search
 
 __all__ = ["router"]
 
@@ -62,6 +63,7 @@ async def run_search(
 ) -> SearchResultsPublic:
     """Search with the same scope a scoped key would embed, plus the caller's own filters."""
 
+    @observe_search()
     def run() -> SearchResultsPublic:
         with pool.connection() as conn:
             locale = resolve_locale(conn, query.locale)
