@@ -1,15 +1,17 @@
-"""REST and realtime throughput of the gateway with tracing on against tracing off, same run.
+"""REST and realtime throughput of the gateway with tracing off, on, and sampled.
 
 Run from the repository root with a running stack: `RFL_ENV_FILE=... .venv/bin/python
-bench/bench_tracing.py [--runs 3] [--seconds 5] [--concurrency 16]`. It starts two gateways
+bench/bench_tracing.py [--runs 3] [--seconds 5] [--concurrency 16]`. It starts three gateways
 exactly as `rfl up` does (`api_command`), on their own ports and on the stack's database: one
 with no `OTEL_*` variable (tracing off, the native default), one with `OTEL_TRACES_EXPORTER=otlp`
-exporting every span (sampler always on, the worst case) to an OTLP/HTTP receiver started here.
+exporting every span (sampler always on, the worst case) to an OTLP/HTTP receiver started here,
+one sampling 10% of traces as the production template does.
 Then, alternating off/on per run so drift hits both alike, it drives each scenario for
 `--seconds` with `--concurrency` clients (httpx, asyncio):
 
-- `rest anon`: `GET /rest/v1/locales?select=*` with the anon key;
-- `rest user`: `GET /rest/v1/campaigns?select=id,name&limit=10` with a user's token (JWT, RLS);
+- `rest service`: `GET /rest/v1/locales?select=*` with the service key (no rate limit);
+- `rest user`: `GET /rest/v1/campaigns?select=id,name&limit=10` with a user's token (JWT, RLS),
+  one user per client so no user's `request.authenticated` limit (100/s) is reached;
 - `broadcast`: `POST /realtime/v1/api/broadcast` (service key) to a public topic, counted as
   messages delivered to one websocket subscriber.
 
@@ -69,29 +71,33 @@ def gateway(settings: StackSettings, otel: dict[str, str]) -> Iterator[str]:
         process.wait(timeout=15)
 
 
-async def drive(request: Request, seconds: float, concurrency: int) -> float:
-    """Requests/s of `concurrency` loops sending `request` for `seconds`; any error stops."""
+async def drive(request: Request | list[Request], seconds: float, concurrency: int) -> float:
+    """Requests/s of `concurrency` loops sending `request` (loop i: the i-th of a list) for
+    `seconds`; any error stops."""
+    requests = request if isinstance(request, list) else [request] * concurrency
     done = 0
     limits = httpx.Limits(max_connections=concurrency)
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
         deadline = time.monotonic() + seconds
 
-        async def loop() -> None:
+        async def loop(send: Request) -> None:
             nonlocal done
             while time.monotonic() < deadline:
-                response = await request(client)
+                response = await send(client)
                 if response.status_code >= 300:
                     raise SystemExit(f"{response.status_code}: {response.text[:200]}")
                 done += 1
 
         started = time.monotonic()
-        await asyncio.gather(*(loop() for _ in range(concurrency)))
+        await asyncio.gather(*(loop(requests[i % len(requests)]) for i in range(concurrency)))
         return done / (time.monotonic() - started)
 
 
-def rest_anon(url: str, key: str) -> Request:
+def rest_service(url: str, key: str, service_key: str) -> Request:
+    headers = {"apikey": key, "Authorization": f"Bearer {service_key}"}
+
     def send(client: httpx.AsyncClient) -> Awaitable[httpx.Response]:
-        return client.get(f"{url}/rest/v1/locales?select=*", headers={"apikey": key})
+        return client.get(f"{url}/rest/v1/locales?select=*", headers=headers)
 
     return send
 
@@ -152,13 +158,17 @@ def sign_up(url: str, key: str) -> str:
 
 
 def measure(
-    url: str, settings: StackSettings, token: str, args: argparse.Namespace
+    url: str, settings: StackSettings, tokens: list[str], args: argparse.Namespace
 ) -> dict[str, float]:
     key = settings.anon_key.get_secret_value()
     service = settings.service_role_key.get_secret_value()
     return {
-        "rest anon": asyncio.run(drive(rest_anon(url, key), args.seconds, args.concurrency)),
-        "rest user": asyncio.run(drive(rest_user(url, key, token), args.seconds, args.concurrency)),
+        "rest service": asyncio.run(
+            drive(rest_service(url, key, service), args.seconds, args.concurrency)
+        ),
+        "rest user": asyncio.run(
+            drive([rest_user(url, key, t) for t in tokens], args.seconds, args.concurrency)
+        ),
         "broadcast": asyncio.run(broadcast(url, key, service, args.seconds, args.concurrency)),
     }
 
@@ -170,7 +180,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
     settings = load_settings()
-    results: dict[str, dict[str, list[float]]] = {"off": {}, "on": {}}
+    modes = ("off", "on", "sampled")
+    results: dict[str, dict[str, list[float]]] = {mode: {} for mode in modes}
     with ExitStack() as stack:
         receiver: Receiver = stack.enter_context(otlp_receiver(free_port()))
         otel = {
@@ -178,26 +189,33 @@ def main() -> None:
             "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url,
             "OTEL_TRACES_SAMPLER": "always_on",
         }
+        sampled = {
+            **otel,
+            "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
+            "OTEL_TRACES_SAMPLER_ARG": "0.1",
+        }
         urls = {
             "off": stack.enter_context(gateway(settings, {})),
             "on": stack.enter_context(gateway(settings, otel)),
+            "sampled": stack.enter_context(gateway(settings, sampled)),
         }
-        token = sign_up(urls["off"], settings.anon_key.get_secret_value())
+        anon = settings.anon_key.get_secret_value()
+        tokens = [sign_up(urls["off"], anon) for _ in range(args.concurrency)]
         warm_up = argparse.Namespace(seconds=1.0, concurrency=args.concurrency)
-        for mode in ("off", "on"):
-            measure(urls[mode], settings, token, warm_up)
+        for mode in modes:
+            measure(urls[mode], settings, tokens, warm_up)
         for run in range(args.runs):
-            for mode in ("off", "on"):
-                for scenario, rate in measure(urls[mode], settings, token, args).items():
+            for mode in modes:
+                for scenario, rate in measure(urls[mode], settings, tokens, args).items():
                     results[mode].setdefault(scenario, []).append(rate)
                 with receiver.lock:
                     spans = len(receiver.spans)
             print(f"run {run + 1}/{args.runs} done; spans received so far: {spans}", flush=True)
-    print(f"{'scenario':<12} {'off req/s':>10} {'on req/s':>10} {'on/off':>7}")
+    print(f"{'scenario':<13} {'off':>6} {'on':>6} {'on/off':>7} {'10%':>6} {'10%/off':>8}  (req/s)")
     for scenario in results["off"]:
-        off = statistics.median(results["off"][scenario])
-        on = statistics.median(results["on"][scenario])
-        print(f"{scenario:<12} {off:>10.0f} {on:>10.0f} {on / off:>7.2f}")
+        off, on, tenth = (statistics.median(results[mode][scenario]) for mode in modes)
+        ratios = f"{on:>6.0f} {on / off:>7.2f} {tenth:>6.0f} {tenth / off:>8.2f}"
+        print(f"{scenario:<13} {off:>6.0f} {ratios}")
 
 
 if __name__ == "__main__":

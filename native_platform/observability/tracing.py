@@ -5,9 +5,9 @@ Off unless asked for: `OTEL_TRACES_EXPORTER=otlp` (or `console`), or an
 When off, nothing is installed and the helpers below cost one attribute lookup.
 
 What a trace holds (docs/observability.md):
-- one SERVER span per HTTP request at the gateway (opentelemetry-instrumentation-asgi), whose
-  parent is the client's W3C `traceparent` when it sends one; the URL is recorded without its
-  query string (REST filters hold values, some URLs hold tokens);
+- one SERVER span per HTTP request at the gateway, whose parent is the client's W3C
+  `traceparent` when it sends one; the URL is recorded without its query string (REST filters
+  hold values, some URLs hold tokens);
 - one INTERNAL span per mounted service (`rest`, `auth`, `functions/dice`, …);
 - one CLIENT span per SQL statement, named `<KIND> <table>`, with the statement kind, the
   table and the rows affected or returned, never the text's parameter values;
@@ -27,10 +27,9 @@ from typing import Any
 
 import psycopg
 from opentelemetry import context, propagate, trace
-from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from opentelemetry.trace import Link, Span, SpanKind, Status, StatusCode
 from psycopg import sql
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
     "ServiceSpan",
@@ -168,38 +167,44 @@ def span_from_traceparents(
 # --- HTTP ------------------------------------------------------------------------------
 
 
-def without_query(current: Span, scope: dict[str, Any]) -> None:
-    """The URL attributes without the query string: filters hold values, some URLs tokens."""
-    path = scope.get("path", "")
-    for key in ("http.url", "url.full"):
-        current.set_attribute(key, path)
-    for key in ("http.target", "url.path"):
-        current.set_attribute(key, path)
-    current.set_attribute("url.query", "")
-
-
-def span_details(scope: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    return f"{scope.get('method', 'HTTP')} {scope.get('path', '')}", {}
-
-
 class TracingMiddleware:
-    """The gateway's SERVER span per HTTP request (websockets are long-lived and not traced
-    as one span); honours the client's `traceparent` (OTEL_PROPAGATORS, W3C by default)."""
+    """The gateway's SERVER span per HTTP request, child of the client's `traceparent`
+    (OTEL_PROPAGATORS, W3C by default). Websockets are long-lived and get no span of their own.
+
+    Hand-written rather than opentelemetry-instrumentation-asgi: that middleware records the
+    URL with its query string (REST filters hold values, some URLs tokens) and costs more per
+    request (docs/observability.md); this one records method, path, scheme and status, the
+    attributes of the HTTP semantic conventions that carry no values."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.traced = OpenTelemetryMiddleware(
-            app,
-            server_request_hook=without_query,
-            exclude_spans=["receive", "send"],
-            default_span_details=span_details,
-        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not _state["enabled"]:
             await self.app(scope, receive, send)
             return
-        await self.traced(scope, receive, send)
+        carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        attributes = {
+            "http.request.method": scope["method"],
+            "url.path": scope["path"],
+            "url.scheme": scope.get("scheme", "http"),
+        }
+        with tracer().start_as_current_span(
+            f"{scope['method']} {scope['path']}",
+            context=propagate.extract(carrier),
+            kind=SpanKind.SERVER,
+            attributes=attributes,
+        ) as current:
+
+            async def send_status(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    status = int(message["status"])
+                    current.set_attribute("http.response.status_code", status)
+                    if status >= 500:
+                        current.set_status(Status(StatusCode.ERROR))
+                await send(message)
+
+            await self.app(scope, receive, send_status)
 
 
 class ServiceSpan:
