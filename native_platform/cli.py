@@ -20,6 +20,7 @@ from native_platform.migrations import (
     check_order,
     pending_migrations,
 )
+from native_platform.observability import prometheus
 from native_platform.observability.logging import log_files
 from native_platform.project_config import ConfigError, load_project_config
 from native_platform.settings import (
@@ -86,9 +87,15 @@ def down(_: argparse.Namespace) -> int:
 
 
 def status(_: argparse.Namespace) -> int:
-    states = stack().status()
+    current = stack()
+    states = current.status()
     for component in states:
         print(f"{component.name:<10} {component.state:<8} {component.detail}")
+    figures = prometheus.key_figures(current.settings)
+    if figures:
+        print("\nlast 5 minutes (Prometheus):")
+    for label, shown in figures:
+        print(f"  {label:<18} {shown}")
     return 0 if all(component.state == "running" for component in states) else 3
 
 

@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
+
+import httpx
 
 from native_platform.observability.metrics import metrics_ports
 from native_platform.project_config import ProjectConfig
 from native_platform.settings import StackSettings, project_root
 
 __all__ = [
+    "KEY_FIGURES",
     "MONITORING_DIR",
+    "key_figures",
     "exporter_command",
     "exporter_env",
     "prometheus_command",
@@ -110,3 +116,57 @@ def rule_checks() -> list[tuple[str, list[str]]]:
         ("promtool check rules", [PROMTOOL, "check", "rules", *rules]),
         ("promtool test rules", [PROMTOOL, "test", "rules", *tests]),
     ]
+
+
+def seconds(value: float) -> str:
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.1f} s"
+
+
+def age(value: float) -> str:
+    if value <= 0:
+        return "never"
+    elapsed = time.time() - value
+    return f"{elapsed / 3600:.1f} h ago" if elapsed >= 3600 else f"{elapsed / 60:.0f} min ago"
+
+
+# `rfl status`'s figures: label, PromQL (one value), how to show it.
+KEY_FIGURES: tuple[tuple[str, str, Callable[[float], str]], ...] = (
+    ("requests", "sum(rate(rfl_http_requests_total[5m]))", lambda v: f"{v:.2f}/s"),
+    (
+        "errors (5xx)",
+        'sum(rate(rfl_http_requests_total{status_class="5xx"}[5m]))'
+        " / sum(rate(rfl_http_requests_total[5m]))",
+        lambda v: f"{v:.2%}",
+    ),
+    (
+        "p99 latency",
+        "histogram_quantile(0.99,"
+        " sum by (le) (rate(rfl_http_request_duration_seconds_bucket[5m])))",
+        seconds,
+    ),
+    ("realtime sockets", "sum(rfl_realtime_sockets)", lambda v: f"{v:.0f}"),
+    ("outbox depth", "sum(rfl_search_outbox_depth)", lambda v: f"{v:.0f}"),
+    ("outbox oldest", "max(rfl_search_outbox_oldest_age_seconds)", seconds),
+    (
+        "slot WAL retained",
+        "max(rfl_replication_slot_retained_bytes)",
+        lambda v: f"{v / 1e6:.1f} MB",
+    ),
+    ("last backup", "max(rfl_backup_last_timestamp_seconds)", age),
+)
+
+
+def key_figures(settings: StackSettings) -> list[tuple[str, str]]:
+    """Each figure of KEY_FIGURES from the local Prometheus ("-" when it has no value yet);
+    empty when Prometheus does not answer."""
+    url = f"http://127.0.0.1:{settings.prometheus_port}/api/v1/query"
+    figures = []
+    try:
+        with httpx.Client(timeout=3.0) as client:
+            for label, query, show in KEY_FIGURES:
+                result = client.get(url, params={"query": query}).json()["data"]["result"]
+                number = float(result[0]["value"][1]) if result else float("nan")
+                figures.append((label, "-" if number != number else show(number)))
+    except (httpx.HTTPError, KeyError, ValueError):
+        return []
+    return figures
