@@ -23,6 +23,7 @@ from native_platform.migrations import (
 from native_platform.observability import prometheus
 from native_platform.observability.logging import log_files
 from native_platform.project_config import ConfigError, load_project_config
+from native_platform.reference_seed import load_reference_seed
 from native_platform.settings import (
     SettingsError,
     StackSettings,
@@ -135,6 +136,7 @@ def migrate(args: argparse.Namespace) -> int:
         applied_now = apply_migrations(url, dry_run=True)
     else:
         applied_now = prepare_database(url, settings)
+        load_reference_seed(url)
     verb = "would apply" if args.dry_run else "applied"
     listed = f": {', '.join(applied_now)}" if applied_now else ""
     print(f"{verb} {len(applied_now)} migrations{listed}")
