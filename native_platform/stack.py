@@ -88,6 +88,8 @@ class Stack:
         for service in self.monitoring:
             if service.name == "prometheus":
                 prometheus.write_prometheus_config(self.settings, self.config)
+                if service.is_running():
+                    prometheus.reload(self.settings)  # a worker added or removed since
             service.start()
         return applied
 

@@ -39,10 +39,13 @@ def middleware(
     settings: StackSettings, mounts: list[Mount], config: ProjectConfig
 ) -> list[Middleware]:
     keys = {settings.anon_key.get_secret_value(), settings.service_role_key.get_secret_value()}
+    # RED metrics per route template (off with `[metrics] enabled = false`).
+    metered = config.metrics.enabled
+    prefixes = {mount.path for mount in mounts}
     return [
         # Outermost: the request's span, then its request id and access line inside it.
         Middleware(TracingMiddleware),
-        Middleware(MetricsMiddleware, prefixes={mount.path for mount in mounts}),
+        *([Middleware(MetricsMiddleware, prefixes=prefixes)] if metered else []),
         Middleware(RequestLog, jwt_secret=settings.jwt_secret.get_secret_value()),
         Middleware(
             CORSMiddleware,
@@ -50,8 +53,8 @@ def middleware(
         ),
         Middleware(ClientAddress),
         Middleware(ApiKeyGate, keys=keys, protected=key_auth_prefixes(config)),
-        Middleware(BareMountPaths, prefixes={mount.path for mount in mounts}),
-        Middleware(RouteProbe),
+        Middleware(BareMountPaths, prefixes=prefixes),
+        *([Middleware(RouteProbe)] if metered else []),
     ]
 
 

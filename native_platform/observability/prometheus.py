@@ -27,6 +27,7 @@ __all__ = [
     "exporter_command",
     "exporter_env",
     "prometheus_command",
+    "reload",
     "rule_checks",
     "write_prometheus_config",
 ]
@@ -76,6 +77,14 @@ def write_prometheus_config(settings: StackSettings, config: ProjectConfig) -> P
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(body, indent=2) + "\n")
     return path
+
+
+def reload(settings: StackSettings) -> None:
+    """Make a running Prometheus reread its config and rules (`--web.enable-lifecycle`)."""
+    try:
+        httpx.post(f"http://127.0.0.1:{settings.prometheus_port}/-/reload", timeout=5.0)
+    except httpx.HTTPError:
+        pass  # not answering: it reads the new config when it starts again
 
 
 def prometheus_command(settings: StackSettings, config: ProjectConfig) -> list[str]:

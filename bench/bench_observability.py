@@ -1,0 +1,166 @@
+"""REST and realtime throughput of the gateway with metrics on and off, in the same run.
+
+Run from the repository root with a running stack: `RFL_ENV_FILE=... .venv/bin/python
+bench/bench_observability.py [--runs 3] [--seconds 5] [--concurrency 16] [--scenario NAME…]`.
+It starts two gateways exactly as `rfl up` does, on their own ports and on the stack's database:
+`on` through the metrics launcher (`with_metrics`: RED middleware, `/metrics` on a local port
+scraped once a second by this script, as Prometheus would, only faster) and `off` with a copy
+of config.toml whose `[metrics] enabled = false` (no middleware, no metrics port). Alternating
+off/on per run so drift hits both alike, each scenario of SCENARIOS is driven for `--seconds`
+with `--concurrency` clients; it prints requests/s (medians over the runs) and the ratio on/off
+(the aim: ≥ 0.9). A scenario is a name and a function (url, settings, args) → operations/s: add
+one to SCENARIOS (e.g. tracing on/off, as bench_tracing.py does) without touching the rest.
+The request loops are bench_tracing.py's (`drive`, `rest_service`, `broadcast`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_tracing import broadcast, drive, rest_service  # noqa: E402
+from native_platform.project_config import config_path  # noqa: E402
+from native_platform.settings import StackSettings, env_file_path, load_settings  # noqa: E402
+from native_platform.stack import api_command, with_metrics  # noqa: E402
+from tests.helpers.servers import free_port  # noqa: E402
+
+Scenario = Callable[[str, StackSettings, argparse.Namespace], float]
+
+
+def rest_read(url: str, settings: StackSettings, args: argparse.Namespace) -> float:
+    key, service = (
+        settings.anon_key.get_secret_value(),
+        settings.service_role_key.get_secret_value(),
+    )
+    return asyncio.run(drive(rest_service(url, key, service), args.seconds, args.concurrency))
+
+
+def realtime_broadcast(url: str, settings: StackSettings, args: argparse.Namespace) -> float:
+    key, service = (
+        settings.anon_key.get_secret_value(),
+        settings.service_role_key.get_secret_value(),
+    )
+    return asyncio.run(broadcast(url, key, service, args.seconds, args.concurrency))
+
+
+SCENARIOS: list[tuple[str, Scenario]] = [
+    ("rest read", rest_read),
+    ("realtime broadcast", realtime_broadcast),
+]
+
+
+def metrics_off_config(folder: Path) -> Path:
+    """config.toml with `[metrics] enabled = false`."""
+    text = config_path().read_text()
+    section = text.index("[metrics]")
+    head, tail = text[:section], text[section:]
+    path = folder / "config.toml"
+    path.write_text(head + tail.replace("enabled = true", "enabled = false", 1))
+    return path
+
+
+@contextmanager
+def gateway(
+    settings: StackSettings, metrics_port: int | None, config: Path | None
+) -> Iterator[str]:
+    port = free_port()
+    command = api_command(settings.model_copy(update={"api_port": port}))
+    if metrics_port is not None:
+        command = with_metrics(command, metrics_port, True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    env["RFL_ENV_FILE"] = str(env_file_path())
+    if config is not None:
+        env["RFL_CONFIG_FILE"] = str(config)
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise SystemExit(f"gateway on {url} not ready")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+@contextmanager
+def scraper(url: str, interval: float) -> Iterator[list[int]]:
+    """Scrape `url` every `interval` seconds in a thread; yields the list of payload sizes."""
+    sizes: list[int] = []
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(interval):
+            sizes.append(len(httpx.get(url, timeout=5).content))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield sizes
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--scrape-interval", type=float, default=1.0)
+    names = [name for name, _ in SCENARIOS]
+    parser.add_argument("--scenario", action="append", choices=names, help="default: all")
+    args = parser.parse_args()
+    chosen = [(name, run) for name, run in SCENARIOS if name in (args.scenario or names)]
+    settings = load_settings()
+    results: dict[str, dict[str, list[float]]] = {"off": {}, "on": {}}
+    with ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        metrics_port = free_port()
+        urls = {
+            "off": stack.enter_context(gateway(settings, None, metrics_off_config(folder))),
+            "on": stack.enter_context(gateway(settings, metrics_port, None)),
+        }
+        metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
+        scraped = stack.enter_context(scraper(metrics_url, args.scrape_interval))
+        for run in range(args.runs):
+            order = ("off", "on") if run % 2 == 0 else ("on", "off")
+            for mode in order:
+                for name, scenario in chosen:
+                    rate = scenario(urls[mode], settings, args)
+                    results[mode].setdefault(name, []).append(rate)
+                    print(f"run {run + 1} {mode:<3} {name:<20} {rate:8.1f}/s", flush=True)
+        off_text = httpx.get(f"{urls['off']}/metrics", timeout=5).status_code
+    print(f"\n{'scenario':<20} {'off':>9} {'on':>9} {'on/off':>7}")
+    for name, _ in chosen:
+        off = statistics.median(results["off"][name])
+        on = statistics.median(results["on"][name])
+        print(f"{name:<20} {off:9.1f} {on:9.1f} {on / off:7.3f}")
+    size = statistics.median(scraped) if scraped else 0
+    print(f"\n{len(scraped)} scrapes of the on gateway, {size / 1024:.0f} KiB each (median)")
+    print(f"/metrics on the off gateway's API port: {off_text}")
+
+
+if __name__ == "__main__":
+    main()
