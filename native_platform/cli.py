@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from native_platform import backup
+from native_platform import backup, docs_site
 from native_platform.config_check import ENVIRONMENTS, check_environment
 from native_platform.database import prepare_database
 from native_platform.envfile import write_env_file
@@ -165,6 +165,19 @@ def lint_pending(args: argparse.Namespace) -> int:
     return 1 if findings else 0
 
 
+def docs_build(args: argparse.Namespace) -> int:
+    """Write the API documentation site; exit 1 if anything exposed lacks a description."""
+    settings = load_settings()
+    site = docs_site.collect_site(settings)
+    out = Path(args.out) if args.out else docs_site.site_dir(settings)
+    written = docs_site.build_site(out, site)
+    print(f"rfl docs build: {len(written)} files in {out} (served by the gateway at /docs)")
+    missing = docs_site.problems(site)
+    for problem in missing:
+        print(f"rfl docs build: {problem}", file=sys.stderr)
+    return 1 if missing else 0
+
+
 def test(args: argparse.Namespace) -> int:
     return run_all_checks(args.pytest_args, keep_stack=args.keep_stack)
 
@@ -279,6 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--backup-first", action="store_true", help="take a backup before applying (production)"
     )
     mig.set_defaults(run=migrate)
+    docs = add("docs", help="the API documentation site")
+    docs_commands = docs.add_subparsers(dest="docs_command", required=True)
+    build = docs_commands.add_parser("build", help="generate the static site served at /docs")
+    build.add_argument("--out", help="folder to write (default: <state dir>/docs-site)")
+    build.set_defaults(run=docs_build)
     checks = add("test", help="run every check and test against a dedicated test stack")
     checks.add_argument("--keep-stack", action="store_true", help="leave the test stack running")
     checks.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")

@@ -13,6 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
 
 from native_platform.cors import cors_options
+from native_platform.docs_site import DocsSite, site_dir
 from native_platform.gateway.apikey import ApiKeyGate
 from native_platform.gateway.client_address import ClientAddress
 from native_platform.gateway.health import health, ready
@@ -88,7 +89,9 @@ def create_app(
                 await stack.enter_async_context(mount_lifespan(mount))
             yield
 
-    routes = [Route("/health", health), Route("/ready", ready), *mounts]
+    # The API documentation site written by `rfl docs build` (404 until it is built).
+    docs = Mount("/docs", DocsSite(site_dir(stack_settings)))
+    routes = [Route("/health", health), Route("/ready", ready), docs, *mounts]
     return Starlette(
         routes=routes, middleware=middleware(stack_settings, mounts, project), lifespan=lifespan
     )
