@@ -8,7 +8,8 @@
 #      production's schema and data; production: a backup is taken right before migrating and
 #      its label printed with the way back (rfl restore --to-label LABEL);
 #   4. the images are built, the migration applied, then the API nodes restarted one at a time,
-#      each back on /ready before the next goes down (nginx sends traffic to the other).
+#      each back on /ready before the next goes down (nginx sends traffic to the other), then
+#      given the API documentation site it serves at /docs (rfl docs build).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 env=${1:?usage: deploy.sh staging|production}
@@ -44,6 +45,8 @@ for node in $NODES; do
     fi
     sleep 2
   done
+  # The API documentation this node serves at /docs, built from what it now runs.
+  scripts/containers.sh compose exec -T "$node" python -m native_platform docs build
 done
 scripts/containers.sh compose up -d --no-deps indexer
 echo "deployed $(git rev-parse --short HEAD) to $env"
