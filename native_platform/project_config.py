@@ -110,6 +110,7 @@ class ApiSection(Section):
     schemas: tuple[str, ...] = ("public",)
     extra_search_path: tuple[str, ...] = ("public", "extensions")
     max_rows: int = Field(default=1000, ge=1)
+    db_aggregates_enabled: bool = False
 
 
 class SeedSection(Section):

@@ -86,12 +86,16 @@ select n.nspname as schema, p.proname as name, p.provolatile as volatility,
     p.pronargdefaults as default_count,
     rn.nspname as rel_schema, rc.relname as rel_name,
     (t.typtype = 'c' or t.oid = 'record'::regtype) as returns_composite,
-    pg_catalog.obj_description(p.oid, 'pg_proc') as description
+    pg_catalog.obj_description(p.oid, 'pg_proc') as description,
+    p.prorows::float8 as rows, an.nspname as arg_rel_schema, ac.relname as arg_rel_name
 from pg_catalog.pg_proc as p
 join pg_catalog.pg_namespace as n on n.oid = p.pronamespace
 join pg_catalog.pg_type as t on t.oid = p.prorettype
 left join pg_catalog.pg_class as rc on rc.oid = t.typrelid
 left join pg_catalog.pg_namespace as rn on rn.oid = rc.relnamespace
+left join pg_catalog.pg_type as at on at.oid = p.proargtypes[0] and p.pronargs >= 1
+left join pg_catalog.pg_class as ac on ac.oid = at.typrelid
+left join pg_catalog.pg_namespace as an on an.oid = ac.relnamespace
 where n.nspname = any(%s) and p.prokind = 'f'
 """
 

@@ -9,7 +9,7 @@ from psycopg import sql
 
 from native_platform.rest.conditions_sql import condition_sql, field_sql
 from native_platform.rest.errors import ApiError
-from native_platform.rest.query_ast import OrderTerm, SelectColumn, Star
+from native_platform.rest.query_ast import Field, OrderTerm, SelectColumn, Star
 from native_platform.rest.read_plan import EmbedNode, ReadNode
 from native_platform.rest.relationships import Relationship
 from native_platform.rest.sql_params import Params
@@ -30,6 +30,9 @@ class NodeSql:
     limit: sql.Composable | None = None
     offset: sql.Composable | None = None
     join_index: dict[str, int] = field(default_factory=dict)
+    # Aggregates: the non-aggregated expressions of the select list become the `group by`.
+    group_by: list[sql.Composable] = field(default_factory=list)
+    aggregated: bool = False
 
 
 def subquery(parts: NodeSql, source: sql.Composable, with_paging: bool = True) -> sql.Composable:
@@ -37,6 +40,8 @@ def subquery(parts: NodeSql, source: sql.Composable, with_paging: bool = True) -
     if parts.joins:
         query = sql.SQL("{} {}").format(query, sql.SQL(" ").join(parts.joins))
     query = sql.SQL("{}{}").format(query, where_clause(parts.where))
+    if parts.aggregated and parts.group_by:
+        query = sql.SQL("{} group by {}").format(query, sql.SQL(", ").join(parts.group_by))
     if parts.order:
         query = sql.SQL("{} order by {}").format(query, sql.SQL(", ").join(parts.order))
     if with_paging and parts.limit is not None:
@@ -58,7 +63,7 @@ def build_node(
     params: Params,
     extra_where: list[sql.Composable] | None = None,
 ) -> NodeSql:
-    parts = NodeSql(where=list(extra_where or []))
+    parts = NodeSql(where=list(extra_where or []), aggregated=_aggregates(node))
     laterals: dict[str, sql.Composable] = {}
     for item in node.items:
         if isinstance(item, EmbedNode):
@@ -77,6 +82,26 @@ def build_node(
     if node.offset is not None:
         parts.offset = params.add(node.offset)
     return parts
+
+
+def _aggregates(node: ReadNode) -> bool:
+    """Whether the node aggregates: an aggregate of its own or one hoisted from a to-one spread."""
+    for item in node.items:
+        if isinstance(item, SelectColumn) and item.aggregate is not None:
+            return True
+        if isinstance(item, EmbedNode) and item.spread and item.relationship.to_one:
+            if _aggregates(item.node):
+                return True
+    return False
+
+
+def _grouped_json(parts: NodeSql, expr: sql.Composable) -> sql.Composable:
+    """In an aggregated node a json column is grouped by its text (json has no equality)."""
+    if not parts.aggregated:
+        return expr
+    text = sql.SQL("cast({} as text)").format(expr)
+    parts.group_by.append(text)
+    return sql.SQL("cast({} as json)").format(text)
 
 
 def _conditions(
@@ -118,15 +143,34 @@ def _column(
             parts.keys.append("*")
         else:
             parts.keys.extend(column.name for column in node.table.columns)
+            parts.group_by.extend(
+                sql.SQL("{}.{}").format(qualifier, sql.Identifier(column.name))
+                for column in node.table.columns
+            )
         return
-    expr = field_sql(qualifier, item.field, params)
-    if item.cast is not None:
-        if not _TYPE_NAME.match(item.cast):
-            raise ApiError(400, "PGRST100", f"Invalid cast type '{item.cast}'", None, None)
-        expr = sql.SQL("cast({} as {})").format(expr, sql.SQL(item.cast))
-    key = item.alias or item.field.output_key
+    if item.field.name == "*":
+        # `count()`; a hoisted one (see `_hoist`) leaves a constant behind in its spread.
+        expr: sql.Composable = sql.SQL("*" if item.aggregate else "1")
+    else:
+        expr = _cast(field_sql(qualifier, item.field, params), item.cast)
+    if item.aggregate is None:
+        if item.field.name != "*":
+            parts.group_by.append(expr)
+    else:
+        parts.aggregated = True
+        expr = sql.SQL("pg_catalog.{}({})").format(sql.SQL(item.aggregate), expr)
+        expr = _cast(expr, item.aggregate_cast)
+    key = item.output_key
     parts.select.append(sql.SQL("{} as {}").format(expr, sql.Identifier(key)))
     parts.keys.append(key)
+
+
+def _cast(expr: sql.Composable, cast: str | None) -> sql.Composable:
+    if cast is None:
+        return expr
+    if not _TYPE_NAME.match(cast):
+        raise ApiError(400, "PGRST100", f"Invalid cast type '{cast}'", None, None)
+    return sql.SQL("cast({} as {})").format(expr, sql.SQL(cast))
 
 
 def join_conditions(
@@ -157,6 +201,11 @@ def _embed(
     source: sql.Composable = sql.SQL("{}.{} as {}").format(
         sql.Identifier(child.table.schema), sql.Identifier(child.table.name), alias
     )
+    if rel.function is not None:
+        source = sql.SQL("{}.{}({}.*) as {}").format(
+            sql.Identifier(rel.function[0]), sql.Identifier(rel.function[1]), parent, alias
+        )
+    hoisted = _hoist(child) if item.spread and rel.to_one else []
     junction = None
     if rel.junction is not None:
         junction = sql.Identifier(child.alias + "_j")
@@ -170,30 +219,70 @@ def _embed(
     inner = build_node(child, alias, params, join_conditions(rel, alias, parent, junction))
     if not inner.select:
         inner.select.append(sql.SQL("1 as pgrst_dummy"))
-    body = subquery(inner, source, with_paging=not rel.to_one)
+    if rel.function is not None and rel.to_one and inner.limit is None:
+        inner.limit = sql.SQL("1")
+    body = subquery(inner, source, with_paging=not rel.to_one or rel.function is not None)
     parts.join_index[item.key] = len(parts.joins)
     if item.spread:
-        return _spread(parts, item, inner.keys, body, lateral)
+        return _spread(parts, item, inner.keys, body, lateral, hoisted)
     aggregate = "row_to_json(pgrst_r)" if rel.to_one else "json_agg(pgrst_r)"
     parts.joins.append(
         sql.SQL("left join lateral (select {} as body from ({}) as pgrst_r) as {} on true").format(
             sql.SQL(aggregate), body, lateral
         )
     )
-    present = sql.SQL("{}.body").format(lateral)
+    present: sql.Composable = sql.SQL("{}.body").format(lateral)
     if item.output:
-        output = present if rel.to_one else sql.SQL("coalesce({}, '[]')").format(present)
+        output: sql.Composable = present if rel.to_one else sql.SQL("coalesce({}, '[]')").format(present)
+        output = _grouped_json(parts, output)
         parts.select.append(sql.SQL("{} as {}").format(output, sql.Identifier(item.key)))
         parts.keys.append(item.key)
     return present
 
 
+_HOISTED = "pgrst_hoisted_"
+
+
+def _hoist(child: ReadNode) -> list[SelectColumn]:
+    """A to-one spread's aggregates run over the parent's rows: the child selects their input
+    (as `pgrst_hoisted_<n>`) and the parent aggregates it, grouped by its other columns."""
+    hoisted: list[SelectColumn] = []
+    for index, item in enumerate(child.items):
+        if isinstance(item, SelectColumn) and item.aggregate is not None:
+            hoisted.append(item)
+            if item.field.name == "*":
+                child.items[index] = SelectColumn(Field("*"), f"{_HOISTED}{len(hoisted)}")
+            else:
+                raw = SelectColumn(item.field, f"{_HOISTED}{len(hoisted)}", item.cast)
+                child.items[index] = raw
+    return hoisted
+
+
 def _spread(
-    parts: NodeSql, item: EmbedNode, keys: list[str], body: sql.Composable, lateral: sql.Composable
+    parts: NodeSql,
+    item: EmbedNode,
+    keys: list[str],
+    body: sql.Composable,
+    lateral: sql.Composable,
+    hoisted: list[SelectColumn],
 ) -> sql.Composable:
     if item.relationship.to_one:
         parts.joins.append(sql.SQL("left join lateral ({}) as {} on true").format(body, lateral))
-        columns = [sql.SQL("{}.{}").format(lateral, sql.Identifier(key)) for key in keys]
+        columns: list[sql.Composable] = []
+        for key in list(keys):
+            column: sql.Composable = sql.SQL("{}.{}").format(lateral, sql.Identifier(key))
+            if key.startswith(_HOISTED):
+                aggregate = hoisted[int(key[len(_HOISTED) :]) - 1]
+                inner = sql.SQL("*") if aggregate.field.name == "*" else column
+                column = sql.SQL("pg_catalog.{}({})").format(
+                    sql.SQL(aggregate.aggregate or ""), inner
+                )
+                column = _cast(column, aggregate.aggregate_cast)
+                keys[keys.index(key)] = aggregate.output_key
+                parts.aggregated = True
+            else:
+                parts.group_by.append(column)
+            columns.append(column)
     else:
         aggregates = sql.SQL(", ").join(
             sql.SQL("coalesce(json_agg(pgrst_r.{}), '[]') as {}").format(
@@ -206,7 +295,10 @@ def _spread(
                 aggregates, body, lateral
             )
         )
-        columns = [sql.SQL("{}.{}").format(lateral, sql.Identifier(key)) for key in keys]
+        columns = [
+            _grouped_json(parts, sql.SQL("{}.{}").format(lateral, sql.Identifier(key)))
+            for key in keys
+        ]
     for key, column in zip(keys, columns, strict=True):
         parts.select.append(sql.SQL("{} as {}").format(column, sql.Identifier(key)))
         parts.keys.append(key)
@@ -246,8 +338,22 @@ def _related_order(
             f"'{embed.key}' is not a to-one relationship",
             None,
         )
+    spread = {item.output_key for item in embed.node.items if isinstance(item, SelectColumn)}
+    if embed.spread and not term.field.path and term.field.name in spread:
+        # The spread's own column (also what an aggregated parent groups by).
+        return sql.SQL("{}.{}").format(
+            sql.Identifier(embed.node.alias + "_l"), sql.Identifier(term.field.name)
+        )
     alias = sql.Identifier(embed.node.alias + "_o")
     table = embed.node.table
+    if rel.function is not None:
+        return sql.SQL("(select {} from {}.{}({}.*) as {} limit 1)").format(
+            field_sql(alias, term.field, params),
+            sql.Identifier(rel.function[0]),
+            sql.Identifier(rel.function[1]),
+            qualifier,
+            alias,
+        )
     return sql.SQL("(select {} from {}.{} as {} where {})").format(
         field_sql(alias, term.field, params),
         sql.Identifier(table.schema),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "AGGREGATES",
     "Condition",
     "Embed",
     "Field",
@@ -49,11 +50,28 @@ class Star:
     """`*`: every column."""
 
 
+AGGREGATES = ("avg", "count", "max", "min", "sum")
+
+
 @dataclass(frozen=True)
 class SelectColumn:
+    """`alias:field::cast`, or an aggregate `alias:field::cast.sum()::cast` / `count()`.
+
+    For `count()` alone the field name is `*`; `cast` applies to the aggregate's input and
+    `aggregate_cast` to its result.
+    """
+
     field: Field
     alias: str | None = None
     cast: str | None = None
+    aggregate: str | None = None
+    aggregate_cast: str | None = None
+
+    @property
+    def output_key(self) -> str:
+        if self.alias is not None:
+            return self.alias
+        return self.aggregate or self.field.output_key
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,9 @@ async def handle_read(req: ApiRequest, name: str) -> Response:
     def build(values: list[str]) -> tuple[sql.Composable, dict[str, object]]:
         query = parse_query(with_values(pairs, values))
         paged(req, query, honour_range)
-        root = build_read_plan(req.cache, table, table.name, query)
+        root = build_read_plan(
+            req.cache, table, table.name, query, req.db.settings.db_aggregates_enabled
+        )
         sql_params = Params()
         source = table_sql(table)
         return read_statement(root, source, source, sql_params, shape), sql_params.values
@@ -82,7 +84,9 @@ async def _estimated_read(
     """A read whose total is the planner's estimate (planned, or estimated beyond max-rows)."""
     query = parse_query(pairs)
     paged(req, query, honour_range)
-    root = build_read_plan(req.cache, table, table.name, query)
+    root = build_read_plan(
+        req.cache, table, table.name, query, req.db.settings.db_aggregates_enabled
+    )
     sql_params = Params()
     source = table_sql(table)
     plans: list[sql.Composable] = []

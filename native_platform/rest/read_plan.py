@@ -42,8 +42,9 @@ class EmbedNode:
 
 
 class _Aliases:
-    def __init__(self) -> None:
+    def __init__(self, aggregates: bool) -> None:
         self.count = 0
+        self.aggregates = aggregates
 
     def next(self, name: str) -> str:
         self.count += 1
@@ -51,9 +52,14 @@ class _Aliases:
 
 
 def build_read_plan(
-    cache: SchemaCache, table: Table | None, alias: str, params: QueryParams
+    cache: SchemaCache,
+    table: Table | None,
+    alias: str,
+    params: QueryParams,
+    aggregates: bool = False,
 ) -> ReadNode:
-    aliases = _Aliases()
+    """`aggregates`: db-aggregates-enabled (else an aggregate in `select` is PGRST123)."""
+    aliases = _Aliases(aggregates)
     root = ReadNode(table, alias)
     _fill(cache, root, params.select, aliases)
     for path, condition in params.conditions:
@@ -72,12 +78,14 @@ def _fill(cache: SchemaCache, node: ReadNode, items: tuple[object, ...], aliases
         if isinstance(item, Embed):
             node.items.append(_embed(cache, node, item, aliases))
         elif isinstance(item, SelectColumn | Star):
+            if isinstance(item, SelectColumn) and item.aggregate and not aliases.aggregates:
+                raise ApiError(
+                    400, "PGRST123", "Use of aggregate functions is not allowed", None, None
+                )
             node.items.append(item)
 
 
 def _embed(cache: SchemaCache, node: ReadNode, item: Embed, aliases: _Aliases) -> EmbedNode:
-    if item.name == "count" and not item.items and not item.hint:
-        raise ApiError(400, "PGRST123", "Use of aggregate functions is not allowed", None, None)
     if node.table is None:
         raise ApiError(
             400,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from native_platform.rest.errors import ApiError
@@ -29,6 +30,8 @@ class Relationship:
     junction_source: tuple[tuple[str, str], ...] = ()
     junction_target: tuple[tuple[str, str], ...] = ()
     hints: frozenset[str] = frozenset()
+    # A computed relationship: the function called with the source row.
+    function: QualifiedName | None = None
 
     @property
     def to_one(self) -> bool:
@@ -38,9 +41,17 @@ class Relationship:
 def find_relationship(
     cache: SchemaCache, source: QualifiedName, name: str, hint: str | None
 ) -> Relationship:
+    computed = _computed(cache, source, name)
+    if computed is not None:
+        return computed
     found = _candidates(cache, source, name)
     if hint is not None:
         found = [rel for rel in found if hint in rel.hints]
+        if len(found) > 1 and all(rel.source == rel.target for rel in found):
+            # Self-referencing: a column hint picks the rows pointing here (one-to-many), the
+            # constraint's name the row this one points to (many-to-one).
+            wanted = "many-to-one" if hint in {rel.constraint for rel in found} else "one-to-many"
+            found = [rel for rel in found if rel.cardinality == wanted] or found
     if len(found) == 1:
         return found[0]
     if not found:
@@ -51,9 +62,48 @@ def find_relationship(
             f"Searched for a foreign key relationship between '{source[1]}' and '{name}'"
             + (f" using the hint '{hint}'" if hint else "")
             + f" in the schema '{source[0]}', but no matches were found.",
-            None,
+            _suggestion(cache, source, name, hint),
         )
     raise _ambiguous(source, name, found)
+
+
+def _suggestion(
+    cache: SchemaCache, source: QualifiedName, name: str, hint: str | None
+) -> str | None:
+    """PostgREST's fuzzy hint: the closest related name (or hint) to the one asked for."""
+    related: set[str] = set()
+    hints: set[str] = set()
+    for fk in cache.foreign_keys:
+        if source in (fk.table, fk.target):
+            other = fk.target if fk.table == source else fk.table
+            related.add(other[1])
+            if other[1] == name:
+                hints.update((fk.name, *fk.columns))
+    if hint is not None and name in related:
+        close = difflib.get_close_matches(hint, sorted(hints), 1)
+        return (
+            f"Perhaps you meant '{name}!{close[0]}' instead of '{name}!{hint}'." if close else None
+        )
+    close = difflib.get_close_matches(name, sorted(related), 1)
+    return f"Perhaps you meant '{close[0]}' instead of '{name}'." if close else None
+
+
+def _computed(cache: SchemaCache, source: QualifiedName, name: str) -> Relationship | None:
+    """A function of the source's row type returning rows of an exposed table or view."""
+    for function in cache.functions.get((source[0], name), []):
+        target = function.return_relation
+        if (
+            function.argument_relation == source
+            and len(function.params) == 1
+            and target is not None
+            and target in cache.tables
+        ):
+            to_one = not function.returns_set or function.rows == 1
+            kind = "many-to-one" if to_one else "one-to-many"
+            return Relationship(
+                source, target, kind, name, (), function=(function.schema, function.name)
+            )
+    return None
 
 
 def _ambiguous(source: QualifiedName, name: str, found: list[Relationship]) -> ApiError:

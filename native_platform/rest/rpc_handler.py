@@ -218,7 +218,9 @@ async def _set_returning(
         paged(req, reread, True)
         relation = function.return_relation
         table = req.cache.tables.get(relation) if relation else None
-        root = build_read_plan(req.cache, table, "pgrst_source", reread)
+        root = build_read_plan(
+            req.cache, table, "pgrst_source", reread, req.db.settings.db_aggregates_enabled
+        )
         source = sql.SQL("{} as pgrst_source").format(call)
         if args_from is not None:
             source = sql.SQL("{} cross join lateral {}").format(args_from, source)

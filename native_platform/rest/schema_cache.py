@@ -102,4 +102,6 @@ def _function(row: dict[str, Any]) -> Function:
         relation,
         row["returns_composite"],
         row["description"],
+        (row["arg_rel_schema"], row["arg_rel_name"]) if row["arg_rel_name"] else None,
+        row["rows"] or 0.0,
     )

@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Literal
 
 from native_platform.rest.cursor import MAX_DEPTH, Cursor
-from native_platform.rest.query_ast import Embed, Field, OrderTerm, SelectColumn, SelectItem, Star
+from native_platform.rest.query_ast import (
+    AGGREGATES,
+    Embed,
+    Field,
+    OrderTerm,
+    SelectColumn,
+    SelectItem,
+    Star,
+)
 
 __all__ = ["parse_order", "parse_select"]
 
@@ -41,14 +49,30 @@ def _item(cursor: Cursor, depth: int) -> SelectItem:
     if cursor.peek() == ":" and cursor.peek(2) != "::":
         cursor.take(":")
         alias, first = first, cursor.name()
+    if first == "count" and cursor.take("()"):
+        return SelectColumn(Field("*"), alias, None, "count", _cast(cursor))
     if cursor.peek() in ("!", "("):
         return _embed(cursor, first, alias, depth, spread=False)
     path = cursor.json_path()
-    cast = None
-    if cursor.take("::"):
-        cast = cursor.name()
+    cast = _cast(cursor)
+    aggregate = None
+    aggregate_cast = None
+    if cursor.peek() == ".":
+        start = cursor.pos
+        cursor.take(".")
+        word = cursor.word()
+        if word not in AGGREGATES or not cursor.take("()"):
+            cursor.pos = start
+            raise cursor.error("an aggregate: avg(), count(), max(), min() or sum()")
+        aggregate = word
+        aggregate_cast = _cast(cursor)
+    return SelectColumn(Field(first, path), alias, cast, aggregate, aggregate_cast)
+
+
+def _cast(cursor: Cursor) -> str | None:
+    cast = cursor.name() if cursor.take("::") else None
     cursor.skip_spaces()
-    return SelectColumn(Field(first, path), alias, cast)
+    return cast
 
 
 def _embed(cursor: Cursor, name: str, alias: str | None, depth: int, spread: bool) -> Embed:

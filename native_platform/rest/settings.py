@@ -29,6 +29,7 @@ class RestSettings(BaseSettings):
     db_pool_acquisition_timeout: float = Field(default=10.0, gt=0)
     db_channel: str = "pgrst"
     db_channel_enabled: bool = True
+    db_aggregates_enabled: bool = False
     jwt_secret: SecretStr | None = None
     jwt_aud: str | None = None
     jwt_role_claim_key: str = ".role"

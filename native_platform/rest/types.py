@@ -65,6 +65,10 @@ class Function:
     return_relation: QualifiedName | None
     returns_composite: bool
     description: str | None
+    # The relation whose row type the first argument takes (computed fields and relationships),
+    # and the planner's row estimate (`rows 1` makes a set-returning one a to-one relationship).
+    argument_relation: QualifiedName | None = None
+    rows: float = 0.0
 
     @property
     def is_void(self) -> bool:

@@ -173,7 +173,9 @@ def _representation(
 ) -> sql.Composable:
     """The write wrapped in a CTE and read back through `select=` (shape per `Prefer`)."""
     returning = req.prefs.get("return") or "minimal"
-    root = build_read_plan(req.cache, table, "pgrst_source", params)
+    root = build_read_plan(
+        req.cache, table, "pgrst_source", params, req.db.settings.db_aggregates_enabled
+    )
     root.conditions = []
     root.limit = root.offset = None
     shape = Shape(
