@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from native_platform.migration_lint import BASELINE, after_baseline, lint_migrations
@@ -19,6 +20,7 @@ from native_platform.migrations import (
     discover_migrations,
     pending_migrations,
 )
+from tests.helpers.actors import acting_as
 
 RFL = str(Path(sys.executable).parent / "rfl")
 DANGEROUS = """\
@@ -108,3 +110,83 @@ def test_new_migration_must_sort_after_every_applied_one(empty_db_dsn: str, tmp_
     # The project's migrations all sort before 20990102000000, applied above.
     assert result.returncode == 2
     assert "sort before the newest applied one (20990102000000)" in result.stderr
+
+
+# The expand step of docs/development.md's expand/contract example: items.published_at next to
+# is_published, kept in step by a trigger so clients of either column keep working.
+EDITOR = "00000000-0000-4000-c000-000000000001"
+WRITER = "00000000-0000-4000-c000-000000000002"
+
+
+@pytest.fixture
+def item_writers(db: psycopg.Connection) -> psycopg.Connection:
+    """A content editor (write and publish) and a writer holding content.write only."""
+    db.execute(
+        "insert into auth.users (id, email) values (%s, 'editor@expand.test'),"
+        " (%s, 'writer@expand.test')",
+        (EDITOR, WRITER),
+    )
+    db.execute("insert into app_private.app_roles values ('writer', 'Writes drafts only.')")
+    db.execute("insert into app_private.role_permissions values ('writer', 'content.write')")
+    db.execute(
+        "insert into app_private.user_roles (user_id, role) values"
+        " (%s, 'content_editor'), (%s, 'writer')",
+        (EDITOR, WRITER),
+    )
+    return db
+
+
+def item(db: psycopg.Connection, name: str) -> tuple[bool, bool]:
+    row = db.execute(
+        "select is_published, published_at is not null from public.items where name = %s",
+        (name,),
+    ).fetchone()
+    assert row is not None
+    return row[0], row[1]
+
+
+def test_old_and_new_clients_publish_items_alike(item_writers: psycopg.Connection) -> None:
+    """A client writing is_published (old) and one writing published_at (new) see the same."""
+    db = item_writers
+    with acting_as(db, "authenticated", EDITOR) as conn:
+        conn.execute(
+            "insert into public.items (name, kind, is_published) values ('Old', 'tool', true)"
+        )
+        conn.execute(
+            "insert into public.items (name, kind, published_at) values ('New', 'tool', now())"
+        )
+        conn.execute("insert into public.items (name, kind) values ('Draft', 'tool')")
+    assert [item(db, name) for name in ("Old", "New", "Draft")] == [
+        (True, True),
+        (True, True),
+        (False, False),
+    ]
+    with acting_as(db, "authenticated", EDITOR) as conn:
+        conn.execute("update public.items set published_at = null where name = 'Old'")
+        conn.execute("update public.items set is_published = false where name = 'New'")
+        conn.execute("update public.items set published_at = now() where name = 'Draft'")
+    assert [item(db, name) for name in ("Old", "New", "Draft")] == [
+        (False, False),
+        (False, False),
+        (True, True),
+    ]
+    with acting_as(db, "anon") as conn:
+        visible = conn.execute("select name from public.items order by name").fetchall()
+    assert visible == [("Draft",)]
+
+
+def test_publishing_through_published_at_needs_content_publish(
+    item_writers: psycopg.Connection,
+) -> None:
+    """The policies still read is_published, which the trigger sets before they check."""
+    db = item_writers
+    with acting_as(db, "authenticated", WRITER) as conn:
+        conn.execute("insert into public.items (name, kind) values ('Quill', 'tool')")
+    for statement in (
+        "insert into public.items (name, kind, published_at) values ('Ink', 'tool', now())",
+        "update public.items set published_at = now() where name = 'Quill'",
+    ):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            with acting_as(db, "authenticated", WRITER) as conn:
+                conn.execute(statement)
+    assert item(db, "Quill") == (False, False)
