@@ -24,6 +24,7 @@ from tests.helpers.servers import free_port
 from tests.native_platform.gateway import conftest as gateway_fixtures
 from tests.native_platform.gateway.conftest import Table
 from tests.native_platform.gateway.test_live_table import access_token, follow_rolls
+from tests.native_platform.observability.test_tracing import wait_ready
 
 http = gateway_fixtures.http
 table = gateway_fixtures.table
@@ -67,17 +68,7 @@ def metered_gateway(
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            if process.poll() is not None:
-                pytest.fail(f"gateway exited: {log_file.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            asyncio.run(asyncio.sleep(0.1))
-        else:
-            pytest.fail(f"gateway not ready: {log_file.read_text()[-2000:]}")
+        wait_ready(url, process, log_file)
         yield Metered(url, f"http://127.0.0.1:{metrics_port}/metrics", log_file)
     finally:
         process.terminate()
