@@ -60,7 +60,7 @@ def up(_: argparse.Namespace) -> int:
     ensure_env_file()
     current = stack()
     if current.postgres.is_initialized() and current.postgres.apply_settings():
-        print("Postgres restarted to take new settings (WAL archiving, pg_cron)")
+        print("Postgres restarted to take new settings (WAL archiving, preloaded libraries)")
     applied = current.up()
     print_summary(load_settings(), applied)
     return 0
