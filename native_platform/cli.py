@@ -129,7 +129,7 @@ def migrate(args: argparse.Namespace) -> int:
     url = args.database_url or settings.database_url.get_secret_value()
     pending, applied = pending_migrations(url)
     check_order(pending, applied)
-    if args.backup_first and pending:
+    if args.backup_first:
         entry = backup.take_backup(backup_target(), "incr")
         print(f"backup {entry.label} taken; the way back: rfl restore --to-label {entry.label}")
     if args.dry_run:
