@@ -40,6 +40,18 @@ def test_reference_seed_agrees_with_the_migrations(db_dsn: str) -> None:
     assert snapshot(db_dsn, with_versions=True) == before
 
 
+def test_reference_seed_holds_every_reference_row(db_dsn: str) -> None:
+    """From empty tables the seed rebuilds exactly what the migrations inserted: a migration
+    that adds a locale, role or permission without adding it to the seed fails here."""
+    expected = snapshot(db_dsn)
+    with psycopg.connect(db_dsn) as conn:
+        for table in reversed(TABLES):
+            conn.execute(f"delete from {table}")
+    assert not any(snapshot(db_dsn).values())
+    load_reference_seed(db_dsn)
+    assert snapshot(db_dsn) == expected
+
+
 def test_reference_seed_twice_gives_the_same_state(db_dsn: str) -> None:
     """Run twice after damage: the first run repairs, the second writes nothing."""
     expected = snapshot(db_dsn)
