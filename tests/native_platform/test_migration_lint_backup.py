@@ -5,23 +5,24 @@ On a throwaway durable cluster of its own, as the backup drill (the shared one i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
 
 from native_platform import backup
-from tests.native_platform.test_backup_drill import Drill, counts, make_drill, write_game_data
+from tests.native_platform.test_backup_drill import (  # noqa: F401 (drill: a fixture)
+    Drill,
+    counts,
+    drill,
+    write_game_data,
+)
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Drill]:
-    state = tmp_path / "state"
-    state.mkdir()
-    own = make_drill(state)
-    yield own
-    own.cluster.stop()
+def cluster(request: pytest.FixtureRequest) -> Drill:
+    """The backup drill's own durable cluster (its `drill` fixture, imported above)."""
+    own: Drill = request.getfixturevalue("drill")
+    return own
 
 
 def test_restore_to_the_label_taken_before_migrating(cluster: Drill) -> None:
