@@ -91,6 +91,12 @@ from public.characters as ch
 cross join generate_series(1, {ROLLS_PER_CAMPAIGN // CHARACTERS_PER_CAMPAIGN}) as n;
 set session_replication_role = origin;
 update rate_limit.limits set capacity = 100000000, refill_per_second = 100000000;
+-- A computed relationship (PostgREST's functions of a row type) for the scenario using it.
+create function public.bench_recent_rolls(public.characters) returns setof public.dice_rolls
+language sql stable as $$
+    select * from public.dice_rolls where character_id = $1.id order by created_at desc limit 5
+$$;
+grant execute on function public.bench_recent_rolls(public.characters) to authenticated;
 analyze;
 """
 
@@ -105,6 +111,8 @@ class Scenario:
     count: int
     body: str | None = None
     prefer: str | None = None
+    # False for scenarios a --baseline tree from before their feature cannot serve.
+    baseline: bool = True
 
 
 SCENARIOS = [
@@ -125,6 +133,22 @@ SCENARIOS = [
         "return=representation",
     ),
     Scenario("rpc (stable, scalar)", "POST", "/rpc/locale_chain", 1, '{"requested": "pt-BR"}'),
+    Scenario(
+        "aggregate by visibility",
+        "GET",
+        "/dice_rolls?select=visibility,total.sum(),total.avg(),count()"
+        "&campaign_id=eq." + campaign(0)[:-12] + "{v}&order=visibility",
+        CAMPAIGNS,
+        baseline=False,
+    ),
+    Scenario(
+        "computed relationship",
+        "GET",
+        "/characters?select=name,bench_recent_rolls(total,visibility)"
+        "&campaign_id=eq." + campaign(0)[:-12] + "{v}&order=name",
+        CAMPAIGNS,
+        baseline=False,
+    ),
 ]
 
 
@@ -411,6 +435,7 @@ def start_server(settings: Any, workers: int, port: int, tree: Path | None = Non
         "PGRST_DB_ANON_ROLE": settings.db_anon_role,
         "PGRST_DB_EXTRA_SEARCH_PATH": settings.db_extra_search_path,
         "PGRST_DB_MAX_ROWS": str(settings.db_max_rows),
+        "PGRST_DB_AGGREGATES_ENABLED": str(settings.db_aggregates_enabled).lower(),
         "PGRST_DB_PRE_REQUEST": settings.db_pre_request,
         "PGRST_JWT_SECRET": settings.jwt_secret.get_secret_value(),
         "PGRST_DB_POOL": str(max(1, CONNECTIONS // workers)),
@@ -508,7 +533,9 @@ def main() -> None:
     if args.baseline:
         servers.append(("baseline 1 worker", 1, args.baseline.resolve()))
     with arranged(stack) as name, psycopg.connect(stack.authenticator_url(name)) as conn:
-        settings = settings_for_stack(stack, name)
+        settings = settings_for_stack(stack, name).model_copy(
+            update={"db_aggregates_enabled": True}
+        )
         captured = capture(settings, token)
         dsn = stack.authenticator_url(name).replace(f":{password}@", "@")
         labels = [label for label, _, _ in servers] + ["pgbench"]
@@ -519,6 +546,8 @@ def main() -> None:
                 server = start_server(settings, workers, _free_port(), tree)
                 try:
                     for scenario in SCENARIOS:
+                        if tree is not None and not scenario.baseline:
+                            continue
                         run_wrk(server.url, token, scenario, 1, check=True)  # warm up, check
                         before = server_cpu(server.process.pid)
                         rps, p50, p99, n, client = run_wrk(
@@ -551,6 +580,9 @@ def report(figures: dict[tuple[str, str], Figures], labels: list[str], args: Any
         print(f"{scenario.name}:")
         base = statistics.median(figures[(scenario.name, "pgbench")].rps)
         for label in labels:
+            if not figures[(scenario.name, label)].rps:
+                print(f"  {label:<18}     n/a (the baseline tree predates this scenario)")
+                continue
             line = figures[(scenario.name, label)].line(label)
             if label == "pgbench":
                 print(line.split("  cpu/req")[0])
