@@ -15,7 +15,8 @@ Then, alternating off/on per run so drift hits both alike, it drives each scenar
 - `broadcast`: `POST /realtime/v1/api/broadcast` (service key) to a public topic, counted as
   messages delivered to one websocket subscriber.
 
-It prints requests/s (medians over the runs), the ratio on/off, and the spans received.
+It prints requests/s and the gateway's CPU time per request (medians over the runs; the CPU
+figure is steadier on a shared machine), the ratios to off, and the spans received.
 """
 
 from __future__ import annotations
@@ -45,6 +46,13 @@ from tests.helpers.servers import free_port  # noqa: E402
 from tests.native_platform.observability.otlp_receiver import Receiver, otlp_receiver  # noqa: E402
 
 Request = Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
+PIDS: dict[str, int] = {}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (the gateway serves in one process)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
@@ -55,6 +63,7 @@ def gateway(settings: StackSettings, otel: dict[str, str]) -> Iterator[str]:
     command = api_command(settings.model_copy(update={"api_port": port}))
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
+    PIDS[url] = process.pid
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -159,18 +168,26 @@ def sign_up(url: str, key: str) -> str:
 
 def measure(
     url: str, settings: StackSettings, tokens: list[str], args: argparse.Namespace
-) -> dict[str, float]:
+) -> dict[str, tuple[float, float]]:
+    """Per scenario: requests (or deliveries) per second, and the gateway's CPU ms for each."""
     key = settings.anon_key.get_secret_value()
     service = settings.service_role_key.get_secret_value()
-    return {
-        "rest service": asyncio.run(
-            drive(rest_service(url, key, service), args.seconds, args.concurrency)
+    scenarios: dict[str, Callable[[], Awaitable[float]]] = {
+        "rest service": lambda: drive(
+            rest_service(url, key, service), args.seconds, args.concurrency
         ),
-        "rest user": asyncio.run(
-            drive([rest_user(url, key, t) for t in tokens], args.seconds, args.concurrency)
+        "rest user": lambda: drive(
+            [rest_user(url, key, t) for t in tokens], args.seconds, args.concurrency
         ),
-        "broadcast": asyncio.run(broadcast(url, key, service, args.seconds, args.concurrency)),
+        "broadcast": lambda: broadcast(url, key, service, args.seconds, args.concurrency),
     }
+    results = {}
+    for name, scenario in scenarios.items():
+        before = cpu_seconds(PIDS[url])
+        rate = asyncio.run(scenario())
+        used = cpu_seconds(PIDS[url]) - before
+        results[name] = (rate, used * 1000 / max(1.0, rate * args.seconds))
+    return results
 
 
 def main() -> None:
@@ -182,6 +199,7 @@ def main() -> None:
     settings = load_settings()
     modes = ("off", "on", "sampled")
     results: dict[str, dict[str, list[float]]] = {mode: {} for mode in modes}
+    cpu: dict[str, dict[str, list[float]]] = {mode: {} for mode in modes}
     with ExitStack() as stack:
         receiver: Receiver = stack.enter_context(otlp_receiver(free_port()))
         otel = {
@@ -206,8 +224,9 @@ def main() -> None:
             measure(urls[mode], settings, tokens, warm_up)
         for run in range(args.runs):
             for mode in modes:
-                for scenario, rate in measure(urls[mode], settings, tokens, args).items():
+                for scenario, (rate, ms) in measure(urls[mode], settings, tokens, args).items():
                     results[mode].setdefault(scenario, []).append(rate)
+                    cpu[mode].setdefault(scenario, []).append(ms)
                 with receiver.lock:
                     spans = len(receiver.spans)
             print(f"run {run + 1}/{args.runs} done; spans received so far: {spans}", flush=True)
@@ -216,6 +235,13 @@ def main() -> None:
         off, on, tenth = (statistics.median(results[mode][scenario]) for mode in modes)
         ratios = f"{on:>6.0f} {on / off:>7.2f} {tenth:>6.0f} {tenth / off:>8.2f}"
         print(f"{scenario:<13} {off:>6.0f} {ratios}")
+    print(
+        f"{'scenario':<13} {'off':>6} {'on':>6} {'off/on':>7} {'10%':>6} {'off/10%':>8}  (CPU ms)"
+    )
+    for scenario in cpu["off"]:
+        off, on, tenth = (statistics.median(cpu[mode][scenario]) for mode in modes)
+        ratios = f"{on:>6.2f} {off / on:>7.2f} {tenth:>6.2f} {off / tenth:>8.2f}"
+        print(f"{scenario:<13} {off:>6.2f} {ratios}")
 
 
 if __name__ == "__main__":

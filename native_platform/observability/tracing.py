@@ -9,8 +9,10 @@ What a trace holds (docs/observability.md):
   `traceparent` when it sends one; the URL is recorded without its query string (REST filters
   hold values, some URLs hold tokens);
 - one INTERNAL span per mounted service (`rest`, `auth`, `functions/dice`, …);
-- one CLIENT span per SQL statement, named `<KIND> <table>`, with the statement kind, the
-  table and the rows affected or returned, never the text's parameter values;
+- one CLIENT span per SQL statement that reads or writes a table or calls a function, named
+  `<KIND> <table>`, with the statement kind, the table and the rows affected or returned,
+  never the statement's text or its parameter values (plumbing such as the caller context's
+  `select set_config(…)` gets none);
 - the statement carries the span's `traceparent` to Postgres as a trailing sqlcommenter
   comment (`/*traceparent='00-…'*/`), which `pg_stat_activity.query`, the slow-query log and
   `current_query()` show: the outbox and the realtime bus read it from there.
@@ -18,9 +20,9 @@ What a trace holds (docs/observability.md):
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -109,7 +111,10 @@ def flush_traces(timeout_millis: int = 5000) -> None:
         provider.force_flush(timeout_millis)
 
 
+@functools.cache
 def tracer() -> trace.Tracer:
+    """One tracer for the process (the SDK builds a new one, warnings filter included, per
+    get_tracer call); a proxy until configure_tracing installs the provider."""
     return trace.get_tracer(TRACER_NAME)
 
 
@@ -236,6 +241,7 @@ def statement_text(query: Any, conn: Any) -> str:
     return str(query)
 
 
+@functools.lru_cache(maxsize=2048)
 def describe(text: str) -> tuple[str, str | None]:
     """The statement's kind and its first table, read from its text (never its values)."""
     match = STATEMENT.match(text)
@@ -255,21 +261,17 @@ def with_traceparent(text: str, current: Span) -> str:
 class StatementSpan:
     """Opens the CLIENT span of one statement and says what to execute."""
 
-    def __init__(self, cursor: Any, query: Any) -> None:
-        self.text = statement_text(query, cursor.connection)
-        self.kind, self.table = describe(self.text)
-        name = f"{self.kind} {self.table}" if self.table else self.kind
-        attributes: dict[str, Any] = {
+    def __init__(self, text: str, kind: str, table: str) -> None:
+        self.text = text
+        attributes = {
             "db.system": "postgresql",
             "db.system.name": "postgresql",
-            "db.operation.name": self.kind,
+            "db.operation.name": kind,
+            "db.collection.name": table,
         }
-        if self.table:
-            attributes["db.collection.name"] = self.table
         self.manager = tracer().start_as_current_span(
-            name, kind=SpanKind.CLIENT, attributes=attributes
+            f"{kind} {table}", kind=SpanKind.CLIENT, attributes=attributes
         )
-        self.started = time.perf_counter()
 
     def __enter__(self) -> str:
         self.current = self.manager.__enter__()
@@ -287,16 +289,23 @@ class StatementSpan:
         self.manager.__exit__(*exc)
 
 
-def traced_now() -> bool:
-    return _state["enabled"] and trace.get_current_span().is_recording()
+def statement_span(cursor: Any, query: Any) -> StatementSpan | None:
+    """The span of a statement inside a recorded span, when it reads or writes a table or
+    calls a function; plumbing (`select set_config(…)`, `set role`, `begin`) gets none, and
+    keeps its text, so psycopg's query cache and prepared statements still serve it."""
+    if not _state["enabled"] or not trace.get_current_span().is_recording():
+        return None
+    text = statement_text(query, cursor.connection)
+    kind, table = describe(text)
+    return None if table is None else StatementSpan(text, kind, table)
 
 
 class TracedCursor(psycopg.Cursor[Any]):
     def execute(self, query: Any, params: Any = None, **kwargs: Any) -> TracedCursor:
-        if not traced_now():
+        statement = statement_span(self, query)
+        if statement is None:
             super().execute(query, params, **kwargs)
             return self
-        statement = StatementSpan(self, query)
         with statement as text:
             super().execute(text, params, **kwargs)
             statement.finish(self.rowcount)
@@ -305,10 +314,10 @@ class TracedCursor(psycopg.Cursor[Any]):
 
 class TracedAsyncCursor(psycopg.AsyncCursor[Any]):
     async def execute(self, query: Any, params: Any = None, **kwargs: Any) -> TracedAsyncCursor:
-        if not traced_now():
+        statement = statement_span(self, query)
+        if statement is None:
             await super().execute(query, params, **kwargs)
             return self
-        statement = StatementSpan(self, query)
         with statement as text:
             await super().execute(text, params, **kwargs)
             statement.finish(self.rowcount)

@@ -166,6 +166,7 @@ def test_dice_roll_span_tree_reaches_the_receiver_under_the_clients_trace(
     dice = only(children(spans, gateway), "functions/dice")
     assert dice.kind == INTERNAL
     statements = [span for span in spans if span.kind == CLIENT]
+    assert all(span.attributes.get("db.collection.name") for span in statements)  # no plumbing
     insert = only(statements, "INSERT public.dice_rolls")
     assert insert.attributes["db.operation.name"] == "INSERT"
     assert insert.attributes["db.collection.name"] == "public.dice_rolls"
