@@ -25,17 +25,24 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
+from starlette.testclient import TestClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_tracing import broadcast, drive, rest_service  # noqa: E402
-from native_platform.project_config import config_path, load_project_config  # noqa: E402
+from native_platform.gateway.app import create_app  # noqa: E402
+from native_platform.project_config import (  # noqa: E402
+    MetricsSection,
+    config_path,
+    load_project_config,
+)
 from native_platform.settings import StackSettings, env_file_path, load_settings  # noqa: E402
 from native_platform.stack import api_command, with_metrics  # noqa: E402
 from tests.helpers.servers import free_port  # noqa: E402
@@ -120,6 +127,30 @@ def scraper(url: str, interval: float) -> Iterator[list[int]]:
         thread.join(timeout=10)
 
 
+def in_process(settings: StackSettings, requests: int, rounds: int) -> tuple[float, float]:
+    """CPU µs per REST read (`GET /rest/v1/locales`, service key) of the gateway application
+    with and without the metrics middleware, both served in this process by Starlette's test
+    client and measured with `time.process_time` in alternating rounds: the middleware's own
+    cost, free of the other processes sharing the machine (Postgres's work is not counted)."""
+    config = load_project_config()
+    off = config.model_copy(update={"metrics": MetricsSection(enabled=False)})
+    apps = {"on": create_app(settings, config=config), "off": create_app(settings, config=off)}
+    service = settings.service_role_key.get_secret_value()
+    headers = {"apikey": service, "Authorization": f"Bearer {service}"}
+    spent: dict[str, list[float]] = {"on": [], "off": []}
+    with ExitStack() as stack:
+        clients = {mode: stack.enter_context(TestClient(app)) for mode, app in apps.items()}
+        for client in clients.values():
+            client.get("/rest/v1/locales?select=*", headers=headers).raise_for_status()
+        for round_ in range(rounds):
+            for mode in ("off", "on") if round_ % 2 == 0 else ("on", "off"):
+                started = time.process_time()
+                for _ in range(requests):
+                    clients[mode].get("/rest/v1/locales?select=*", headers=headers)
+                spent[mode].append((time.process_time() - started) / requests * 1e6)
+    return statistics.median(spent["off"]), statistics.median(spent["on"])
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process (and its threads), from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -135,6 +166,9 @@ def main() -> None:
     parser.add_argument("--scrape-interval", type=float, default=float(interval))
     names = [name for name, _ in SCENARIOS]
     parser.add_argument("--scenario", action="append", choices=names, help="default: all")
+    parser.add_argument(
+        "--in-process", type=int, default=300, metavar="N", help="requests per round (0: skip)"
+    )
     args = parser.parse_args()
     chosen = [(name, run) for name, run in SCENARIOS if name in (args.scenario or names)]
     settings = load_settings()
@@ -174,6 +208,12 @@ def main() -> None:
     size = statistics.median(scraped) if scraped else 0
     print(f"\n{len(scraped)} scrapes of the on gateway, {size / 1024:.0f} KiB each (median)")
     print(f"/metrics on the off gateway's API port: {off_text}")
+    if args.in_process:
+        off_cpu, on_cpu = in_process(settings, args.in_process, 2 * args.runs)
+        print(
+            f"in process, CPU per REST read: off {off_cpu:.0f} µs, on {on_cpu:.0f} µs "
+            f"(middleware {on_cpu - off_cpu:+.0f} µs, {on_cpu / off_cpu - 1:+.1%})"
+        )
 
 
 if __name__ == "__main__":
