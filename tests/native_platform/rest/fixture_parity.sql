@@ -16,7 +16,12 @@ create table public.films (
     year integer not null,
     box_office numeric(12, 2) not null
 );
-create view public.film_summaries as select id, director_id, title from public.films;
+create view public.film_summaries as
+select
+    id,
+    director_id,
+    title
+from public.films;
 
 create function public.full_name(public.directors) returns text
 language sql stable as $$ select $1.first_name || ' ' || $1.last_name $$;
