@@ -182,3 +182,22 @@ def test_metrics_ports_follow_the_declared_workers() -> None:
         "indexer": 25451,
         "storage-reconcile": 25452,
     }
+
+
+def test_route_labels_are_templates(
+    stack_settings: StackSettings, metered_gateway: Metered
+) -> None:
+    """Ids in paths never become label values: a path parameter shows by name, an unknown REST
+    table or path is `{unmatched}`, a request refused before routing is `<mount>/{path}`."""
+    url = metered_gateway.url
+    service = stack_settings.service_role_key.get_secret_value()
+    admin = {"apikey": service, "Authorization": f"Bearer {service}"}
+    user_id, table_name = str(uuid.uuid4()), f"no_such_table_{uuid.uuid4().hex[:8]}"
+    assert httpx.get(f"{url}/auth/v1/admin/users/{user_id}", headers=admin).status_code == 404
+    assert httpx.get(f"{url}/rest/v1/{table_name}", headers=admin).status_code == 404
+    assert httpx.get(f"{url}/rest/v1/{table_name}").status_code == 401  # no apikey
+    samples = scrape(metered_gateway.metrics_url)
+    routes = {dict(labels).get("route", "") for _, labels in samples}
+    assert "/auth/v1/admin/users/{user_id}" in routes
+    assert "/rest/v1/{path}" in routes
+    assert not any(user_id in route or table_name in route for route in routes)
