@@ -145,14 +145,18 @@ def migrate(args: argparse.Namespace) -> int:
 
 def lint_pending(args: argparse.Namespace) -> int:
     """Lint the migrations `--since REF` lacks (CI) or the database has not applied yet."""
+    early: list[str] = []
     if args.files:
         paths = [Path(name) for name in args.files]
     elif args.since:
         paths, newest = migrations_added_since(args.since)
         early = [path.name for path in paths if path.name[:14] <= newest]
-        if early:
-            print(f"rfl migrate --lint: sort before {args.since}'s newest ({newest}): {early}")
-            return 1
+        for name in early:
+            print(
+                f"rfl migrate --lint: {name} sorts before {args.since}'s newest migration"
+                f" ({newest}): rename it with a later timestamp",
+                file=sys.stderr,
+            )
     else:
         url = args.database_url or load_settings().database_url.get_secret_value()
         pending, applied = pending_migrations(url)
@@ -162,7 +166,7 @@ def lint_pending(args: argparse.Namespace) -> int:
     for finding in findings:
         print(f"rfl migrate --lint: {finding}", file=sys.stderr)
     print(f"rfl migrate --lint: {len(paths)} new migrations, {len(findings)} findings")
-    return 1 if findings else 0
+    return 1 if findings or early else 0
 
 
 def docs_build(args: argparse.Namespace) -> int:

@@ -124,11 +124,14 @@ def after_baseline(paths: list[Path]) -> list[Path]:
     return [path for path in paths if path.name[:14] > BASELINE]
 
 
-def migrations_added_since(ref: str, folder: Path = MIGRATIONS_DIR) -> tuple[list[Path], str]:
+def migrations_added_since(
+    ref: str, folder: Path = MIGRATIONS_DIR, repo: Path | None = None
+) -> tuple[list[Path], str]:
     """Migration files on disk that `ref` (e.g. origin/main) lacks, and `ref`'s newest version."""
+    root = repo or project_root()
     listing = subprocess.run(
-        ["git", "ls-tree", "-r", "--name-only", ref, "--", str(folder.relative_to(project_root()))],
-        cwd=project_root(),
+        ["git", "ls-tree", "-r", "--name-only", ref, "--", str(folder.relative_to(root))],
+        cwd=root,
         capture_output=True,
         text=True,
         check=False,

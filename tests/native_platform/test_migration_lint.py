@@ -11,7 +11,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from native_platform.migration_lint import BASELINE, after_baseline, lint_migrations
+from native_platform.migration_lint import (
+    BASELINE,
+    after_baseline,
+    lint_migrations,
+    migrations_added_since,
+)
 from native_platform.migrations import (
     MIGRATIONS_DIR,
     MigrationOutOfOrder,
@@ -190,3 +195,19 @@ def test_publishing_through_published_at_needs_content_publish(
             with acting_as(db, "authenticated", WRITER) as conn:
                 conn.execute(statement)
     assert item(db, "Quill") == (False, False)
+
+
+def test_files_added_since_a_ref_and_its_newest_version(tmp_path: Path) -> None:
+    """CI's view: the files `origin/main` lacks, and the newest version it has."""
+    folder = tmp_path / "sql" / "migrations"
+    folder.mkdir(parents=True)
+    write(folder, "20990102000000_create_thing.sql", "create table thing (id int);\n")
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "main"], check=True)
+    write(folder, "20990101000000_create_early.sql", "create table early (id int);\n")
+    write(folder, "20990103000000_create_later.sql", "create table later (id int);\n")
+    added, newest = migrations_added_since("HEAD", folder, repo=tmp_path)
+    assert [path.name[:14] for path in added] == ["20990101000000", "20990103000000"]
+    assert newest == "20990102000000"
