@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,8 +16,13 @@ from typing import Any
 import httpx
 import jwt
 import psycopg
+from pydantic import SecretStr
+from starlette.applications import Starlette
+from starlette.routing import Mount
 
+from native_platform.rest import RestSettings, create_app
 from native_platform.settings import StackSettings
+from tests.helpers.servers import serve
 
 FIXTURE_SQL = Path(__file__).with_name("fixture_schema.sql")
 
@@ -90,3 +97,28 @@ def stop_server(server: RestServer) -> None:
 def load_fixture(dsn: str) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(FIXTURE_SQL.read_text(encoding="utf-8"))
+
+
+@contextmanager
+def mounted(dsn: str, settings: StackSettings, **overrides: Any) -> Iterator[str]:
+    """The app served in process under /rest/v1 as the gateway mounts it; yields the base URL."""
+    password = settings.authenticator_password.get_secret_value()
+    dbname = dsn.rsplit("/", 1)[1]
+    rest_settings = RestSettings(
+        db_uri=SecretStr(
+            f"postgresql://authenticator:{password}@127.0.0.1:{settings.postgres_port}/{dbname}"
+        ),
+        db_anon_role="anon",
+        db_pool=2,
+        jwt_secret=settings.jwt_secret,
+        **overrides,
+    )
+    rest_app = create_app(rest_settings)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with rest_app.router.lifespan_context(rest_app):
+            yield
+
+    with serve(Starlette(routes=[Mount("/rest/v1", app=rest_app)], lifespan=lifespan)) as url:
+        yield url

@@ -2,47 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 
 import httpx
 import pytest
-from pydantic import SecretStr
-from starlette.applications import Starlette
-from starlette.routing import Mount
 from supabase import Client, create_client
 from supabase.lib.client_options import SyncClientOptions
 
-from native_platform.rest import RestSettings, create_app
 from native_platform.settings import StackSettings
 from tests.helpers.client_json import json_rows
-from tests.helpers.servers import serve
-from tests.native_platform.rest.support import RestServer
+from tests.native_platform.rest.support import RestServer, mounted
 
 
 @pytest.fixture(scope="module")
 def supabase_url(rest: RestServer, stack_settings: StackSettings) -> Iterator[str]:
-    password = stack_settings.authenticator_password.get_secret_value()
-    dbname = rest.dsn.rsplit("/", 1)[1]
-    settings = RestSettings(
-        db_uri=SecretStr(
-            f"postgresql://authenticator:{password}@127.0.0.1:"
-            f"{stack_settings.postgres_port}/{dbname}"
-        ),
-        db_schemas="public,extra",
-        db_anon_role="anon",
-        db_pool=2,
-        jwt_secret=stack_settings.jwt_secret,
-    )
-    rest_app = create_app(settings)
-
-    @asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        async with rest_app.router.lifespan_context(rest_app):
-            yield
-
-    app = Starlette(routes=[Mount("/rest/v1", app=rest_app)], lifespan=lifespan)
-    with serve(app) as url:
+    with mounted(rest.dsn, stack_settings, db_schemas="public,extra") as url:
         yield url
 
 

@@ -7,20 +7,14 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
-from starlette.applications import Starlette
-from starlette.routing import Mount
 
-from native_platform.rest import RestSettings, create_app
 from native_platform.settings import StackSettings
-from tests.helpers.servers import serve
-from tests.native_platform.rest.support import RestServer
+from tests.native_platform.rest.support import RestServer, mounted
 from tests.native_platform.rest.test_postgrest_parity import parity, parity_dsn  # noqa: F401
 
 SCRIPT = Path(__file__).with_name("js") / "parity.mjs"
@@ -30,27 +24,9 @@ NODE_MODULES_DIR = Path(__file__).parents[1] / "realtime" / "js"
 
 @pytest.fixture(scope="module")
 def mounted_url(parity_dsn: str, stack_settings: StackSettings) -> Iterator[str]:  # noqa: F811
-    password = stack_settings.authenticator_password.get_secret_value()
-    dbname = parity_dsn.rsplit("/", 1)[1]
-    settings = RestSettings(
-        db_uri=SecretStr(
-            f"postgresql://authenticator:{password}@127.0.0.1:"
-            f"{stack_settings.postgres_port}/{dbname}"
-        ),
-        db_schemas="public",
-        db_anon_role="anon",
-        db_pool=2,
-        db_aggregates_enabled=True,
-        jwt_secret=stack_settings.jwt_secret,
-    )
-    rest_app = create_app(settings)
-
-    @asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        async with rest_app.router.lifespan_context(rest_app):
-            yield
-
-    with serve(Starlette(routes=[Mount("/rest/v1", app=rest_app)], lifespan=lifespan)) as url:
+    with mounted(
+        parity_dsn, stack_settings, db_schemas="public", db_aggregates_enabled=True
+    ) as url:
         yield url
 
 
