@@ -76,7 +76,7 @@ def build_node(
             parts.filter_joins.append(parts.joins[parts.join_index[item.key]])
             if item.inner and not item.spread:
                 parts.where.append(sql.SQL("{} is not null").format(laterals[item.key]))
-    parts.order = [_order(term, node, qualifier, params) for term in node.order]
+    parts.order = [_order(term, node, qualifier, params, parts) for term in node.order]
     if node.limit is not None:
         parts.limit = params.add(node.limit)
     if node.offset is not None:
@@ -233,7 +233,9 @@ def _embed(
     )
     present: sql.Composable = sql.SQL("{}.body").format(lateral)
     if item.output:
-        output: sql.Composable = present if rel.to_one else sql.SQL("coalesce({}, '[]')").format(present)
+        output: sql.Composable = (
+            present if rel.to_one else sql.SQL("coalesce({}, '[]')").format(present)
+        )
         output = _grouped_json(parts, output)
         parts.select.append(sql.SQL("{} as {}").format(output, sql.Identifier(item.key)))
         parts.keys.append(item.key)
@@ -306,12 +308,14 @@ def _spread(
 
 
 def _order(
-    term: OrderTerm, node: ReadNode, qualifier: sql.Composable, params: Params
+    term: OrderTerm, node: ReadNode, qualifier: sql.Composable, params: Params, parts: NodeSql
 ) -> sql.Composable:
     if term.relation is None:
         expr = field_sql(qualifier, term.field, params)
     else:
         expr = _related_order(term, node, qualifier, params)
+        if parts.aggregated and expr not in parts.group_by:
+            parts.group_by.append(expr)  # a to-one embed's column: one value per group
     direction = sql.SQL(" desc" if term.descending else " asc")
     nulls = sql.SQL(f" nulls {term.nulls}" if term.nulls else "")
     return sql.SQL("{}{}{}").format(expr, direction, nulls)

@@ -246,12 +246,16 @@ def test_aggregates_inside_embeds(client: SyncPostgrestClient) -> None:
     ]
 
 
-def test_aggregates_grouped_by_an_embed(client: SyncPostgrestClient) -> None:
-    """A to-one embed beside aggregates is part of the GROUP BY."""
-    res: Any = client.from_("orders").select("customers(city),count()").execute()
-    assert sorted(res.data, key=lambda r: r["customers"]["city"]) == [
-        {"customers": {"city": "Lisbon"}, "count": 3},
-        {"customers": {"city": "Oslo"}, "count": 1},
+def test_aggregates_grouped_by_an_embed(parity: RestServer) -> None:
+    """A to-one embed beside aggregates is part of the GROUP BY, and orders the groups."""
+    res = httpx.get(
+        parity.url + "/orders",
+        params={"select": "amount.sum(),customers(name)", "order": "customers(name).desc"},
+    )
+    assert res.json() == [
+        {"sum": 100.0, "customers": {"name": "Cy"}},
+        {"sum": 5.25, "customers": {"name": "Bo"}},
+        {"sum": 30.5, "customers": {"name": "Ana"}},
     ]
 
 
