@@ -8,7 +8,7 @@ serves the metrics and then runs the module as `__main__` (the gateway's uvicorn
 
 The names below are the contract of the alert rules (supabase/monitoring/rules/) and of the
 Grafana dashboard (supabase/monitoring/grafana/): docs/observability.md lists them. Surfaces record
-through the helpers (`record_sign_in`, `record_dice_roll`, …): one line per counter.
+through the helpers (`counted_sign_in`, `record_dice_roll`, …): one line per counter.
 """
 
 from __future__ import annotations
