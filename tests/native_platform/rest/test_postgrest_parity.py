@@ -136,6 +136,23 @@ def test_computed_to_one_relationships(client: SyncPostgrestClient) -> None:
     assert res.headers["content-range"] == "0-1/*"
 
 
+def test_computed_relationship_inner_and_spread(client: SyncPostgrestClient) -> None:
+    """`!inner` filters parents by the computed embed; a to-one one spreads and hoists."""
+    res: Any = (
+        client.from_("films").select("title,maker!inner(last_name)").eq("maker.last_name", "Ozu")
+    )
+    assert res.execute().data == [{"title": "Tokyo Story", "maker": {"last_name": "Ozu"}}]
+    res = client.from_("films").select("title,...maker(last_name)").eq("id", 3).execute()
+    assert res.data == [{"title": "Tokyo Story", "last_name": "Ozu"}]
+    res = (
+        client.from_("films").select("...maker(last_name,films:count())").order("maker(last_name)")
+    )
+    assert res.execute().data == [
+        {"last_name": "Kurosawa", "films": 4},
+        {"last_name": "Ozu", "films": 1},
+    ]
+
+
 def test_computed_relationship_of_a_view_and_overloads(client: SyncPostgrestClient) -> None:
     """A function taking a view's row, and one name overloaded for two row types."""
     res: Any = (
