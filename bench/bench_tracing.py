@@ -25,11 +25,11 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from native_platform.settings import StackSettings, env_file_path, load_settings  # noqa: E402
 from native_platform.stack import api_command  # noqa: E402
+from tests.helpers.gateway_process import gateway_process  # noqa: E402
 from tests.helpers.servers import free_port  # noqa: E402
 from tests.native_platform.observability.otlp_receiver import Receiver, otlp_receiver  # noqa: E402
 
@@ -56,28 +57,15 @@ def cpu_seconds(pid: int) -> float:
 
 
 @contextmanager
-def gateway(settings: StackSettings, otel: dict[str, str]) -> Iterator[str]:
+def gateway(settings: StackSettings, otel: dict[str, str], log_dir: Path) -> Iterator[str]:
+    """A gateway as `rfl up` runs it, with only the given `OTEL_*` variables."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
     env.update(otel, RFL_ENV_FILE=str(env_file_path()))
     command = api_command(settings.model_copy(update={"api_port": port}))
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    PIDS[url] = process.pid
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise SystemExit(f"gateway on {url} not ready")
+    with gateway_process(command, port, env, log_dir / f"api-{port}.log") as (url, pid):
+        PIDS[url] = pid
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 async def drive(request: Request | list[Request], seconds: float, concurrency: int) -> float:
@@ -172,7 +160,7 @@ def measure(
     """Per scenario: requests (or deliveries) per second, and the gateway's CPU ms for each."""
     key = settings.anon_key.get_secret_value()
     service = settings.service_role_key.get_secret_value()
-    scenarios: dict[str, Callable[[], Awaitable[float]]] = {
+    scenarios: dict[str, Callable[[], Coroutine[Any, Any, float]]] = {
         "rest service": lambda: drive(
             rest_service(url, key, service), args.seconds, args.concurrency
         ),
@@ -202,6 +190,7 @@ def main() -> None:
     cpu: dict[str, dict[str, list[float]]] = {mode: {} for mode in modes}
     with ExitStack() as stack:
         receiver: Receiver = stack.enter_context(otlp_receiver(free_port()))
+        log_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         otel = {
             "OTEL_TRACES_EXPORTER": "otlp",
             "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url,
@@ -213,9 +202,9 @@ def main() -> None:
             "OTEL_TRACES_SAMPLER_ARG": "0.1",
         }
         urls = {
-            "off": stack.enter_context(gateway(settings, {})),
-            "on": stack.enter_context(gateway(settings, otel)),
-            "sampled": stack.enter_context(gateway(settings, sampled)),
+            "off": stack.enter_context(gateway(settings, {}, log_dir)),
+            "on": stack.enter_context(gateway(settings, otel, log_dir)),
+            "sampled": stack.enter_context(gateway(settings, sampled, log_dir)),
         }
         anon = settings.anon_key.get_secret_value()
         tokens = [sign_up(urls["off"], anon) for _ in range(args.concurrency)]

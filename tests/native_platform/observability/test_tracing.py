@@ -22,6 +22,7 @@ from native_platform.observability.tracing import describe, parse_traceparent, t
 from native_platform.settings import StackSettings
 from native_platform.stack import api_command
 from tests.functions.conftest import config_for, unique_prefix
+from tests.helpers.gateway_process import gateway_process, wait_ready
 from tests.helpers.servers import free_port
 from tests.native_platform.gateway import conftest as gateway_fixtures
 from tests.native_platform.gateway.conftest import Table
@@ -31,6 +32,8 @@ from tests.native_platform.observability.otlp_receiver import (
     Receiver,
     otlp_receiver,
 )
+
+__all__ = ["wait_ready"]  # also used by test_metrics
 
 SERVER, CLIENT, INTERNAL, CONSUMER = 2, 3, 1, 5  # OTLP's SpanKind numbers
 # The gateway tests' players at a table, signed up through the shared stack.
@@ -61,28 +64,8 @@ def traced_gateway(
     }
     env.pop("OTEL_SDK_DISABLED", None)
     log_file = tmp_path / "api.log"
-    with log_file.open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(url, process, log_file)
+    with gateway_process(command, port, env, log_file) as (url, _):
         yield url, log_file
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-
-
-def wait_ready(url: str, process: subprocess.Popen[bytes], log_file: Path) -> None:
-    for _ in range(300):
-        if process.poll() is not None:
-            pytest.fail(f"gateway exited: {log_file.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        asyncio.run(asyncio.sleep(0.1))
-    pytest.fail("gateway not ready")
 
 
 def new_traceparent() -> tuple[str, str, str]:
