@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import WebSocketRoute
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from native_platform.realtime.broadcast_api import broadcast_routes
@@ -81,7 +82,25 @@ def create_app(settings: RealtimeSettings) -> Starlette:
         finally:
             await node.stop()
 
-    routes = [WebSocketRoute("/websocket", websocket_endpoint), *broadcast_routes(node)]
+    async def health(_: Request) -> JSONResponse:
+        """Liveness: the process answers."""
+        return JSONResponse({"status": "up"})
+
+    async def ready(_: Request) -> JSONResponse:
+        """Readiness: the backplane listens and the WAL reader holds its slot (both need
+        Postgres); 503 with each part's state otherwise."""
+        parts = {"backplane": node.backplane.ready, "wal_reader": node.reader.ready}
+        components = {name: {"status": "up" if e.is_set() else "down"} for name, e in parts.items()}
+        up = all(event.is_set() for event in parts.values())
+        body = {"status": "up" if up else "down", "components": components}
+        return JSONResponse(body, status_code=200 if up else 503)
+
+    routes = [
+        WebSocketRoute("/websocket", websocket_endpoint),
+        Route("/health", health),
+        Route("/ready", ready),
+        *broadcast_routes(node),
+    ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.node = node
     return app

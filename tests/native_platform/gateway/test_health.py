@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 
+from native_platform import realtime
 from native_platform.gateway import create_app
 from native_platform.settings import StackSettings
 from tests.helpers.servers import free_port, serve
@@ -53,3 +56,19 @@ def test_health_is_liveness_only(stack_settings: StackSettings) -> None:
         ready = httpx.get(f"{url}/ready")
     assert (alive.status_code, alive.json()) == (200, {"status": "up"})
     assert ready.status_code == 503
+
+
+def test_realtime_node_reports_ready(stack_settings: StackSettings) -> None:
+    """A realtime node run alone is ready once its backplane and WAL reader are connected."""
+    app = realtime.create_app(realtime.RealtimeSettings.from_stack(stack_settings))
+    with serve(app) as url:
+        alive = httpx.get(f"{url}/health")
+        deadline = time.monotonic() + 10
+        while (ready := httpx.get(f"{url}/ready")).status_code != 200:
+            assert time.monotonic() < deadline, ready.text
+            time.sleep(0.1)
+    assert alive.json() == {"status": "up"}
+    assert ready.json()["components"] == {
+        "backplane": {"status": "up"},
+        "wal_reader": {"status": "up"},
+    }
