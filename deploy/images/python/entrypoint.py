@@ -23,7 +23,7 @@ import urllib.request
 from pathlib import Path
 
 ROLE_FILE = Path("/tmp/rfl-role")  # noqa: S108 (the container's own /tmp)
-HTTP_ROLES = {"gateway": "/ready", "function": "/", "realtime": "/"}
+HTTP_ROLES = {"gateway": "/ready", "function": "/", "realtime": "/ready"}
 
 
 def remember(role: str) -> None:
