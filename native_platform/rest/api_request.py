@@ -34,6 +34,12 @@ class ApiRequest:
     def query_pairs(self) -> list[tuple[str, str]]:
         return self.http.query_params.multi_items()
 
+    @property
+    def rollback(self) -> bool:
+        """Whether the transaction ends in a rollback (db-tx-end and `Prefer: tx`)."""
+        tx = self.prefs.get("tx")
+        return self.db.settings.tx_rollback if tx is None else tx == "rollback"
+
     def header(self, name: str) -> str | None:
         return self.http.headers.get(name)
 

@@ -83,7 +83,7 @@ async def _dispatch(db: Database, request: Request) -> Response:
         request.headers.get("content-profile"),
         settings.schemas,
     )
-    prefs = parse_prefer(request.headers.getlist("prefer"))
+    prefs = parse_prefer(request.headers.getlist("prefer"), settings.tx_overridable)
     media = negotiate(request.headers.get("accept"), openapi=kind == "openapi")
     body = b"" if method in ("GET", "HEAD") else await _read_body(request, settings.max_body_bytes)
     req = ApiRequest(

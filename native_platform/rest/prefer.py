@@ -41,13 +41,16 @@ class Preferences:
         return ", ".join(items)
 
 
-def parse_prefer(headers: list[str]) -> Preferences:
+def parse_prefer(headers: list[str], tx_overridable: bool = True) -> Preferences:
+    """The preferences; `tx=` is valid but dropped (not applied) unless `tx_overridable`."""
     prefs = Preferences()
     for header in headers:
         for raw in header.split(","):
             item = raw.strip()
             if item:
                 _one(prefs, item)
+    if not tx_overridable:
+        prefs.values.pop("tx", None)
     if prefs.strict and prefs.invalid:
         raise ApiError(
             400,

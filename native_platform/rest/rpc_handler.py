@@ -15,6 +15,7 @@ from native_platform.rest.executor import execute
 from native_platform.rest.media import body_format
 from native_platform.rest.pages import paged, read_headers
 from native_platform.rest.query_params import parse_query
+from native_platform.rest.ranges import content_range, range_status
 from native_platform.rest.read_plan import build_read_plan
 from native_platform.rest.responses import format_body, make_response, max_affected_check
 from native_platform.rest.schema_cache import Function
@@ -191,11 +192,23 @@ async def handle_rpc(req: ApiRequest, name: str) -> Response:
         return scalar_statement(call, args_from, shape), params.values
 
     statement, values = req.cache.statements.prepare(("scalar", key), invocation.slots, build)
-    result = await execute(req.db, req.context(), statement, values, invocation.read_only)
+    result = await execute(
+        req.db, req.context(), statement, values, invocation.read_only, None, req.rollback
+    )
+    headers = _headers(req, content_range(0, 1, 1 if shape.count else None))
     if function.is_void:
-        return make_response(204, b"", None, {}, result)
+        return make_response(204, b"", None, headers, result)
     body = result.body.encode() if req.media.kind != "csv" else b""
-    return make_response(200, body, req.media.content_type, {}, result, req.method == "HEAD")
+    return make_response(200, body, req.media.content_type, headers, result, req.method == "HEAD")
+
+
+def _headers(req: ApiRequest, range_header: str) -> dict[str, str]:
+    """Content-Range and the preferences a call honours (count, tx)."""
+    headers = {"Content-Range": range_header}
+    applied = req.prefs.applied(("count", "tx"))
+    if applied:
+        headers["Preference-Applied"] = applied
+    return headers
 
 
 async def _set_returning(
@@ -230,9 +243,14 @@ async def _set_returning(
     statement, values = req.cache.statements.prepare(cache_key, invocation.slots, build)
     limit = req.prefs.max_affected if req.prefs.strict else None
     check = max_affected_check(limit, req.media.kind == "object")
-    result = await execute(req.db, req.context(), statement, values, invocation.read_only, check)
+    result = await execute(
+        req.db, req.context(), statement, values, invocation.read_only, check, req.rollback
+    )
+    status = range_status(offset, result.page_total, result.total)
     headers = read_headers(req, offset, result, query.canonical)
+    headers.update(_headers(req, headers["Content-Range"]))
     body = format_body(req.media, result.body)
     if not function.returns_set and req.media.kind != "object":
         body = body[1:-1].strip() if result.page_total == 1 else b"null"
-    return make_response(200, body, req.media.content_type, headers, result, req.method == "HEAD")
+    head = req.method == "HEAD"
+    return make_response(status, body, req.media.content_type, headers, result, head)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +31,9 @@ class RestSettings(BaseSettings):
     db_channel: str = "pgrst"
     db_channel_enabled: bool = True
     db_aggregates_enabled: bool = False
+    db_tx_end: Literal["commit", "commit-allow-override", "rollback", "rollback-allow-override"] = (
+        "commit"
+    )
     jwt_secret: SecretStr | None = None
     jwt_aud: str | None = None
     jwt_role_claim_key: str = ".role"
@@ -40,6 +44,16 @@ class RestSettings(BaseSettings):
     server_port: int = Field(default=3000, ge=0, le=65535)
     server_cors_allowed_origins: str = "*"
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+
+    @property
+    def tx_overridable(self) -> bool:
+        """Whether `Prefer: tx=commit|rollback` may change how a transaction ends."""
+        return self.db_tx_end.endswith("-allow-override")
+
+    @property
+    def tx_rollback(self) -> bool:
+        """How a transaction ends when no (honoured) `Prefer: tx` says otherwise."""
+        return self.db_tx_end.startswith("rollback")
 
     @property
     def schemas(self) -> tuple[str, ...]:

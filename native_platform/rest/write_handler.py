@@ -206,8 +206,7 @@ async def _execute(
     representation = returning == "representation"
     limit = req.prefs.max_affected if req.prefs.strict and req.method != "POST" else None
     check = max_affected_check(limit, req.media.kind == "object" and representation)
-    rollback = req.prefs.get("tx") == "rollback"
-    result = await execute(req.db, req.context(), statement, values, False, check, rollback)
+    result = await execute(req.db, req.context(), statement, values, False, check, req.rollback)
     return _respond(req, table, result, representation, returning)
 
 

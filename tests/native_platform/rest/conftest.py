@@ -24,6 +24,7 @@ def rest_dsn(pg_server: Any) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def rest(rest_dsn: str, stack_settings: StackSettings) -> Iterator[RestServer]:
-    server = start_server(rest_dsn, stack_settings)
+    # db-tx-end as the stack sets it (config.toml [api]): `Prefer: tx=rollback` is honoured.
+    server = start_server(rest_dsn, stack_settings, {"PGRST_DB_TX_END": "commit-allow-override"})
     yield server
     stop_server(server)

@@ -1,0 +1,33 @@
+-- Fixture for PostgREST v14 parity of RPC, counts and transactions (issue 18, items 5-6),
+-- modelled on the examples of PostgREST's documentation. Loaded into a fresh database.
+grant usage on schema public to anon, authenticated, service_role;
+
+create table public.projects (
+    id integer primary key,
+    name text not null,
+    client_id integer default 1
+);
+insert into public.projects (id, name, client_id) values
+(1, 'Windows 7', 1),
+(2, 'Windows 10', 1),
+(3, 'IOS', 2),
+(4, 'OSX', 2),
+(5, 'Orphan', null);
+grant select, insert, update, delete on public.projects to anon;
+
+create function public.add_them(a integer, b integer) returns integer
+language sql immutable as $$ select a + b $$;
+
+create function public.get_projects(min_id integer default 0) returns setof public.projects
+language sql stable as $$ select * from public.projects where id > min_id order by id $$;
+
+create function public.bump_project(project_id integer) returns setof public.projects
+language sql as $$
+    update public.projects set name = name || '!' where id = project_id returning *
+$$;
+
+create function public.rename_all(suffix text) returns integer
+language sql as $$
+    with changed as (update public.projects set name = name || suffix returning 1)
+    select count(*)::integer from changed
+$$;
