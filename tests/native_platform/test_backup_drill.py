@@ -19,6 +19,7 @@ from typing import Any
 import boto3
 import psycopg
 import pytest
+import yaml
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -37,6 +38,9 @@ from tests.helpers.servers import free_port
 PASSWORD = "correct horse battery staple"
 TABLES = ("auth.users", "public.campaigns", "public.characters", "public.dice_rolls")
 RFL = str(Path(sys.executable).parent / "rfl")
+EXPORTER_QUERIES = (
+    Path(__file__).resolve().parents[2] / "supabase" / "monitoring" / "postgres-exporter-queries.yml"
+)
 
 
 @dataclass
@@ -219,6 +223,31 @@ def test_backup_list_shows_sizes_wal_and_the_anchor(drill: Drill) -> None:
         line.rsplit(" ", 2)[1] + " " + line.rsplit(" ", 1)[1] for line in (full, incr)
     ]
     assert "MB" in full and "000000010000000000000" in full
+
+
+def last_backup_metric(dsn: str) -> float:
+    """The exporter's rfl_backup_last_timestamp_seconds, by its own query."""
+    queries = yaml.safe_load(EXPORTER_QUERIES.read_text())
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        row = conn.execute(queries["rfl_backup"]["query"]).fetchone()
+    assert row is not None
+    return float(row[0])
+
+
+def test_last_backup_metric_counts_completed_backups_only(drill: Drill) -> None:
+    """A backup that started (anchored the chain) but never finished leaves the metric alone;
+    a completed one moves it."""
+    assert last_backup_metric(drill.dsn) == 0
+    with psycopg.connect(drill.dsn, autocommit=True) as conn:
+        conn.execute("select audit.record_anchor()")
+    assert last_backup_metric(drill.dsn) == 0, "an anchor alone is not a backup"
+    before = time.time()
+    assert drill.rfl("backup").returncode == 0
+    done = last_backup_metric(drill.dsn)
+    assert before < done <= time.time()
+    with psycopg.connect(drill.dsn, autocommit=True) as conn:
+        conn.execute("select audit.record_anchor()")
+    assert last_backup_metric(drill.dsn) == done
 
 
 def test_verify_names_a_corrupted_backup_file(drill: Drill) -> None:
