@@ -38,9 +38,8 @@ from tests.helpers.servers import free_port
 PASSWORD = "correct horse battery staple"
 TABLES = ("auth.users", "public.campaigns", "public.characters", "public.dice_rolls")
 RFL = str(Path(sys.executable).parent / "rfl")
-EXPORTER_QUERIES = (
-    Path(__file__).resolve().parents[2] / "supabase" / "monitoring" / "postgres-exporter-queries.yml"
-)
+MONITORING = Path(__file__).resolve().parents[2] / "supabase" / "monitoring"
+EXPORTER_QUERIES = MONITORING / "postgres-exporter-queries.yml"
 
 
 @dataclass
