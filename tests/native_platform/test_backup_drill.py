@@ -19,7 +19,6 @@ from typing import Any
 import boto3
 import psycopg
 import pytest
-import yaml
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -38,8 +37,9 @@ from tests.helpers.servers import free_port
 PASSWORD = "correct horse battery staple"
 TABLES = ("auth.users", "public.campaigns", "public.characters", "public.dice_rolls")
 RFL = str(Path(sys.executable).parent / "rfl")
-MONITORING = Path(__file__).resolve().parents[2] / "supabase" / "monitoring"
-EXPORTER_QUERIES = MONITORING / "postgres-exporter-queries.yml"
+EXPORTER_QUERIES = (Path(__file__).resolve().parents[2] / "supabase" / "monitoring").joinpath(
+    "postgres-exporter-queries.yml"
+)
 
 
 @dataclass
@@ -226,9 +226,10 @@ def test_backup_list_shows_sizes_wal_and_the_anchor(drill: Drill) -> None:
 
 def last_backup_metric(dsn: str) -> float:
     """The exporter's rfl_backup_last_timestamp_seconds, by its own query."""
-    queries = yaml.safe_load(EXPORTER_QUERIES.read_text())
+    block = EXPORTER_QUERIES.read_text().split("\nrfl_backup:\n", 1)[1].split("\n  master:")[0]
+    query = block.split("query: |\n", 1)[1]
     with psycopg.connect(dsn, autocommit=True) as conn:
-        row = conn.execute(queries["rfl_backup"]["query"]).fetchone()
+        row = conn.execute(query).fetchone()
     assert row is not None
     return float(row[0])
 
