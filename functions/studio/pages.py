@@ -1,0 +1,268 @@
+"""The studio's pages. Each acts as the signed-in user through the public APIs (RLS decides),
+except the users page, which the admin check guards (web.signed_in(admin_only=True))."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+
+from functions.studio.api import ApiError
+from functions.studio.schema import Table, tables_of
+from functions.studio.session import LOGIN_COOKIE, Session, cross_site, same_token
+from functions.studio.web import Refused, api, box, redirect, render, secure
+
+__all__ = [
+    "campaigns",
+    "content",
+    "edit",
+    "home",
+    "login",
+    "logout",
+    "rows",
+    "table_list",
+    "users",
+]
+
+ROLE_NAMES = ("admin", "moderator", "content_editor", "player")
+OPERATORS = ("eq", "neq", "ilike", "gt", "lt", "is")
+FOREIGN_CHOICES = "200"
+
+
+async def login_form(request: Request, message: str = "", status: int = 200) -> Response:
+    """The sign-in form, with a double-submit CSRF token (there is no session yet)."""
+    token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
+    response = render(request, "login.html", None, status, csrf=token, message=message)
+    response.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        path="/studio",
+        httponly=True,
+        secure=secure(request),
+        samesite="strict",
+    )
+    return response
+
+
+async def login(request: Request) -> Response:
+    if request.method == "GET":
+        return await login_form(request)
+    form = await request.form()
+    if cross_site(request) or not same_token(request.cookies.get(LOGIN_COOKIE), form.get("csrf")):
+        return await login_form(request, "This form was not sent from the studio's own page.", 403)
+    email, password = str(form.get("email", "")), str(form.get("password", ""))
+    try:
+        tokens = await api(request).sign_in(email, password)
+    except ApiError as error:
+        return await login_form(request, error.message, 400)
+    user = tokens["user"]
+    session = Session(
+        access_token=tokens["access_token"],
+        refresh_token=tokens["refresh_token"],
+        expires_at=int(tokens.get("expires_at") or time.time() + 3600),
+        user_id=user["id"],
+        email=user.get("email", ""),
+        roles=list((user.get("app_metadata") or {}).get("roles", [])),
+    )
+    response = redirect(request, "/")
+    box(request).write(response, session, secure(request))
+    response.delete_cookie(LOGIN_COOKIE, path="/studio")
+    return response
+
+
+async def logout(request: Request, session: Session) -> Response:
+    try:
+        await api(request).sign_out(session.access_token)
+    except ApiError:
+        pass  # already signed out elsewhere (or banned): the cookie goes all the same
+    response = redirect(request, "/login")
+    box(request).clear(response)
+    return response
+
+
+async def home(request: Request, session: Session) -> Response:
+    return render(request, "home.html", session)
+
+
+async def tables(request: Request, session: Session) -> dict[str, Table]:
+    return tables_of(await api(request).openapi(session.access_token))
+
+
+async def table_of(request: Request, session: Session) -> Table:
+    found = (await tables(request, session)).get(request.path_params["table"])
+    if found is None:
+        raise Refused(404, "No such table, or you may not see it.")
+    return found
+
+
+async def table_list(request: Request, session: Session) -> Response:
+    return render(request, "tables.html", session, tables=await tables(request, session))
+
+
+def key_filter(table: Table, values: Any) -> dict[str, str]:
+    if not table.key:
+        raise Refused(400, "This table has no primary key to address a row by.")
+    return {c.name: f"eq.{values.get(c.name, '')}" for c in table.key}
+
+
+def list_params(table: Table, query: Any, page_number: int, size: int) -> dict[str, str]:
+    """PostgREST parameters of the filter, sort and page the form asked for."""
+    params = {"limit": str(size), "offset": str((page_number - 1) * size)}
+    column, op, value = query.get("column", ""), query.get("op", "eq"), query.get("value", "")
+    if table.column(column) and op in OPERATORS and value:
+        params[column] = f"{op}.{value}"
+    sort = query.get("sort", "")
+    if table.column(sort):
+        params["order"] = f"{sort}.{'desc' if query.get('desc') else 'asc'}"
+    return params
+
+
+async def rows(request: Request, session: Session) -> Response:
+    table = await table_of(request, session)
+    size = request.app.state.config.page_size
+    query = request.query_params
+    raw_page = query.get("page", "1")
+    page_number = max(int(raw_page), 1) if raw_page.isdigit() else 1
+    found, response = await api(request).rest(
+        "GET",
+        table.name,
+        session.access_token,
+        params=list_params(table, query, page_number, size),
+        headers={"Prefer": "count=exact"},
+    )
+    total = response.headers.get("content-range", "*/0").split("/")[-1]
+    return render(
+        request,
+        "rows.html",
+        session,
+        table=table,
+        rows=found,
+        total=total,
+        page_number=page_number,
+        query=query,
+        has_next=total.isdigit() and page_number * size < int(total),
+    )
+
+
+async def pickers(request: Request, session: Session, table: Table) -> dict[str, list[str]]:
+    """Choices for the foreign keys: the first rows of each target the user may see."""
+    choices = {}
+    for column in table.columns:
+        if column.references is None:
+            continue
+        target, target_column = column.references
+        params = {"select": target_column, "limit": FOREIGN_CHOICES}
+        try:
+            found, _ = await api(request).rest("GET", target, session.access_token, params=params)
+        except ApiError:
+            continue  # a target the user may not read: the field stays free text
+        choices[column.name] = [str(r[target_column]) for r in found]
+    return choices
+
+
+def values_of(table: Table, form: FormData) -> dict[str, Any]:
+    """The filled-in fields, typed as the OpenAPI document says (left empty: not sent)."""
+    values = {}
+    for column in table.columns:
+        raw = form.get(f"col_{column.name}")
+        if raw is None or raw == "":
+            continue
+        try:
+            values[column.name] = column.parse(str(raw))
+        except ValueError as error:
+            raise Refused(400, f"{column.name}: {error}") from None
+    return values
+
+
+async def save(request: Request, session: Session, table: Table, creating: bool) -> Response:
+    form = await request.form()
+    token = session.access_token
+    if form.get("action") == "delete":
+        if form.get("confirm") != "yes":
+            raise Refused(400, "Tick the confirmation box to delete the row.")
+        await api(request).rest("DELETE", table.name, token, params=key_filter(table, form))
+    elif creating:
+        await api(request).rest("POST", table.name, token, json=values_of(table, form))
+    else:
+        params, values = key_filter(table, form), values_of(table, form)
+        await api(request).rest("PATCH", table.name, token, params=params, json=values)
+    return redirect(request, f"/tables/{table.name}")
+
+
+async def edit(request: Request, session: Session) -> Response:
+    table = await table_of(request, session)
+    creating = request.path_params.get("mode") == "new"
+    if request.method == "POST":
+        return await save(request, session, table, creating)
+    row: dict[str, Any] = {}
+    if not creating:
+        params = key_filter(table, request.query_params)
+        found, _ = await api(request).rest("GET", table.name, session.access_token, params=params)
+        if not found:
+            raise Refused(404, "No such row, or you may not see it.")
+        row = found[0]
+    choices = await pickers(request, session, table)
+    return render(
+        request, "edit.html", session, table=table, row=row, creating=creating, choices=choices
+    )
+
+
+async def users(request: Request, session: Session) -> Response:
+    """Admins only (checked against the database before this runs): the auth admin API."""
+    client = api(request)
+    if request.method == "POST":
+        form = await request.form()
+        target, action = str(form.get("user_id", "")), form.get("action")
+        if action == "ban":
+            await client.update_user(target, {"ban_duration": "876000h"})
+        elif action == "unban":
+            await client.update_user(target, {"ban_duration": "none"})
+        elif action == "roles":
+            roles = [r for r in form.getlist("roles") if r in ROLE_NAMES]
+            await client.update_user(target, {"app_metadata": {"roles": roles}})
+        return redirect(request, "/users")
+    search = request.query_params.get("q", "").lower()
+    listed = [u for u in await client.list_users(1, 1000) if search in (u.get("email") or "")]
+    return render(request, "users.html", session, users=listed, q=search, role_names=ROLE_NAMES)
+
+
+async def campaigns(request: Request, session: Session) -> Response:
+    """Archive a campaign: a PATCH as the user, which RLS allows moderators (and the gm)."""
+    client = api(request)
+    if request.method == "POST":
+        form = await request.form()
+        await client.rest(
+            "PATCH",
+            "campaigns",
+            session.access_token,
+            params={"id": f"eq.{form.get('campaign_id', '')}"},
+            json={"status": "archived"},
+        )
+        return redirect(request, "/campaigns")
+    params = {"select": "id,name,status,visibility", "order": "name"}
+    found, _ = await client.rest("GET", "campaigns", session.access_token, params=params)
+    return render(request, "campaigns.html", session, campaigns=found)
+
+
+async def content(request: Request, session: Session) -> Response:
+    """Publish or unpublish items as the user (RLS: content editors and admins)."""
+    client = api(request)
+    if request.method == "POST":
+        form = await request.form()
+        published = datetime.now(UTC).isoformat() if form.get("action") == "publish" else None
+        await client.rest(
+            "PATCH",
+            "items",
+            session.access_token,
+            params={"id": f"eq.{form.get('item_id', '')}"},
+            json={"published_at": published},
+        )
+        return redirect(request, "/content")
+    params = {"select": "id,name,is_published", "order": "name"}
+    found, _ = await client.rest("GET", "items", session.access_token, params=params)
+    return render(request, "content.html", session, items=found)

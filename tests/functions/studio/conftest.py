@@ -1,0 +1,107 @@
+"""Fixtures of the studio tests: a fresh seeded database behind an in-process gateway that mounts
+REST, auth and the studio as config.toml would, and a headless Chromium driven by Selenium."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from starlette.routing import Mount
+
+from functions.studio.config import StudioSettings
+from functions.studio.main import create_app as create_studio
+from native_platform import auth, rest
+from native_platform.database import seed_database, seed_paths
+from native_platform.gateway import create_app as create_gateway
+from native_platform.project_config import load_project_config, parse_project_config
+from native_platform.settings import StackSettings, project_root
+from tests.conftest import PgServer
+from tests.helpers.servers import free_port, serve
+
+ARTIFACTS = project_root() / ".local" / "artifacts" / "studio"
+GATEWAY_CONFIG = """
+[services.studio]
+path = "/studio"
+entrypoint = "functions.studio.main:create_app"
+key_auth = false
+"""
+PASSWORDS = {
+    "admin": "admin-password-1",
+    "editor": "editor-password-1",
+    "moderator": "moderator-password-1",
+    "ana": "ana-password-1",
+    "kenji": "kenji-password-1",
+}
+
+
+@dataclass(frozen=True)
+class Stack:
+    url: str
+    dsn: str
+    anon_key: str
+
+    @property
+    def studio(self) -> str:
+        return f"{self.url}/studio"
+
+
+@pytest.fixture(scope="module")
+def studio_stack(
+    pg_server: PgServer, migrated_template: str, stack_settings: StackSettings
+) -> Iterator[Stack]:
+    name = f"rfl_studio_{uuid.uuid4().hex[:12]}"
+    with pg_server.janitor(name, template_dbname=migrated_template):
+        dsn = pg_server.dsn(name)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            seed_database(conn, seed_paths(load_project_config()))
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        studio = StudioSettings(
+            api_url=url,
+            anon_key=stack_settings.anon_key,
+            service_role_key=stack_settings.service_role_key,
+            cookie_secret=stack_settings.jwt_secret,
+        )
+        auth_settings = auth.AuthSettings.from_stack(
+            stack_settings, database_url=stack_settings.authenticator_url(name)
+        )
+        mounts = [
+            Mount("/rest/v1", rest.create_app(rest.settings_for_stack(stack_settings, name))),
+            Mount("/auth/v1", auth.create_app(auth_settings)),
+            Mount("/studio", create_studio(studio)),
+        ]
+        gateway = create_gateway(
+            stack_settings, mounts=mounts, config=parse_project_config(GATEWAY_CONFIG)
+        )
+        with serve(gateway, port):
+            yield Stack(url, dsn, stack_settings.anon_key.get_secret_value())
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    chromium = shutil.which("chromium")
+    driver_path = shutil.which("chromedriver")
+    if chromium is None or driver_path is None:
+        pytest.fail("chromium and chromium-driver are needed (scripts/bootstrap.sh installs them)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
