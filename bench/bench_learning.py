@@ -207,11 +207,9 @@ def main() -> None:
             rollup = conn.execute(
                 "select day, time_zone, first_at, last_at, xp from app_private.learner_days"
             )
-            days = [
-                {"day": str(d), "time_zone": z, "first_at": f.isoformat(), "last_at": la.isoformat(),
-                 "xp": x}
-                for d, z, f, la, x in rollup
-            ]  # fmt: skip
+            keys = ("day", "time_zone", "first_at", "last_at", "xp")
+            days = [dict(zip(keys, (str(d), z, f.isoformat(), la.isoformat(), x), strict=True))
+                    for d, z, f, la, x in rollup]  # fmt: skip
         name = dsn.rsplit("/", 1)[1]
         with psycopg.connect(settings.authenticator_url(name)) as api:
             n = min(args.requests, len(unreviewed) - 40)
