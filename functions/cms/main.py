@@ -7,14 +7,20 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from functions.cms.db import open_service_pool
+from functions.cms.errors import IngestError
 from functions.cms.routes import webhook
-from functions.common.config import FunctionsConfig, get_config
-from functions.common.db import open_service_pool
+from functions.common.config import ContentSettings, get_config
+from functions.common.errors import ApiError, install_error_handlers
 
 __all__ = ["create_app"]
 
 
-def create_app(config: FunctionsConfig | None = None) -> FastAPI:
+def _refused(error: IngestError) -> ApiError:
+    return ApiError(error.status, "content_rejected", error.message)
+
+
+def create_app(config: ContentSettings | None = None) -> FastAPI:
     """The webhook app; tests pass their own configuration, the gateway uses the stack's."""
 
     @asynccontextmanager
@@ -29,5 +35,6 @@ def create_app(config: FunctionsConfig | None = None) -> FastAPI:
     app = FastAPI(title="CMS ingestion", lifespan=lifespan)
     if config is not None:
         app.dependency_overrides[get_config] = lambda: config
+    install_error_handlers(app, extra={IngestError: _refused})
     app.include_router(webhook.router)
     return app

@@ -1,21 +1,22 @@
-"""FastAPI dependencies shared by the content functions: configuration and the DB pool."""
+"""FastAPI dependencies shared by the functions: the app's pool and the content settings."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request
-from psycopg_pool import ConnectionPool
+from psycopg_pool import AsyncConnectionPool
 
-from functions.common.config import FunctionsConfig, get_config
+from functions.common.config import ContentSettings, get_config
 
-__all__ = ["ConfigDep", "PoolDep"]
+__all__ = ["ConfigDep", "PoolDep", "get_pool"]
 
 
-def get_pool(request: Request) -> ConnectionPool:
-    pool: ConnectionPool = request.app.state.pool
+def get_pool(request: Request) -> AsyncConnectionPool:
+    """The pool the app opened in its lifespan (`functions.common.db.open_pool`)."""
+    pool: AsyncConnectionPool = request.app.state.pool
     return pool
 
 
-ConfigDep = Annotated[FunctionsConfig, Depends(get_config)]
-PoolDep = Annotated[ConnectionPool, Depends(get_pool)]
+ConfigDep = Annotated[ContentSettings, Depends(get_config)]
+PoolDep = Annotated[AsyncConnectionPool, Depends(get_pool)]

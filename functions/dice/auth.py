@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from functions.common.errors import ApiError
 from native_platform.caller import TokenProblem, TokenRejected, bearer_token, stack_verifier
-from native_platform.rest.errors import ApiError
 
 __all__ = ["verify_user_token"]
 

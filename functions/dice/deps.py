@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
-from psycopg_pool import AsyncConnectionPool
 
+from functions.common.deps import PoolDep
 from functions.dice.auth import verify_user_token
 from functions.dice.config import get_settings
-from functions.dice.db import Caller
+from native_platform.caller import CallerContext
 from native_platform.settings import StackSettings
 
 __all__ = ["CallerDep", "ClaimsDep", "DbDep", "SettingsDep"]
@@ -17,13 +17,8 @@ __all__ = ["CallerDep", "ClaimsDep", "DbDep", "SettingsDep"]
 _HIDDEN_HEADERS = frozenset({"cookie"})
 
 
-def get_pool(request: Request) -> AsyncConnectionPool:
-    pool: AsyncConnectionPool = request.app.state.pool
-    return pool
-
-
 SettingsDep = Annotated[StackSettings, Depends(get_settings)]
-DbDep = Annotated[AsyncConnectionPool, Depends(get_pool)]
+DbDep = PoolDep
 
 
 def get_claims(
@@ -36,12 +31,12 @@ def get_claims(
 ClaimsDep = Annotated[dict[str, Any], Depends(get_claims)]
 
 
-def get_caller(request: Request, claims: ClaimsDep) -> Caller:
+def get_caller(request: Request, claims: ClaimsDep) -> CallerContext:
     """The caller and the request headers the database sees (client address from the peer)."""
     headers = {k: v for k, v in request.headers.items() if k not in _HIDDEN_HEADERS}
     if request.client is not None:
         headers["x-forwarded-for"] = request.client.host
-    return Caller(claims, request.method, request.url.path, headers)
+    return CallerContext("authenticated", claims, request.method, request.url.path, headers)
 
 
-CallerDep = Annotated[Caller, Depends(get_caller)]
+CallerDep = Annotated[CallerContext, Depends(get_caller)]

@@ -8,14 +8,12 @@ SQLSTATEs). Only an unreachable database is a 5xx.
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException
 
+from functions.common.errors import ApiError, validation_details
+from functions.common.errors import install_error_handlers as install
 from functions.dice.models.rolls import CLIENT_NUMBER_ERROR
-from native_platform.rest.errors import ApiError
 from py_rules import DiceError, DiceSyntaxError, LimitExceeded
 
 __all__ = ["ApiError", "from_dice_error", "install_error_handlers"]
@@ -56,38 +54,15 @@ def from_dice_error(error: DiceError) -> ApiError:
     return ApiError(400, code, str(error))
 
 
-def _respond(error: ApiError) -> JSONResponse:
-    return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
-
-
-async def _api_error(_request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, ApiError)
-    return _respond(error)
-
-
-async def _dice_error(_request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, DiceError)
-    return _respond(from_dice_error(error))
-
-
-async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, RequestValidationError)
-    details = jsonable_encoder(error.errors(), exclude={"input", "ctx", "url"})
+def _validation_error(error: RequestValidationError) -> ApiError:
+    """A check sending its own numbers is named; any other bad request is `invalid_request`."""
+    details = validation_details(error)
     forged = [e for e in details if e.get("type") == CLIENT_NUMBER_ERROR]
     if forged:
-        return _respond(ApiError(400, CLIENT_NUMBER_ERROR, forged[0]["msg"], details, _CHECK_HINT))
-    return _respond(ApiError(400, "invalid_request", "The request is invalid", details))
-
-
-async def _http_error(_request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, HTTPException)
-    body = ApiError(error.status_code, f"http_{error.status_code}", str(error.detail))
-    body.headers = dict(error.headers or {})
-    return _respond(body)
+        return ApiError(400, CLIENT_NUMBER_ERROR, forged[0]["msg"], details, _CHECK_HINT)
+    return ApiError(400, "invalid_request", "The request is invalid", details)
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(ApiError, _api_error)
-    app.add_exception_handler(DiceError, _dice_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(HTTPException, _http_error)
+    """The functions' handlers (`functions.common.errors`), plus the dice engine's errors."""
+    install(app, validation=_validation_error, extra={DiceError: from_dice_error})

@@ -13,9 +13,9 @@ from uuid import UUID
 
 from psycopg.rows import dict_row
 
+from functions.common.errors import ApiError
 from functions.dice.db import Conn
 from functions.dice.scheduling import MemoryState, retrievability, scheduler_for
-from native_platform.rest.errors import ApiError
 from py_rules.learning import familiarity_bonus
 
 __all__ = ["Familiarity", "challenge_familiarity"]

@@ -11,10 +11,10 @@ from uuid import UUID
 import orjson
 from psycopg.rows import dict_row
 
+from functions.common.errors import ApiError
 from functions.dice.db import Conn
 from functions.dice.models.learning import ChallengeCreate, ReviewPublic, StatsPublic
 from functions.dice.scheduling import MemoryState, schedule, scheduler_for
-from native_platform.rest.errors import ApiError
 from py_rules.learning import (
     Activity,
     Rating,

@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from functions.common.db import open_pool
 from functions.dice.config import get_settings
-from functions.dice.db import open_pool
 from functions.dice.errors import install_error_handlers
 from functions.dice.routes import learning, odds, rolls, seeds, verify
 from native_platform.settings import StackSettings
@@ -30,7 +30,7 @@ def create_app(settings: StackSettings | None = None, database: str = "postgres"
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stack = settings or get_settings()
-        app.state.pool = await open_pool(stack.authenticator_url(database))
+        app.state.pool = await open_pool(stack.authenticator_url(database), "dice")
         try:
             yield
         finally:

@@ -10,8 +10,8 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from functions.common.errors import ApiError
 from functions.dice.db import Conn
-from native_platform.rest.errors import ApiError
 from py_rules import CEFR, Ability, Proficiency
 
 __all__ = [

@@ -5,34 +5,34 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
-from starlette.concurrency import run_in_threadpool
 
-from functions.common.deps import ConfigDep, PoolDep
-from functions.search.caller import Caller, caller_audiences, verify_token
+from functions.common.deps import ConfigDep
+from functions.search.caller import verify_token
+from native_platform.caller import CallerContext
 
 __all__ = ["CallerDep", "TypesenseDep"]
 
+_HIDDEN_HEADERS = frozenset({"cookie", "authorization", "apikey"})
 
-async def get_caller(
+
+def get_caller(
+    request: Request,
     config: ConfigDep,
-    pool: PoolDep,
     authorization: Annotated[str | None, Header()] = None,
     apikey: Annotated[str | None, Header()] = None,
-) -> Caller:
+) -> CallerContext:
     """The caller of a bearer token, or of the `apikey` header when there is no bearer."""
     bearer = authorization or (f"Bearer {apikey}" if apikey else None)
-    claims = verify_token(bearer, config.jwt_secret.get_secret_value())
-
-    def audiences() -> list[str] | None:
-        with pool.connection() as conn:
-            return caller_audiences(conn, claims)
-
-    return Caller(claims, await run_in_threadpool(audiences))
+    token = verify_token(bearer, config.jwt_secret.get_secret_value())
+    headers = {k: v for k, v in request.headers.items() if k not in _HIDDEN_HEADERS}
+    if request.client is not None:
+        headers["x-forwarded-for"] = request.client.host
+    return CallerContext.of(token, request.method, request.url.path, headers)
 
 
 def get_typesense(request: Request) -> Any:
     return request.app.state.typesense
 
 
-CallerDep = Annotated[Caller, Depends(get_caller)]
+CallerDep = Annotated[CallerContext, Depends(get_caller)]
 TypesenseDep = Annotated[Any, Depends(get_typesense)]

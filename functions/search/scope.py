@@ -6,11 +6,24 @@ import hashlib
 import hmac
 from typing import Any
 
-from typesense.exceptions import ObjectAlreadyExists
+from typesense.exceptions import ObjectAlreadyExists, TypesenseClientError
 
+from functions.common.errors import ApiError
 from functions.common.typesense_client import alias_name
 
-__all__ = ["embedded_filter", "ensure_parent_key", "scoped_key"]
+__all__ = ["embedded_filter", "ensure_parent_key", "scoped_key", "unavailable"]
+
+
+def unavailable(error: TypesenseClientError) -> ApiError:
+    """Typesense did not answer: a 503 the client may retry."""
+    return ApiError(
+        503,
+        "search_unavailable",
+        f"search is unavailable: {error}",
+        None,
+        None,
+        {"Retry-After": "1"},
+    )
 
 
 def quote(value: str) -> str:

@@ -15,8 +15,9 @@ import psycopg
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from functions.common.db import connect_service, open_service_pool
-from functions.dice.db import Caller, as_caller, open_pool
+from functions.cms.db import open_service_pool
+from functions.common.db import as_caller, connect_service, open_pool
+from native_platform.caller import CallerContext
 from native_platform.rest.errors import ApiError
 from native_platform.settings import StackSettings
 from tests.functions.conftest import config_for, create_user
@@ -34,7 +35,9 @@ def test_dice_transactions_run_with_authenticated_limits(
     """authenticated's 8 s, its own value once changed, 57014 past it, PGRST003 on a busy pool."""
     with psycopg.connect(db_dsn, autocommit=True) as conn:
         user = create_user(conn)
-    caller = Caller({"role": "authenticated", "sub": str(user)}, "POST", "/rolls")
+    caller = CallerContext(
+        "authenticated", {"role": "authenticated", "sub": str(user)}, "POST", "/rolls"
+    )
     conninfo = stack_settings.authenticator_url(db_dsn.rsplit("/", 1)[1])
 
     async def shown(pool: AsyncConnectionPool) -> object:
@@ -66,7 +69,7 @@ def test_dice_transactions_run_with_authenticated_limits(
         )
 
     async def main() -> None:
-        pool = await open_pool(conninfo, max_size=1, timeout=0.3)
+        pool = await open_pool(conninfo, "dice", max_size=1, timeout=0.3)
         try:
             await scenario(pool)
         finally:

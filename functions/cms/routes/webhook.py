@@ -6,15 +6,15 @@ import hmac
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, Header, Request
 from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from functions.cms.errors import IngestError
 from functions.cms.ingest import Fields, Outcome, apply_event, parse_fields
 from functions.cms.models import StrapiEvent
-from functions.common.deps import ConfigDep, PoolDep
+from functions.common.deps import ConfigDep
+from functions.common.errors import ApiError, validation_details
 
 __all__ = ["router"]
 
@@ -30,21 +30,42 @@ class IngestPublic(BaseModel):
     locale: str
 
 
+def get_service_pool(request: Request) -> ConnectionPool:
+    pool: ConnectionPool = request.app.state.pool
+    return pool
+
+
+ServicePoolDep = Annotated[ConnectionPool, Depends(get_service_pool)]
+
+
 def check_secret(authorization: str | None, secret: str) -> None:
     token = (authorization or "").removeprefix("Bearer ").strip()
     if not hmac.compare_digest(token.encode(), secret.encode()):
-        raise HTTPException(401, "missing or wrong webhook secret")
+        raise ApiError(
+            401,
+            "invalid_webhook_secret",
+            "missing or wrong webhook secret",
+            None,
+            None,
+            {"WWW-Authenticate": "Bearer"},
+        )
+
+
+def too_large(limit: int) -> ApiError:
+    return ApiError(
+        413, "payload_too_large", f"payload larger than {limit} bytes", {"limit": limit}
+    )
 
 
 async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length", "0")
     if not declared.isdigit() or int(declared) > limit:
-        raise HTTPException(413, f"payload larger than {limit} bytes")
+        raise too_large(limit)
     body = bytearray()
     async for chunk in request.stream():
         body.extend(chunk)
         if len(body) > limit:
-            raise HTTPException(413, f"payload larger than {limit} bytes")
+            raise too_large(limit)
     return bytes(body)
 
 
@@ -52,11 +73,16 @@ def parse_event(body: bytes) -> StrapiEvent:
     try:
         return StrapiEvent.model_validate(orjson.loads(body))
     except orjson.JSONDecodeError:
-        raise HTTPException(400, "body is not JSON") from None
+        raise ApiError(400, "invalid_json", "body is not JSON") from None
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "body"
-        raise HTTPException(422, f"invalid webhook payload: {first['msg']} at {where}") from None
+        raise ApiError(
+            422,
+            "invalid_webhook_payload",
+            f"invalid webhook payload: {first['msg']} at {where}",
+            validation_details(error),
+        ) from None
 
 
 def ingest(pool: ConnectionPool, event: StrapiEvent, fields: Fields | None) -> Outcome:
@@ -69,16 +95,13 @@ def ingest(pool: ConnectionPool, event: StrapiEvent, fields: Fields | None) -> O
 async def receive(
     request: Request,
     config: ConfigDep,
-    pool: PoolDep,
+    pool: ServicePoolDep,
     authorization: Annotated[str | None, Header()] = None,
 ) -> IngestPublic:
     """Apply one Strapi event; replays and out-of-order deliveries change nothing."""
     check_secret(authorization, config.cms_webhook_secret.get_secret_value())
     event = parse_event(await read_body(request, config.max_webhook_bytes))
-    try:
-        outcome = await run_in_threadpool(ingest, pool, event, parse_fields(event))
-    except IngestError as error:
-        raise HTTPException(error.status, error.message) from None
+    outcome = await run_in_threadpool(ingest, pool, event, parse_fields(event))
     return IngestPublic(
         outcome=outcome, model=event.model, document_id=event.entry.key, locale=event.entry.locale
     )

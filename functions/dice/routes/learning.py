@@ -8,6 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
+from functions.common.errors import ApiError
 from functions.dice.db import Conn, retry_as_caller
 from functions.dice.deps import CallerDep, DbDep
 from functions.dice.familiarity import challenge_familiarity
@@ -27,7 +28,6 @@ from functions.dice.models.odds import CheckOddsCreate
 from functions.dice.rolling import plan_check
 from functions.dice.stats import check_odds
 from functions.dice.store import check_sheet, granted_modifiers
-from native_platform.rest.errors import ApiError
 from py_rules.learning import Rating, grade_answer
 
 __all__ = ["router"]

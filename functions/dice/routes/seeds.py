@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
+from functions.common.errors import ApiError
 from functions.dice.db import as_caller
 from functions.dice.deps import CallerDep, DbDep
 from functions.dice.models.seeds import (
@@ -16,7 +17,6 @@ from functions.dice.models.seeds import (
     SeedRotationPublic,
 )
 from functions.dice.store import campaign_is_readable, revealed_seeds, rotate_seed, seed_commitment
-from native_platform.rest.errors import ApiError
 
 __all__ = ["router"]
 

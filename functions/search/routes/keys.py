@@ -5,16 +5,16 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from typesense.exceptions import TypesenseClientError
 
 from functions.common.deps import ConfigDep, PoolDep
 from functions.common.typesense_client import KINDS, alias_name
-from functions.search.caller import resolve_locale
+from functions.search.caller import scope_of
 from functions.search.deps import CallerDep, TypesenseDep
-from functions.search.scope import embedded_filter, ensure_parent_key, scoped_key
+from functions.search.scope import embedded_filter, ensure_parent_key, scoped_key, unavailable
 
 __all__ = ["router"]
 
@@ -47,10 +47,9 @@ async def issue_keys(
     locale: Annotated[str, Query(max_length=10)] = "en",
 ) -> SearchKeysPublic:
     """Scoped search keys for the caller's audiences and locale, valid for a few minutes."""
+    scope = await scope_of(pool, caller, locale)
 
     def build() -> SearchKeysPublic:
-        with pool.connection() as conn:
-            chosen = resolve_locale(conn, locale)
         expires_at = int(time.time()) + config.search_key_ttl_seconds
         parents: dict[str, str] = request.app.state.parent_keys
         keys: dict[str, CollectionKeyPublic] = {}
@@ -59,15 +58,15 @@ async def issue_keys(
                 admin = config.typesense_api_key.get_secret_value()
                 parents[kind] = ensure_parent_key(typesense, admin, config.collection_prefix, kind)
             parent = parents[kind]
-            filter_by = embedded_filter(kind, caller.audiences, chosen)
+            filter_by = embedded_filter(kind, scope.audiences, scope.locale)
             keys[kind] = CollectionKeyPublic(
                 collection=alias_name(config.collection_prefix, kind),
                 key=scoped_key(typesense, parent, filter_by, expires_at),
                 filter_by=filter_by,
             )
-        return SearchKeysPublic(locale=chosen, expires_at=expires_at, keys=keys)
+        return SearchKeysPublic(locale=scope.locale, expires_at=expires_at, keys=keys)
 
     try:
         return await run_in_threadpool(build)
     except TypesenseClientError as error:
-        raise HTTPException(503, f"search is unavailable: {error}") from None
+        raise unavailable(error) from None

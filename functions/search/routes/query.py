@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
+from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from typesense.exceptions import ObjectNotFound, TypesenseClientError
 
-from functions.common.config import FunctionsConfig
+from functions.common.config import ContentSettings
 from functions.common.deps import ConfigDep, PoolDep
 from functions.common.typesense_client import alias_name, collection_of
 from functions.indexer.schemas import QUERY_BY
-from functions.search.caller import Caller, resolve_locale
+from functions.search.caller import scope_of
 from functions.search.deps import CallerDep, TypesenseDep
-from functions.search.scope import embedded_filter
+from functions.search.scope import embedded_filter, unavailable
+from native_platform.caller import CallerContext
 from native_platform.observability.metrics import observe_search
 
 __all__ = ["router"]
@@ -59,15 +61,18 @@ def search_parameters(query: SearchQuery, filter_by: str) -> dict[str, Any]:
 
 
 async def run_search(
-    query: SearchQuery, caller: Caller, config: FunctionsConfig, pool: Any, typesense: Any
+    query: SearchQuery,
+    caller: CallerContext,
+    config: ContentSettings,
+    pool: AsyncConnectionPool,
+    typesense: Any,
 ) -> SearchResultsPublic:
     """Search with the same scope a scoped key would embed, plus the caller's own filters."""
+    scope = await scope_of(pool, caller, query.locale)
 
     @observe_search()
     def run() -> SearchResultsPublic:
-        with pool.connection() as conn:
-            locale = resolve_locale(conn, query.locale)
-        clauses = [embedded_filter(query.kind, caller.audiences, locale)]
+        clauses = [embedded_filter(query.kind, scope.audiences, scope.locale)]
         if query.learning_language:
             clauses.append(f"learning_language:=`{query.learning_language}`")
         filter_by = " && ".join(clause for clause in clauses if clause)
@@ -81,7 +86,7 @@ async def run_search(
     except ObjectNotFound:
         return SearchResultsPublic(found=0, page=query.page, hits=[])
     except TypesenseClientError as error:
-        raise HTTPException(503, f"search is unavailable: {error}") from None
+        raise unavailable(error) from None
 
 
 @router.get("/", response_model=SearchResultsPublic)

@@ -21,7 +21,12 @@ from tests.helpers.servers import serve
 from tests.native_platform.auth.conftest import settings_for, wait_healthy
 
 PASSWORD = "correct horse battery staple"
-SESSION_ENDED = {"detail": "JWT session is no longer active"}
+SESSION_ENDED = {
+    "code": "PGRST303",
+    "message": "JWT session is no longer active",
+    "details": None,
+    "hint": "session_not_found",
+}
 
 
 @pytest.fixture(scope="module")

@@ -130,7 +130,8 @@ def test_receive_rejects_malformed_payloads(
     webhook, db = rejecting
     response = webhook.post("/", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == status
-    assert response.json()["detail"]
+    assert set(response.json()) == {"code", "message", "details", "hint"}
+    assert response.json()["message"]
     assert stored(db) == (0, 0, 0, 0)
 
 
