@@ -50,6 +50,8 @@ def create_app(settings: StudioSettings | None = None) -> Starlette:
         Route("/users", signed_in(pages.users, admin_only=True), methods=BOTH),
         Route("/campaigns", signed_in(pages.campaigns), methods=BOTH),
         Route("/content", signed_in(pages.content), methods=BOTH),
+        Route("/content/packs", signed_in(pages.publish_pack), methods=["POST"]),
+        Route("/audit", signed_in(pages.audit)),
         Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -18,12 +18,14 @@ from functions.studio.session import LOGIN_COOKIE, Session, cross_site, same_tok
 from functions.studio.web import Refused, api, box, redirect, render, secure
 
 __all__ = [
+    "audit",
     "campaigns",
     "content",
     "edit",
     "home",
     "login",
     "logout",
+    "publish_pack",
     "rows",
     "table_list",
     "users",
@@ -265,4 +267,30 @@ async def content(request: Request, session: Session) -> Response:
         return redirect(request, "/content")
     params = {"select": "id,name,is_published", "order": "name"}
     found, _ = await client.rest("GET", "items", session.access_token, params=params)
-    return render(request, "content.html", session, items=found)
+    pack_params = {"select": "slug,learning_language,content_pack_versions(version)"}
+    packs, _ = await client.rest("GET", "content_packs", session.access_token, params=pack_params)
+    for pack in packs:
+        versions = [v["version"] for v in pack.pop("content_pack_versions", None) or []]
+        pack["latest"] = max(versions, default=None)
+    return render(request, "content.html", session, items=found, packs=packs)
+
+
+async def publish_pack(request: Request, session: Session) -> Response:
+    """Freeze a pack's published decks as its next version (RPC as the user: content.publish)."""
+    form = await request.form()
+    body = {"pack_slug": str(form.get("slug", ""))}
+    await api(request).rest("POST", "rpc/publish_content_pack", session.access_token, json=body)
+    return redirect(request, "/content")
+
+
+async def audit(request: Request, session: Session) -> Response:
+    """The newest audit entries, optionally of one table (RPC as the user: audit.read)."""
+    query = request.query_params
+    only_table = query.get("table") or None
+    raw_rows = query.get("rows", "100")
+    max_rows = min(max(int(raw_rows), 1), 1000) if raw_rows.isdigit() else 100
+    body = {"only_table": only_table, "max_rows": max_rows}
+    entries, _ = await api(request).rest("POST", "rpc/audit_log", session.access_token, json=body)
+    return render(
+        request, "audit.html", session, entries=entries, table=only_table or "", rows=max_rows
+    )

@@ -18,7 +18,7 @@ from starlette.routing import Mount
 from functions.studio.config import StudioSettings
 from functions.studio.main import create_app as create_studio
 from native_platform import auth, rest
-from native_platform.database import seed_database, seed_paths
+from native_platform.database import run_seed_steps, seed_database, seed_paths
 from native_platform.gateway import create_app as create_gateway
 from native_platform.project_config import load_project_config, parse_project_config
 from native_platform.settings import StackSettings, project_root
@@ -61,6 +61,7 @@ def studio_stack(
         dsn = pg_server.dsn(name)
         with psycopg.connect(dsn, autocommit=True) as conn:
             seed_database(conn, seed_paths(load_project_config()))
+        run_seed_steps(load_project_config(), stack_settings.authenticator_url(name))
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         studio = StudioSettings(

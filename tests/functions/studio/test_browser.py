@@ -126,6 +126,37 @@ def test_an_editor_publishes_an_item_and_players_see_it(
     assert after.json() == [{"name": "Amulet of Idioms"}]
 
 
+def test_an_editor_publishes_a_content_pack(browser: webdriver.Chrome, studio_stack: Stack) -> None:
+    with psycopg.connect(studio_stack.dsn) as db:
+        row = db.execute("select slug from public.content_packs order by slug limit 1").fetchone()
+    assert row is not None, "the sample content (seed step) loads packs"
+    slug = str(row[0])
+    sign_in(browser, studio_stack, "editor")
+    browser.find_element(By.LINK_TEXT, "Content").click()
+    press(browser, f"Publish {slug}")
+    WebDriverWait(browser, 10).until(expected_conditions.title_contains("Content"))
+    versions = httpx.get(
+        f"{studio_stack.url}/rest/v1/content_pack_versions",
+        headers={"apikey": studio_stack.anon_key},
+        params={"select": "version,content_packs!inner(slug)", "content_packs.slug": f"eq.{slug}"},
+    ).json()
+    assert versions, "anon reads the published version"
+
+
+def test_a_moderator_reads_the_audit_log_and_an_editor_may_not(
+    browser: webdriver.Chrome, studio_stack: Stack
+) -> None:
+    sign_in(browser, studio_stack, "moderator")
+    browser.find_element(By.LINK_TEXT, "Audit log").click()
+    browser.find_element(By.ID, "table").send_keys("campaigns")
+    press(browser, "Show")
+    assert "public.campaigns" in browser.find_element(By.CSS_SELECTOR, "tbody").text
+    sign_in(browser, studio_stack, "editor")
+    assert "Audit log" not in nav_links(browser)
+    browser.get(f"{studio_stack.studio}/audit")
+    assert "audit.read permission required" in browser.find_element(By.CSS_SELECTOR, "main").text
+
+
 def test_the_table_editor_edits_a_row_as_the_user(
     browser: webdriver.Chrome, studio_stack: Stack
 ) -> None:
@@ -149,7 +180,7 @@ def test_the_table_editor_edits_a_row_as_the_user(
         assert row[1] == "Edited in the studio."
 
 
-PAGES = ("", "/tables", "/tables/campaigns", "/users", "/campaigns", "/content")
+PAGES = ("", "/tables", "/tables/campaigns", "/users", "/campaigns", "/content", "/audit")
 
 
 def test_screenshots_and_accessibility(
