@@ -78,6 +78,10 @@ class RulesRegistry:
     def check_types(self) -> tuple[CheckType, ...]:
         return tuple(self._checks.values())
 
+    @property
+    def modifier_types(self) -> tuple[str, ...]:
+        return tuple(self._modifiers)
+
 
 def default_registry() -> RulesRegistry:
     """A fresh registry: `<ability>` checks, `<ability>_save` saves, PF2e's bonus types."""
