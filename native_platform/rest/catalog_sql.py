@@ -97,6 +97,7 @@ left join pg_catalog.pg_type as at on at.oid = p.proargtypes[0] and p.pronargs >
 left join pg_catalog.pg_class as ac on ac.oid = at.typrelid
 left join pg_catalog.pg_namespace as an on an.oid = ac.relnamespace
 where n.nspname = any(%s) and p.prokind = 'f'
+order by p.oid
 """
 
 # PostgREST's role settings: the settings (`alter role ... set`) of every role the login role may

@@ -9,11 +9,18 @@ from native_platform.rest.errors import ApiError
 __all__ = ["Media", "body_format", "negotiate"]
 
 _JSON_TYPES = {"*/*", "application/*", "application/json"}
+# Raw output of a scalar function (text, bytea, xml), by Accept; kind -> Content-Type.
+_RAW = {
+    "text": "text/plain; charset=utf-8",
+    "binary": "application/octet-stream",
+    "xml": "text/xml; charset=utf-8",
+}
+_RAW_ACCEPT = {"text/plain": "text", "application/octet-stream": "binary", "text/xml": "xml"}
 
 
 @dataclass(frozen=True)
 class Media:
-    kind: str  # json | object | csv | openapi
+    kind: str  # json | object | csv | openapi | text | binary | xml (the last three: RPC only)
     strip_nulls: bool = False
 
     @property
@@ -22,6 +29,8 @@ class Media:
             return "text/csv; charset=utf-8"
         if self.kind == "openapi":
             return "application/openapi+json; charset=utf-8"
+        if self.kind in _RAW:
+            return _RAW[self.kind]
         if self.kind == "object":
             base = "application/vnd.pgrst.object+json"
         elif self.strip_nulls:
@@ -47,8 +56,10 @@ def _entries(accept: str) -> list[tuple[float, int, str, dict[str, str]]]:
     return sorted(entries)
 
 
-def _match(name: str, params: dict[str, str], openapi: bool) -> Media | None:
+def _match(name: str, params: dict[str, str], openapi: bool, rpc: bool) -> Media | None:
     stripped = params.get("nulls") == "stripped"
+    if rpc and name in _RAW_ACCEPT:
+        return Media(_RAW_ACCEPT[name])
     if name in _JSON_TYPES:
         return Media("openapi" if openapi else "json")
     if name == "application/vnd.pgrst.array+json":
@@ -62,13 +73,15 @@ def _match(name: str, params: dict[str, str], openapi: bool) -> Media | None:
     return None
 
 
-def negotiate(accept: str | None, openapi: bool = False) -> Media:
-    """The response media type; 406 PGRST107 when nothing offered is available."""
+def negotiate(accept: str | None, openapi: bool = False, rpc: bool = False) -> Media:
+    """The response media type; 406 PGRST107 when nothing offered is available.
+
+    `rpc`: raw output (text/plain, application/octet-stream, text/xml) may be asked for."""
     if not accept or not accept.strip():
         return Media("openapi" if openapi else "json")
     for quality, _, name, params in _entries(accept):
         if quality < 0:
-            found = _match(name, params, openapi)
+            found = _match(name, params, openapi, rpc)
             if found is not None:
                 return found
     raise ApiError(
@@ -77,7 +90,7 @@ def negotiate(accept: str | None, openapi: bool = False) -> Media:
 
 
 def body_format(content_type: str | None) -> str:
-    """json | csv | form | text | binary, from the request's Content-Type."""
+    """json | csv | form | text | binary | xml, from the request's Content-Type."""
     if not content_type:
         return "json"
     name = content_type.split(";")[0].strip().lower()
@@ -88,6 +101,7 @@ def body_format(content_type: str | None) -> str:
         "application/x-www-form-urlencoded": "form",
         "text/plain": "text",
         "application/octet-stream": "binary",
+        "text/xml": "xml",
         "application/vnd.pgrst.object+json": "json",
         "application/vnd.pgrst.array+json": "json",
     }

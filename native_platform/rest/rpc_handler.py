@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
-from typing import Any
 
 import orjson
 from psycopg import sql
@@ -12,77 +12,19 @@ from starlette.responses import Response
 from native_platform.rest.api_request import ApiRequest
 from native_platform.rest.errors import ApiError
 from native_platform.rest.executor import execute
-from native_platform.rest.media import body_format
 from native_platform.rest.pages import paged, read_headers
 from native_platform.rest.query_params import parse_query
 from native_platform.rest.ranges import content_range, range_status
 from native_platform.rest.read_plan import build_read_plan
 from native_platform.rest.responses import format_body, make_response, max_affected_check
+from native_platform.rest.rpc_resolve import resolve
 from native_platform.rest.schema_cache import Function
 from native_platform.rest.sql_params import Params
 from native_platform.rest.statements import SOURCE, Shape, read_statement, scalar_statement
 
 __all__ = ["handle_rpc"]
 
-_JSON_TYPES = ("json", "jsonb")
-
-
-def _not_found(req: ApiRequest, name: str, args: list[str]) -> ApiError:
-    listed = ", ".join(sorted(args))
-    return ApiError(
-        404,
-        "PGRST202",
-        f"Could not find the function {req.schema}.{name}({listed}) in the schema cache",
-        f"Searched for the function {req.schema}.{name} with parameters {listed} or with a "
-        "single unnamed json/jsonb parameter, but no matches were found in the schema cache.",
-        None,
-    )
-
-
-def _single_json(functions: list[Function]) -> Function | None:
-    return next(
-        (
-            f
-            for f in functions
-            if len(f.params) == 1 and not f.params[0].name and f.params[0].type in _JSON_TYPES
-        ),
-        None,
-    )
-
-
-def _choose(req: ApiRequest, name: str, functions: list[Function], keys: set[str]) -> Function:
-    found = [
-        f for f in functions if f.required <= keys <= f.names and all(p.name for p in f.params)
-    ]
-    if len(found) > 1:
-        exact = [f for f in found if f.names == keys]
-        found = exact or found
-    if len(found) == 1:
-        return found[0]
-    if found:
-        raise ApiError(
-            300,
-            "PGRST203",
-            "Could not choose the best candidate function between: "
-            + ", ".join(
-                f"{f.schema}.{f.name}({', '.join(p.name + ' => ' + p.type for p in f.params)})"
-                for f in found
-            ),
-            None,
-            "Try renaming the parameters or the function itself in the database so "
-            "function overloading can be resolved",
-        )
-    raise _not_found(req, name, list(keys))
-
-
-def _post_args(req: ApiRequest) -> tuple[Any, bytes]:
-    body_format(req.header("content-type"))
-    if not req.body.strip():
-        return {}, b"{}"
-    try:
-        return orjson.loads(req.body), req.body
-    except orjson.JSONDecodeError as error:
-        raise ApiError(400, "PGRST102", "Empty or invalid json", None, None) from error
+_RAW_KINDS = ("text", "binary", "xml")
 
 
 def _call(
@@ -113,32 +55,6 @@ def _call(
     return sql.SQL("{}({})").format(name, passed), args_from
 
 
-def _resolve(
-    req: ApiRequest, name: str, functions: list[Function]
-) -> tuple[Function, dict[str, Any] | None, bytes | None, list[tuple[str, str]]]:
-    """The function, its named args (or raw json body) and the remaining query pairs."""
-    if req.method in ("GET", "HEAD"):
-        names = frozenset().union(*(f.names for f in functions))
-        grouped: dict[str, list[str]] = {}
-        rest = []
-        for key, value in req.query_pairs:
-            if key in names:
-                grouped.setdefault(key, []).append(value)
-            else:
-                rest.append((key, value))
-        function = _choose(req, name, functions, set(grouped))
-        variadic = {p.name for p in function.params if p.variadic}
-        args = {k: (v if k in variadic else v[-1]) for k, v in grouped.items()}
-        return function, args, None, rest
-    data, raw = _post_args(req)
-    single = _single_json(functions)
-    if single is not None and (not isinstance(data, dict) or len(functions) == 1):
-        return single, None, raw, req.query_pairs
-    if not isinstance(data, dict):
-        raise ApiError(400, "PGRST102", "Empty or invalid json", None, None)
-    return _choose(req, name, functions, set(data)), data, None, req.query_pairs
-
-
 @dataclass(frozen=True)
 class _Invocation:
     """A resolved call: the function, the argument names given, whether the body is raw."""
@@ -156,23 +72,24 @@ class _Invocation:
 
 
 def _invocation(req: ApiRequest, name: str) -> tuple[_Invocation, list[tuple[str, str]]]:
-    functions = req.cache.functions.get((req.schema, name))
-    if not functions:
-        raise _not_found(req, name, [])
-    function, args, raw, rest = _resolve(req, name, functions)
-    if raw is not None:
-        value: str | None = raw.decode("utf-8", errors="replace")
+    resolved = resolve(req, name)
+    function, args, raw = resolved.function, resolved.args, resolved.raw
+    if raw is not None and function.params[0].type == "bytea":
+        value: str | None = "\\x" + raw.hex()
+    elif raw is not None:
+        value = raw.decode("utf-8", errors="replace")
     else:
         value = orjson.dumps(args).decode() if args else None
     read_only = req.method in ("GET", "HEAD") or function.volatility in ("s", "i")
     slots = [] if value is None else [value]
-    return _Invocation(function, frozenset(args or ()), raw is not None, slots, read_only), rest
+    invocation = _Invocation(function, frozenset(args or ()), raw is not None, slots, read_only)
+    return invocation, resolved.rest
 
 
 async def handle_rpc(req: ApiRequest, name: str) -> Response:
     invocation, rest = _invocation(req, name)
     function = invocation.function
-    shape = Shape(req.prefs.get("count"), req.media.strip_nulls)
+    shape = Shape(req.prefs.get("count"), req.media.strip_nulls, raw=_raw_output(req, function))
     key = (req.schema, name, function.params, invocation.names, invocation.raw, shape)
     if function.returns_set or function.returns_composite:
         return await _set_returning(req, invocation, rest, key, shape)
@@ -198,8 +115,28 @@ async def handle_rpc(req: ApiRequest, name: str) -> Response:
     headers = _headers(req, content_range(0, 1, 1 if shape.count else None))
     if function.is_void:
         return make_response(204, b"", None, headers, result)
-    body = result.body.encode() if req.media.kind != "csv" else b""
+    body = _scalar_body(req.media.kind, shape.raw, result.body)
     return make_response(200, body, req.media.content_type, headers, result, req.method == "HEAD")
+
+
+def _raw_output(req: ApiRequest, function: Function) -> str | None:
+    """How a scalar's raw output (Accept: text/plain, octet-stream, text/xml) is read back."""
+    if req.media.kind not in _RAW_KINDS:
+        return None
+    if function.returns_set or function.returns_composite:
+        accept = req.header("accept") or ""
+        raise ApiError(
+            406, "PGRST107", f"None of these media types are available: {accept}", None, None
+        )
+    return "bytea" if function.return_type == "bytea" else "text"
+
+
+def _scalar_body(kind: str, raw: str | None, body: str | None) -> bytes:
+    if kind == "csv" or body is None:
+        return b""
+    if raw == "bytea":
+        return base64.b64decode(body)
+    return body.encode()
 
 
 def _headers(req: ApiRequest, range_header: str) -> dict[str, str]:

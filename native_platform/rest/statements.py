@@ -30,6 +30,8 @@ class Shape:
     body: bool = True
     max_rows: int | None = None
     relation: str | None = None
+    # A scalar call's raw output: "text" (the value as text) or "bytea" (base64 of the bytes).
+    raw: str | None = None
 
 
 def _body(shape: Shape) -> sql.Composable:
@@ -122,7 +124,11 @@ def scalar_statement(
 ) -> sql.Composable:
     source = sql.SQL(" from {}").format(args_from) if args_from is not None else sql.SQL("")
     body = "(json_agg(pgrst_t.pgrst_scalar) -> 0)"
-    if shape.strip_nulls:
+    if shape.raw == "bytea":
+        body = "pg_catalog.encode(pgrst_t.pgrst_scalar, 'base64')"
+    elif shape.raw == "text":
+        body = "pgrst_t.pgrst_scalar"
+    elif shape.strip_nulls:
         body = f"json_strip_nulls({body})"
     return sql.SQL(
         "select null::bigint as total, 1::bigint as page_total, {}::text as body, {}, "

@@ -31,3 +31,30 @@ language sql as $$
     with changed as (update public.projects set name = name || suffix returning 1)
     select count(*)::integer from changed
 $$;
+
+-- Overloads: by parameter names (told apart) and by type only (ambiguous, as in PostgREST).
+create function public.plus_one(a integer) returns integer
+language sql immutable as $$ select a + 1 $$;
+create function public.plus_one(a integer, b integer) returns integer
+language sql immutable as $$ select a + b + 1 $$;
+create function public.describe(x integer) returns text
+language sql immutable as $$ select 'integer ' || x $$;
+create function public.describe(x text) returns text
+language sql immutable as $$ select 'text ' || x $$;
+create function public.with_default(a integer, b integer default 10) returns integer
+language sql immutable as $$ select a + b $$;
+
+-- A single unnamed parameter: the whole body (json, jsonb, text, bytea); int and bool are not
+-- callable that way.
+create function public.echo_json(json) returns json
+language sql immutable as $$ select $1 $$;
+create function public.echo_jsonb(jsonb) returns jsonb
+language sql immutable as $$ select $1 || '{"seen": true}' $$;
+create function public.echo_text(text) returns text
+language sql immutable as $$ select 'got ' || $1 $$;
+create function public.echo_bytea(bytea) returns bytea
+language sql immutable as $$ select $1 $$;
+create function public.unnamed_int(integer) returns integer
+language sql immutable as $$ select $1 $$;
+create function public.unnamed_bool(boolean) returns boolean
+language sql immutable as $$ select $1 $$;

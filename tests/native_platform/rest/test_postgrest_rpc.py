@@ -201,3 +201,168 @@ def test_db_tx_end_rollback_allow_override(rpc_dsn: str, stack_settings: StackSe
         res = httpx.delete(server.url + "/projects?id=eq.5", headers={"Prefer": "tx=commit"})
         assert (res.status_code, res.headers["preference-applied"]) == (204, "tx=commit")
         assert names(rpc_dsn) == ORIGINAL[:4]
+
+
+# --- Overloads, unnamed parameters, raw bodies and raw output ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def shared_dsn(pg_server: Any) -> Iterator[str]:
+    """One fixture database for the read-only calls below."""
+    name = f"rfl_rpc_{uuid.uuid4().hex[:12]}"
+    with pg_server.janitor(name):
+        dsn = pg_server.dsn(name)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(FIXTURE.read_text(encoding="utf-8"))
+        yield dsn
+
+
+@pytest.fixture(scope="module")
+def calls(shared_dsn: str, stack_settings: StackSettings) -> Iterator[RestServer]:
+    yield from _server(shared_dsn, stack_settings)
+
+
+def rpc_error(res: httpx.Response) -> tuple[int, str, dict[str, Any]]:
+    return res.status_code, res.reason_phrase, res.json()
+
+
+def test_overloads_by_parameter_names(calls: RestServer) -> None:
+    """Overloads with other parameter names are told apart, by POST and GET; defaults fill in."""
+    with SyncPostgrestClient(calls.url) as client:
+        one: Any = {"a": 1}
+        two: Any = {"a": 1, "b": 2}
+        assert client.rpc("plus_one", one).execute().data == 2
+        assert client.rpc("plus_one", two).execute().data == 4
+        assert client.rpc("plus_one", two, get=True).execute().data == 4
+        assert client.rpc("with_default", one).execute().data == 11
+        assert client.rpc("with_default", two).execute().data == 3
+
+
+def test_overloads_by_type_only_are_ambiguous(calls: RestServer) -> None:
+    """300 PGRST203, candidates in the order they were created."""
+    res = httpx.post(calls.url + "/rpc/describe", json={"x": 1})
+    assert rpc_error(res) == (
+        300,
+        "Multiple Choices",
+        {
+            "code": "PGRST203",
+            "details": None,
+            "hint": "Try renaming the parameters or the function itself in the database so "
+            "function overloading can be resolved",
+            "message": "Could not choose the best candidate function between: "
+            "public.describe(x => integer), public.describe(x => text)",
+        },
+    )
+    assert httpx.get(calls.url + "/rpc/describe?x=1").status_code == 300
+
+
+def test_single_unnamed_json_parameter(calls: RestServer) -> None:
+    """The whole JSON body (object, array or scalar) is the argument."""
+    with SyncPostgrestClient(calls.url) as client:
+        body: Any = {"any": "json", "n": [1, 2]}
+        assert client.rpc("echo_json", body).execute().data == {"any": "json", "n": [1, 2]}
+    assert httpx.post(calls.url + "/rpc/echo_json", json=[1, "two"]).json() == [1, "two"]
+    res = httpx.post(calls.url + "/rpc/echo_jsonb", json={"a": 1})
+    assert res.json() == {"a": 1, "seen": True}
+
+
+def test_raw_text_and_bytea_bodies_and_raw_output(calls: RestServer) -> None:
+    """text/plain fills a single unnamed text parameter, octet-stream a bytea one; Accept
+    text/plain and application/octet-stream answer the scalar raw."""
+    url = calls.url + "/rpc/echo_text"
+    res = httpx.post(url, content=b"hello, world", headers={"Content-Type": "text/plain"})
+    assert (res.status_code, res.json()) == (200, "got hello, world")
+    res = httpx.post(
+        url,
+        content=b"hello",
+        headers={"Content-Type": "text/plain", "Accept": "text/plain"},
+    )
+    assert (res.status_code, res.content) == (200, b"got hello")
+    assert res.headers["content-type"] == "text/plain; charset=utf-8"
+    blob = bytes(range(256)) * 3
+    res = httpx.post(
+        calls.url + "/rpc/echo_bytea",
+        content=blob,
+        headers={"Content-Type": "application/octet-stream", "Accept": "application/octet-stream"},
+    )
+    assert (res.status_code, res.content) == (200, blob)
+    assert res.headers["content-type"] == "application/octet-stream"
+    res = httpx.get(calls.url + "/rpc/plus_one?a=41", headers={"Accept": "text/plain"})
+    assert (res.status_code, res.content) == (200, b"42")
+    res = httpx.get(calls.url + "/rpc/get_projects", headers={"Accept": "text/plain"})
+    assert rpc_error(res) == (
+        406,
+        "Not Acceptable",
+        {
+            "code": "PGRST107",
+            "details": None,
+            "hint": None,
+            "message": "None of these media types are available: text/plain",
+        },
+    )
+
+
+def test_no_matching_function(calls: RestServer) -> None:
+    """404 PGRST202 with PostgREST's message, details and hint for each way of calling."""
+    res = httpx.post(calls.url + "/rpc/add_them", json={"a": 1, "c": 2})
+    assert rpc_error(res) == (
+        404,
+        "Not Found",
+        {
+            "code": "PGRST202",
+            "details": "Searched for the function public.add_them with parameters a, c or with a "
+            "single unnamed json/jsonb parameter, but no matches were found in the schema cache.",
+            "hint": "Perhaps you meant to call the function public.add_them(a, b)",
+            "message": "Could not find the function public.add_them(a, c) in the schema cache",
+        },
+    )
+    res = httpx.get(calls.url + "/rpc/add_theme?a=1")
+    assert rpc_error(res)[2] == {
+        "code": "PGRST202",
+        "details": "Searched for the function public.add_theme with parameter a, but no matches "
+        "were found in the schema cache.",
+        "hint": "Perhaps you meant to call the function public.add_them",
+        "message": "Could not find the function public.add_theme(a) in the schema cache",
+    }
+    res = httpx.post(calls.url + "/rpc/zzz_nothing_like_it")
+    assert rpc_error(res)[2] == {
+        "code": "PGRST202",
+        "details": "Searched for the function public.zzz_nothing_like_it without parameters or "
+        "with a single unnamed json/jsonb parameter, but no matches were found in the schema "
+        "cache.",
+        "hint": None,
+        "message": "Could not find the function public.zzz_nothing_like_it without parameters "
+        "in the schema cache",
+    }
+    res = httpx.post(
+        calls.url + "/rpc/add_them", content=b"1", headers={"Content-Type": "text/plain"}
+    )
+    assert rpc_error(res)[2] == {
+        "code": "PGRST202",
+        "details": "Searched for the function public.add_them with a single unnamed text "
+        "parameter, but no matches were found in the schema cache.",
+        "hint": None,
+        "message": "Could not find the function public.add_them in the schema cache",
+    }
+    res = httpx.post(
+        calls.url + "/rpc/echo_text",
+        content=b"\x00",
+        headers={"Content-Type": "application/octet-stream"},
+    )
+    assert rpc_error(res)[2]["details"] == (
+        "Searched for the function public.echo_text with a single unnamed bytea parameter, "
+        "but no matches were found in the schema cache."
+    )
+
+
+@pytest.mark.parametrize("name", ["unnamed_int", "unnamed_bool"])
+def test_unnamed_scalar_parameters_are_not_callable(calls: RestServer, name: str) -> None:
+    """Only json/jsonb (and raw text/bytea/xml) fill a single unnamed parameter."""
+    res = httpx.post(calls.url + f"/rpc/{name}", json=1)
+    assert res.status_code == 400
+    assert res.json()["code"] == "PGRST102"
+    res = httpx.get(calls.url + f"/rpc/{name}")
+    assert rpc_error(res)[:2] == (404, "Not Found")
+    assert rpc_error(res)[2]["message"] == (
+        f"Could not find the function public.{name} without parameters in the schema cache"
+    )
