@@ -22,6 +22,8 @@ class StudioSettings(BaseModel):
     service_role_key: SecretStr
     cookie_secret: SecretStr = Field(min_length=32)
     page_size: int = Field(default=25, ge=1, le=200)
+    prometheus_url: str | None = Field(default=None, description="The local Prometheus, if any")
+    list_backups: bool = Field(default=True, description="Run `rfl backup list` on the system page")
 
     def fernet_key(self) -> bytes:
         digest = hashlib.sha256(b"studio-session:" + self.cookie_secret.get_secret_value().encode())
@@ -36,4 +38,5 @@ def get_settings() -> StudioSettings:
         anon_key=stack.anon_key,
         service_role_key=stack.service_role_key,
         cookie_secret=stack.jwt_secret,
+        prometheus_url=f"http://127.0.0.1:{stack.prometheus_port}",
     )

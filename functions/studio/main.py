@@ -52,6 +52,7 @@ def create_app(settings: StudioSettings | None = None) -> Starlette:
         Route("/content", signed_in(pages.content), methods=BOTH),
         Route("/content/packs", signed_in(pages.publish_pack), methods=["POST"]),
         Route("/audit", signed_in(pages.audit)),
+        Route("/system", signed_in(pages.system_page, admin_only=True)),
         Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -3,6 +3,7 @@ except the users page, which the admin check guards (web.signed_in(admin_only=Tr
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
+from functions.studio import system
 from functions.studio.api import ApiError
 from functions.studio.schema import Table, tables_of
 from functions.studio.session import LOGIN_COOKIE, Session, cross_site, same_token
@@ -27,6 +29,7 @@ __all__ = [
     "logout",
     "publish_pack",
     "rows",
+    "system_page",
     "table_list",
     "users",
 ]
@@ -294,3 +297,16 @@ async def audit(request: Request, session: Session) -> Response:
     return render(
         request, "audit.html", session, entries=entries, table=only_table or "", rows=max_rows
     )
+
+
+async def system_page(request: Request, session: Session) -> Response:
+    """Admins only: service status and migrations (/ready), key metrics, backups; each part
+    says "unavailable" on its own when its source does not answer."""
+    config = request.app.state.config
+    http = api(request).http
+    ready, metrics, backups = await asyncio.gather(
+        system.readiness(http, config.api_url),
+        system.metrics(http, config.prometheus_url),
+        system.backups() if config.list_backups else asyncio.sleep(0, None),
+    )
+    return render(request, "system.html", session, ready=ready, metrics=metrics, backups=backups)

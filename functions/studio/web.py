@@ -98,7 +98,7 @@ async def checked(request: Request, session: Session, admin_only: bool) -> None:
         if cross_site(request) or not same_token(session.csrf, form.get("csrf")):
             raise Refused(403, "This form was not sent from the studio's own page.")
     if admin_only and not await api(request).is_admin(session.user_id):
-        raise Refused(403, "Only admins manage users.")
+        raise Refused(403, "Only admins may open this page.")
 
 
 def signed_in(handler: Handler, admin_only: bool = False) -> Callable[[Request], Any]:

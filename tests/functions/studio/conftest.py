@@ -69,6 +69,8 @@ def studio_stack(
             anon_key=stack_settings.anon_key,
             service_role_key=stack_settings.service_role_key,
             cookie_secret=stack_settings.jwt_secret,
+            prometheus_url=f"http://127.0.0.1:{free_port()}",
+            list_backups=False,
         )
         auth_settings = auth.AuthSettings.from_stack(
             stack_settings, database_url=stack_settings.authenticator_url(name)

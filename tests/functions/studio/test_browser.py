@@ -85,7 +85,7 @@ def test_a_content_editor_cannot_see_the_users_page(
     assert "Users" not in nav_links(browser)
     assert "Content" in nav_links(browser)
     browser.get(f"{studio_stack.studio}/users")
-    assert "Only admins manage users." in browser.find_element(By.CSS_SELECTOR, "main").text
+    assert "Only admins may open this page." in browser.find_element(By.CSS_SELECTOR, "main").text
     cookies = {c["name"]: c["value"] for c in browser.get_cookies()}
     answer = httpx.get(f"{studio_stack.studio}/users", cookies=cookies)
     assert answer.status_code == 403
@@ -157,6 +157,20 @@ def test_a_moderator_reads_the_audit_log_and_an_editor_may_not(
     assert "audit.read permission required" in browser.find_element(By.CSS_SELECTOR, "main").text
 
 
+def test_the_system_page_degrades_gracefully(
+    browser: webdriver.Chrome, studio_stack: Stack
+) -> None:
+    sign_in(browser, studio_stack, "admin")
+    browser.find_element(By.LINK_TEXT, "System").click()
+    text = browser.find_element(By.CSS_SELECTOR, "main").text
+    assert "migrations" in text and "applied" in text
+    assert "Unavailable: the local Prometheus is not running" in text
+    sign_in(browser, studio_stack, "moderator")
+    assert "System" not in nav_links(browser)
+    browser.get(f"{studio_stack.studio}/system")
+    assert "Only admins may open this page." in browser.find_element(By.CSS_SELECTOR, "main").text
+
+
 def test_the_table_editor_edits_a_row_as_the_user(
     browser: webdriver.Chrome, studio_stack: Stack
 ) -> None:
@@ -180,7 +194,16 @@ def test_the_table_editor_edits_a_row_as_the_user(
         assert row[1] == "Edited in the studio."
 
 
-PAGES = ("", "/tables", "/tables/campaigns", "/users", "/campaigns", "/content", "/audit")
+PAGES = (
+    "",
+    "/tables",
+    "/tables/campaigns",
+    "/users",
+    "/campaigns",
+    "/content",
+    "/audit",
+    "/system",
+)
 
 
 def test_screenshots_and_accessibility(
