@@ -7,6 +7,10 @@ transaction-local. Each protocol maps a `TokenRejected` to its own error shape.
 
 Rules (ADR 0010):
 - HS256 with the stack's secret only; `alg: none` and every other algorithm are refused.
+  While the secret is rotated, the previous one (`JWT_PREVIOUS_SECRET`, or the file named by
+  `JWT_PREVIOUS_SECRET_FILE`, in the process environment) still verifies: a grace period of
+  at most one token lifetime, docs/operations.md "Rotating secrets". Tokens are signed with
+  the current secret only.
 - `exp` is required; `exp`, `nbf` and `iat` are judged with a 30-second leeway.
 - `aud`, when present, must name the configured audience (`authenticated`); the API keys
   carry no audience and are accepted.
@@ -19,11 +23,13 @@ from __future__ import annotations
 
 import enum
 import functools
+import os
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -39,6 +45,7 @@ __all__ = [
     "VerifiedToken",
     "bearer_token",
     "caller_context_sql",
+    "previous_jwt_secrets",
     "stack_verifier",
 ]
 
@@ -138,10 +145,13 @@ class JwtVerifier:
         strict: bool = True,
         role_claim_path: tuple[str, ...] = ("role",),
         anon_role: str | None = None,
+        previous_secrets: Sequence[str] = (),
     ) -> None:
-        if len(secret) < 32:
+        if any(len(each) < 32 for each in (secret, *previous_secrets)):
             raise ValueError("the JWT secret must have at least 32 characters")
         self._secret = secret
+        # Secrets that still verify (never sign) during a rotation's grace period.
+        self._previous_secrets = tuple(previous_secrets)
         self._audience = audience
         self._strict = strict
         self._role_claim_path = role_claim_path
@@ -192,16 +202,23 @@ class JwtVerifier:
             raise TokenRejected(
                 TokenProblem.MALFORMED, f"Expected 3 parts in JWT; got {token.count('.') + 1}"
             )
-        try:
-            claims: Any = jwt.decode(
-                token,
-                self._secret,
-                algorithms=["HS256"],
-                leeway=LEEWAY_SECONDS,
-                options={"verify_aud": False, "require": ["exp"] if self._strict else []},
-            )
-        except jwt.PyJWTError as error:
-            raise rejection(error) from None
+        claims: Any = None
+        secrets = (self._secret, *self._previous_secrets)
+        for index, secret in enumerate(secrets):
+            try:
+                claims = jwt.decode(
+                    token,
+                    secret,
+                    algorithms=["HS256"],
+                    leeway=LEEWAY_SECONDS,
+                    options={"verify_aud": False, "require": ["exp"] if self._strict else []},
+                )
+                break
+            except jwt.InvalidSignatureError as error:
+                if index == len(secrets) - 1:
+                    raise rejection(error) from None
+            except jwt.PyJWTError as error:
+                raise rejection(error) from None
         if not isinstance(claims, dict):
             raise TokenRejected(TokenProblem.MALFORMED, "JWT claims are not an object")
         expires = claims.get("exp")
@@ -218,11 +235,23 @@ class JwtVerifier:
         return isinstance(audience, list) and self._audience in audience
 
 
+def previous_jwt_secrets() -> tuple[str, ...]:
+    """The secret a rotation replaced, still verifying during its grace period: the process
+    environment's JWT_PREVIOUS_SECRET or the file JWT_PREVIOUS_SECRET_FILE names (compose
+    secrets); none when unset or empty."""
+    value = os.environ.get("JWT_PREVIOUS_SECRET", "")
+    path = os.environ.get("JWT_PREVIOUS_SECRET_FILE")
+    if path:
+        value = Path(path).read_text(encoding="utf-8").removesuffix("\n")
+    return (value,) if value else ()
+
+
 @functools.lru_cache(maxsize=8)
 def stack_verifier(secret: str) -> JwtVerifier:
-    """The verifier with the stack's rules for `secret`, one per secret, so every surface of a
-    process shares its cache of verified tokens."""
-    return JwtVerifier(secret)
+    """The verifier with the stack's rules for `secret` (and the previous secret during a
+    rotation), one per secret, so every surface of a process shares its cache of verified
+    tokens."""
+    return JwtVerifier(secret, previous_secrets=previous_jwt_secrets())
 
 
 # The settings PostgREST gives a transaction acting as the caller, with their parameter names.

@@ -7,7 +7,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from native_platform.caller import JwtVerifier, TokenProblem, TokenRejected
+from native_platform.caller import JwtVerifier, TokenProblem, TokenRejected, previous_jwt_secrets
 from native_platform.rest.errors import ApiError
 from native_platform.rest.settings import RestSettings
 
@@ -54,7 +54,14 @@ _CRYPTO_PROBLEMS = frozenset({TokenProblem.MALFORMED, TokenProblem.BAD_SIGNATURE
 def _verifier(
     secret: str, audience: str | None, strict: bool, claim_path: tuple[str, ...], anon: str | None
 ) -> JwtVerifier:
-    return JwtVerifier(secret, audience, strict=strict, role_claim_path=claim_path, anon_role=anon)
+    return JwtVerifier(
+        secret,
+        audience,
+        strict=strict,
+        role_claim_path=claim_path,
+        anon_role=anon,
+        previous_secrets=previous_jwt_secrets(),
+    )
 
 
 def verifier_for(settings: RestSettings) -> JwtVerifier:
