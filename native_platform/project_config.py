@@ -131,11 +131,33 @@ class DbSection(Section):
     seed: SeedSection = SeedSection()
 
 
+class AuthSmtpSection(Section):
+    """`[auth.email.smtp]` (Supabase CLI names): the SMTP server of the email flows.
+
+    Disabled, the auth server sends to the local catcher (`[inbucket]`). `pass` is
+    `env(NAME)`: the password stays in `.env`.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    enabled: bool = False
+    host: str = "smtp.example.com"
+    port: int = Field(default=587, ge=1, le=65535)
+    user: str = ""
+    # The password is SMTP_PASS of `.env` (StackSettings.smtp_pass); "" for none.
+    pass_: str = Field(default="env(SMTP_PASS)", alias="pass", pattern=r"^(env\(SMTP_PASS\))?$")
+    admin_email: str = "no-reply@roll-for-language.local"
+    sender_name: str = "Roll for Language"
+
+
 class AuthEmailSection(Section):
     """`[auth.email]`."""
 
     enable_signup: bool = True
     enable_confirmations: bool = False
+    # Lifetime in seconds of the links and codes the email flows send (GoTrue's otp_expiry).
+    otp_expiry: int = Field(default=3600, ge=60, le=86400)
+    smtp: AuthSmtpSection = AuthSmtpSection()
 
 
 class AuthSection(Section):
@@ -147,6 +169,9 @@ class AuthSection(Section):
     enable_refresh_token_rotation: Literal[True] = True
     refresh_token_reuse_interval: Literal[0] = 0
     enable_signup: bool = True
+    # Where email links land by default, and the other allowed `redirect_to` targets (globs).
+    site_url: str = "http://127.0.0.1:3000"
+    additional_redirect_urls: tuple[str, ...] = ()
     email: AuthEmailSection = AuthEmailSection()
 
 
@@ -158,6 +183,15 @@ class RealtimeSection(Section):
     max_events_per_second: int = Field(default=100, ge=1)
     max_payload_bytes: int = Field(default=256 * 1024, ge=1024)
     max_presence_calls: int = Field(default=5, ge=1)
+
+
+class InbucketSection(Section):
+    """`[inbucket]` (the Supabase CLI's name): the local SMTP catcher (maildev) `rfl up` starts;
+    its web UI and REST inbox API on `port`, SMTP on `smtp_port`."""
+
+    enabled: bool = True
+    port: int = Field(default=54324, ge=1, le=65535)
+    smtp_port: int = Field(default=54325, ge=1, le=65535)
 
 
 class MetricsSection(Section):
@@ -182,6 +216,7 @@ class ProjectConfig(BaseModel):
     db: DbSection = DbSection()
     auth: AuthSection = AuthSection()
     realtime: RealtimeSection = RealtimeSection()
+    inbucket: InbucketSection = InbucketSection()
     metrics: MetricsSection = MetricsSection()
     functions: dict[str, FunctionBlock] = {}
     services: dict[str, ServiceBlock] = {}

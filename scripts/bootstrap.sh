@@ -50,6 +50,15 @@ if [ ! -f "$js_dir/node_modules/.installed" ] || [ "$(cat "$js_dir/node_modules/
   echo "$js_hash" > "$js_dir/node_modules/.installed"
 fi
 
+# maildev, the local SMTP catcher `rfl up` starts ([inbucket] in supabase/config.toml).
+mail_dir=native_platform/mailcatcher
+mail_hash=$(sha256sum "$mail_dir/package-lock.json" | cut -d' ' -f1)
+if [ ! -f "$mail_dir/node_modules/.installed" ] || [ "$(cat "$mail_dir/node_modules/.installed")" != "$mail_hash" ]; then
+  echo "installing the locked SMTP catcher (maildev)"
+  npm ci --silent --no-audit --no-fund --prefix "$mail_dir"
+  echo "$mail_hash" > "$mail_dir/node_modules/.installed"
+fi
+
 # axe-core, injected into the studio's browser tests (docs/studio.md).
 axe_dir=tests/functions/studio/js
 axe_hash=$(sha256sum "$axe_dir/package-lock.json" | cut -d' ' -f1)

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from native_platform.auth.bodies import AdminUserBody
-from native_platform.auth.errors import AuthError
+from native_platform.auth.errors import AuthError, refuse_phone
 from native_platform.auth.service import AuthService
 
 __all__ = ["admin_routes"]
@@ -47,8 +47,7 @@ def pagination_headers(request: Request, page: int, per_page: int, total: int) -
 def admin_routes(service: AuthService) -> list[Route]:
     async def attributes(request: Request) -> Jsonb:
         body = await service.body(request, AdminUserBody)
-        if body.phone:
-            raise AuthError(422, "phone_provider_disabled", "Phone logins are disabled")
+        refuse_phone(body.phone)
         return Jsonb(body.model_dump(exclude_unset=True))
 
     async def create_user(request: Request) -> Response:

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from native_platform.auth.admin_routes import admin_routes
 from native_platform.auth.database import AuthDatabase
+from native_platform.auth.email_routes import EmailFlows
 from native_platform.auth.errors import DEFAULT_CODES, AuthError, error_response
 from native_platform.auth.public_routes import PublicRoutes
 from native_platform.auth.service import AuthService
@@ -63,7 +64,13 @@ def create_app(settings: AuthSettings) -> Starlette:
             service.database = None
             await pool.close()
 
-    routes = [*PublicRoutes(service).routes(), *user_routes(service), *admin_routes(service)]
+    email_flows = EmailFlows(service)
+    routes = [
+        *PublicRoutes(service, email_flows).routes(),
+        *email_flows.routes(),
+        *user_routes(service),
+        *admin_routes(service),
+    ]
     return Starlette(
         routes=routes,
         lifespan=lifespan,

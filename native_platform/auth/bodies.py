@@ -12,6 +12,11 @@ from native_platform.auth.errors import AuthError
 
 __all__ = [
     "AdminUserBody",
+    "EmailBody",
+    "GenerateLinkBody",
+    "OtpBody",
+    "ResendBody",
+    "VerifyBody",
     "PasswordGrantBody",
     "RefreshGrantBody",
     "SignUpBody",
@@ -49,6 +54,44 @@ class UserUpdateBody(Body):
     phone: str | None = None
     password: str | None = None
     data: dict[str, Any] | None = None
+
+
+class EmailBody(Body):
+    """/recover and /invite."""
+
+    email: str | None = None
+    data: dict[str, Any] | None = None
+
+
+class OtpBody(Body):
+    email: str | None = None
+    phone: str | None = None
+    create_user: bool = True
+    data: dict[str, Any] | None = None
+
+
+class VerifyBody(Body):
+    type: str | None = None
+    token: str | None = None
+    token_hash: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    redirect_to: str | None = None
+
+
+class ResendBody(Body):
+    type: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class GenerateLinkBody(Body):
+    type: str | None = None
+    email: str | None = None
+    password: str | None = None
+    new_email: str | None = None
+    data: dict[str, Any] | None = None
+    redirect_to: str | None = None
 
 
 class AdminUserBody(Body):

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from native_platform.auth.errors import AuthError
 from native_platform.caller import TokenProblem, TokenRejected, stack_verifier
 
-__all__ = ["ANON", "Caller", "require_admin", "require_user"]
+__all__ = ["ANON", "SERVICE", "Caller", "require_admin", "require_user"]
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 ADMIN_ROLES = frozenset({"service_role", "supabase_admin"})
@@ -26,6 +26,8 @@ class Caller:
 
 
 ANON = Caller("anon", {"role": "anon"})
+# The auth server itself, for what only it may do (issue the email flows' tokens it mails).
+SERVICE = Caller("service_role", {"role": "service_role"})
 
 
 def bearer_token(request: Request) -> str:

@@ -16,7 +16,7 @@ from psycopg_pool import PoolTimeout
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-__all__ = ["AuthError", "error_response", "from_database_error"]
+__all__ = ["AuthError", "error_response", "from_database_error", "refuse_phone"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,12 @@ class AuthError(Exception):
         self.message = message
         self.extra = extra or {}
         self.headers = headers or {}
+
+
+def refuse_phone(phone: str | None) -> None:
+    """Phone sign-ins answer GoTrue's provider-disabled error."""
+    if phone:
+        raise AuthError(422, "phone_provider_disabled", "Phone logins are disabled")
 
 
 def wants_versioned_errors(request: Request) -> bool:

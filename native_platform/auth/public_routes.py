@@ -11,7 +11,8 @@ from starlette.routing import Route
 
 from native_platform.auth.bodies import PasswordGrantBody, RefreshGrantBody, SignUpBody
 from native_platform.auth.callers import ANON
-from native_platform.auth.errors import AuthError
+from native_platform.auth.email_routes import EmailFlows
+from native_platform.auth.errors import AuthError, refuse_phone
 from native_platform.auth.service import AuthService
 from native_platform.observability.metrics import counted_sign_in
 
@@ -31,18 +32,14 @@ HEALTH = {
 }
 
 
-def refuse_phone(phone: str | None) -> None:
-    if phone:
-        raise AuthError(422, "phone_provider_disabled", "Phone logins are disabled")
-
-
 async def health(_: Request) -> Response:
     return JSONResponse(HEALTH)
 
 
 class PublicRoutes:
-    def __init__(self, service: AuthService) -> None:
+    def __init__(self, service: AuthService, email_flows: EmailFlows) -> None:
         self.service = service
+        self.email_flows = email_flows
         self.confirmations = service.settings.enable_confirmations
 
     async def settings(self, _: Request) -> Response:
@@ -67,6 +64,8 @@ class PublicRoutes:
         answer = await self.service.call(
             request, ANON, function, body.email, body.password, Jsonb(body.data or {})
         )
+        if self.confirmations and body.email is not None:
+            await self.email_flows.confirm_sign_up(request, body.email)
         return JSONResponse(answer)
 
     async def password_grant(self, request: Request) -> dict[str, Any]:

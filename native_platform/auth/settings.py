@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -27,8 +29,8 @@ class AuthSettings(BaseSettings):
     # Behind our gateway the peer address is right; trust X-Forwarded-For only behind a proxy
     # that overwrites it.
     trust_forwarded_for: bool = False
-    # GoTrue's GOTRUE_MAILER_AUTOCONFIRM=false: sign-ups wait for confirmation, and sign-up no
-    # longer tells whether an address is registered. We have no mailer: only the answers change.
+    # GoTrue's GOTRUE_MAILER_AUTOCONFIRM=false: sign-ups wait for confirmation (an email), and
+    # sign-up no longer tells whether an address is registered.
     enable_confirmations: bool = Field(
         default_factory=lambda: load_project_config().auth.email.enable_confirmations
     )
@@ -36,13 +38,38 @@ class AuthSettings(BaseSettings):
     # GoTrue's GOTRUE_DISABLE_SIGNUP (and the email provider's switch): 422 signup_disabled.
     enable_signup: bool = Field(default_factory=lambda: _signup_enabled())
 
+    # Email flows (docs/auth.md): where links land, how long they live, the SMTP server.
+    site_url: str = Field(default_factory=lambda: load_project_config().auth.site_url)
+    additional_redirect_urls: tuple[str, ...] = Field(
+        default_factory=lambda: load_project_config().auth.additional_redirect_urls
+    )
+    # The API's public address + /auth/v1: the links' /verify (GoTrue's API_EXTERNAL_URL).
+    api_external_url: str = "http://127.0.0.1:9999"
+    otp_expiry: int = Field(
+        default_factory=lambda: load_project_config().auth.email.otp_expiry, ge=60
+    )
+    smtp_host: str = Field(default_factory=lambda: _smtp().host)
+    smtp_port: int = Field(default_factory=lambda: _smtp().port, ge=1, le=65535)
+    smtp_user: str = Field(default_factory=lambda: _smtp().user)
+    smtp_password: SecretStr = SecretStr("")
+    smtp_admin_email: str = Field(default_factory=lambda: _smtp().admin_email)
+    smtp_sender_name: str = Field(default_factory=lambda: _smtp().sender_name)
+    # Off for the local catcher: plain SMTP, no login.
+    smtp_secure: bool = Field(default_factory=lambda: _smtp().enabled)
+
     @classmethod
     def from_stack(cls, stack: StackSettings, **overrides: object) -> AuthSettings:
         values: dict[str, object] = {
             "database_url": stack.authenticator_url(),
             "jwt_secret": stack.jwt_secret.get_secret_value(),
             "host": stack.api_host,
+            "api_external_url": f"{stack.api_url}/auth/v1",
         }
+        config = load_project_config()
+        if not config.auth.email.smtp.enabled:
+            values["smtp_port"] = stack.inbucket_smtp_port
+        elif config.auth.email.smtp.pass_:  # env(SMTP_PASS)
+            values["smtp_password"] = stack.smtp_pass.get_secret_value()
         values.update(overrides)
         return cls.model_validate(values)
 
@@ -51,3 +78,23 @@ def _signup_enabled() -> bool:
     """config.toml's `[auth] enable_signup` and `[auth.email] enable_signup`, both needed."""
     config = load_project_config()
     return config.auth.enable_signup and config.auth.email.enable_signup
+
+
+@dataclass(frozen=True)
+class SmtpDefaults:
+    enabled: bool
+    host: str
+    port: int
+    user: str
+    admin_email: str
+    sender_name: str
+
+
+def _smtp() -> SmtpDefaults:
+    """`[auth.email.smtp]` when enabled, else the local catcher of `[inbucket]`."""
+    config = load_project_config()
+    sender = (config.auth.email.smtp.admin_email, config.auth.email.smtp.sender_name)
+    if not config.auth.email.smtp.enabled:
+        return SmtpDefaults(False, "127.0.0.1", config.inbucket.smtp_port, "", *sender)
+    host, port = config.auth.email.smtp.host, config.auth.email.smtp.port
+    return SmtpDefaults(True, host, port, config.auth.email.smtp.user, *sender)

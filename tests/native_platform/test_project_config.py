@@ -109,11 +109,12 @@ def leaf_settings(model: type[BaseModel], prefix: str = "") -> list[str]:
     for name, field in model.model_fields.items():
         if name in NAMED_BLOCKS:
             continue
+        key = field.alias or name  # `pass` of [auth.email.smtp] is the field pass_
         annotation = field.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            paths += leaf_settings(annotation, f"{prefix}{name}.")
+            paths += leaf_settings(annotation, f"{prefix}{key}.")
         else:
-            paths.append(f"{prefix}{name}")
+            paths.append(f"{prefix}{key}")
     return paths
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 
 import httpx
 import pytest
@@ -15,11 +15,22 @@ from starlette.routing import Mount
 from native_platform.auth import AuthSettings, create_app
 from native_platform.settings import StackSettings
 from tests.conftest import PgServer
-from tests.helpers.servers import serve
+from tests.helpers.servers import free_port, serve
+from tests.native_platform.auth.mailbox import Mailbox, running_maildev
 
 
-def settings_for(dsn: str, pg_server: PgServer, stack_settings: StackSettings) -> AuthSettings:
-    """Settings for the database of `dsn`, logging in as `authenticator` like the stack.
+@pytest.fixture(scope="session")
+def mailbox() -> Iterator[Mailbox]:
+    """One maildev for the session: every auth server's mail goes there."""
+    with running_maildev() as box:
+        yield box
+
+
+def settings_for(
+    dsn: str, pg_server: PgServer, stack_settings: StackSettings, mailbox: Mailbox
+) -> AuthSettings:
+    """Settings for the database of `dsn`, logging in as `authenticator` like the stack, with
+    mail sent to `mailbox`.
 
     The role's password (cluster-wide) was set by `configure_secrets` for the test template.
     """
@@ -28,23 +39,29 @@ def settings_for(dsn: str, pg_server: PgServer, stack_settings: StackSettings) -
     return AuthSettings(
         database_url=SecretStr(pg_server.dsn(dbname, user="authenticator", password=password)),
         jwt_secret=stack_settings.jwt_secret,
+        smtp_host="127.0.0.1",
+        smtp_port=mailbox.smtp_port,
+        smtp_user="",
+        smtp_secure=False,
     )
 
 
 @pytest.fixture
-def auth_settings(db_dsn: str, pg_server: PgServer, stack_settings: StackSettings) -> AuthSettings:
+def auth_settings(
+    db_dsn: str, pg_server: PgServer, stack_settings: StackSettings, mailbox: Mailbox
+) -> AuthSettings:
     """Settings for this test's fresh database."""
-    return settings_for(db_dsn, pg_server, stack_settings)
+    return settings_for(db_dsn, pg_server, stack_settings, mailbox)
 
 
 @pytest.fixture(scope="module")
 def shared_auth_url(
-    pg_server: PgServer, migrated_template: str, stack_settings: StackSettings
+    pg_server: PgServer, migrated_template: str, stack_settings: StackSettings, mailbox: Mailbox
 ) -> Iterator[str]:
     """One server and database for a module of tests that leave no state others depend on."""
     name = f"rfl_auth_{uuid.uuid4().hex[:12]}"
     with pg_server.janitor(name, template_dbname=migrated_template):
-        settings = settings_for(pg_server.dsn(name), pg_server, stack_settings)
+        settings = settings_for(pg_server.dsn(name), pg_server, stack_settings, mailbox)
         with serve(create_app(settings)) as url:
             wait_healthy(url)
             yield url
@@ -55,11 +72,20 @@ def wait_healthy(url: str) -> None:
     assert response.status_code == 200, response.text
 
 
+@contextmanager
+def serve_auth(settings: AuthSettings) -> Iterator[str]:
+    """The auth API on its own (GoTrue's paths at the root); its mails link to it."""
+    port = free_port()
+    linked = settings.model_copy(update={"api_external_url": f"http://127.0.0.1:{port}"})
+    with serve(create_app(linked), port) as url:
+        wait_healthy(url)
+        yield url
+
+
 @pytest.fixture
 def auth_url(auth_settings: AuthSettings) -> Iterator[str]:
     """Base URL of the auth API served on its own (GoTrue's paths at the root)."""
-    with serve(create_app(auth_settings)) as url:
-        wait_healthy(url)
+    with serve_auth(auth_settings) as url:
         yield url
 
 
