@@ -20,6 +20,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException
 
+from functions.common.errors import register_error_handlers
+
 __all__ = ["StorageError", "from_database_error", "install_error_handlers"]
 
 logger = logging.getLogger("functions.storage")
@@ -177,11 +179,6 @@ def respond(
     return JSONResponse(error.body(), status_code=error.http_status, headers=error.headers)
 
 
-async def _storage_error(request: Request, error: Exception) -> Response:
-    assert isinstance(error, StorageError)
-    return respond(error, request.method != "HEAD", request)
-
-
 def _validation_message(item: dict[str, Any]) -> str:
     location = [str(part) for part in item.get("loc", ()) if part != "body"]
     where = "/".join(location)
@@ -191,33 +188,35 @@ def _validation_message(item: dict[str, Any]) -> str:
     return f"body/{where} {item.get('msg', 'is invalid')}"
 
 
-async def _validation_error(request: Request, error: Exception) -> Response:
-    assert isinstance(error, RequestValidationError)
+def _validation_error(_request: Request, error: RequestValidationError) -> StorageError:
     items = list(error.errors())
     message = _validation_message(items[0]) if items else "Invalid request"
-    return respond(StorageError.invalid_request(message), request.method != "HEAD", request)
+    return StorageError.invalid_request(message)
 
 
-async def _http_error(request: Request, error: Exception) -> Response:
-    assert isinstance(error, HTTPException)
+def _http_error(request: Request, error: HTTPException) -> StorageError:
     if error.status_code in (404, 405):
         path = request.scope.get("path", "")
-        found = StorageError(
+        return StorageError(
             "InvalidRequest", 404, f"Route {request.method}:{path} not found", "Not Found", 404
         )
-        return respond(found, request.method != "HEAD", request)
-    failure = StorageError("InvalidRequest", error.status_code, str(error.detail))
-    return respond(failure, request.method != "HEAD", request)
+    return StorageError("InvalidRequest", error.status_code, str(error.detail))
 
 
-async def _unexpected(request: Request, error: Exception) -> Response:
+def _unexpected(_request: Request, error: Exception) -> StorageError:
     logger.error("storage: unexpected failure", exc_info=error)
-    failure = StorageError("InternalError", 500, "Internal Server Error", "internal", 500)
-    return respond(failure, request.method != "HEAD", request)
+    return StorageError("InternalError", 500, "Internal Server Error", "internal", 500)
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(StorageError, _storage_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected)
+    """The functions' registration pattern (`functions.common.errors`), in Storage's shape."""
+    register_error_handlers(
+        app,
+        lambda request, error: respond(error, request.method != "HEAD", request),
+        {
+            Exception: _unexpected,
+            StorageError: lambda _request, error: error,
+            RequestValidationError: _validation_error,
+            HTTPException: _http_error,
+        },
+    )
