@@ -37,6 +37,16 @@ def nav_links(browser: webdriver.Chrome) -> list[str]:
     return [a.text for a in browser.find_elements(By.CSS_SELECTOR, "nav a")]
 
 
+def refused(
+    browser: webdriver.Chrome, stack: Stack, who: str, path: str, link: str, message: str
+) -> None:
+    """`who` has no link to the page, and opening it anyway shows the refusal."""
+    sign_in(browser, stack, who)
+    assert link not in nav_links(browser)
+    browser.get(f"{stack.studio}{path}")
+    assert message in browser.find_element(By.CSS_SELECTOR, "main").text
+
+
 def api_sign_in(stack: Stack, who: str) -> dict[str, Any]:
     response = httpx.post(
         f"{stack.url}/auth/v1/token?grant_type=password",
@@ -151,10 +161,9 @@ def test_a_moderator_reads_the_audit_log_and_an_editor_may_not(
     browser.find_element(By.ID, "table").send_keys("campaigns")
     press(browser, "Show")
     assert "public.campaigns" in browser.find_element(By.CSS_SELECTOR, "tbody").text
-    sign_in(browser, studio_stack, "editor")
-    assert "Audit log" not in nav_links(browser)
-    browser.get(f"{studio_stack.studio}/audit")
-    assert "audit.read permission required" in browser.find_element(By.CSS_SELECTOR, "main").text
+    refused(
+        browser, studio_stack, "editor", "/audit", "Audit log", "audit.read permission required"
+    )
 
 
 def test_the_system_page_degrades_gracefully(
@@ -165,10 +174,9 @@ def test_the_system_page_degrades_gracefully(
     text = browser.find_element(By.CSS_SELECTOR, "main").text
     assert "migrations" in text and "applied" in text
     assert "Unavailable: the local Prometheus is not running" in text
-    sign_in(browser, studio_stack, "moderator")
-    assert "System" not in nav_links(browser)
-    browser.get(f"{studio_stack.studio}/system")
-    assert "Only admins may open this page." in browser.find_element(By.CSS_SELECTOR, "main").text
+    refused(
+        browser, studio_stack, "moderator", "/system", "System", "Only admins may open this page."
+    )
 
 
 def test_the_table_editor_edits_a_row_as_the_user(
