@@ -7,8 +7,11 @@ Bad input: replayed and expired links and codes, a code for another address, unk
 
 from __future__ import annotations
 
+import json
+import subprocess
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,6 +28,7 @@ from tests.native_platform.auth.mailbox import Mailbox
 from tests.native_platform.auth.support import PASSWORD, bearer, sign_in, sign_up
 
 SITE = "http://127.0.0.1:3000"
+JS = Path(__file__).resolve().parent / "js"
 
 
 def address() -> str:
@@ -290,3 +294,35 @@ def test_resend_mails_a_new_link_that_replaces_the_first(
         assert second != first
         assert follow(first)[1]["error_code"] == "otp_expired"
         assert "access_token" in follow(second)[1]
+
+
+def test_supabase_js_signs_in_with_an_emailed_code(
+    platform_url: str, stack_settings: StackSettings, mailbox: Mailbox
+) -> None:
+    """supabase-js under Node: signInWithOtp, a wrong code refused, the mailed one accepted."""
+    email = address()
+    key = stack_settings.anon_key.get_secret_value()
+    results = []
+    with subprocess.Popen(
+        ["node", str(JS / "email_otp.mjs"), platform_url, key, email],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            assert process.stdout.readline().strip() == "SENT"
+            code = mailbox.code(email)
+            for attempt in (f"{(int(code) + 1) % 1_000_000:06d}", code, code):
+                process.stdin.write(attempt + "\n")
+                process.stdin.flush()
+                line = process.stdout.readline().strip()
+                assert line.startswith("RESULT "), line
+                results.append(json.loads(line.removeprefix("RESULT ")))
+        finally:
+            process.kill()
+    assert results == [
+        {"error": "otp_expired"},
+        {"email": email, "session": True},
+        {"error": "otp_expired"},
+    ]
