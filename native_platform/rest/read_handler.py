@@ -39,6 +39,7 @@ async def handle_read(req: ApiRequest, name: str) -> Response:
         req.media.strip_nulls,
         max_rows=req.db.settings.db_max_rows,
         relation=quoted_name(table),
+        csv=req.media.kind == "csv",
     )
 
     def build(values: list[str]) -> tuple[sql.Composable, dict[str, object]]:

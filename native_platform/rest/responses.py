@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
-from typing import Any
 
 import orjson
 from starlette.responses import Response
@@ -66,31 +63,7 @@ def format_body(media: Media, body: str) -> bytes:
         if stripped.startswith("[") and stripped.endswith("]"):
             return stripped[1:-1].strip().encode()
         return stripped.encode()
-    if media.kind == "csv":
-        return _csv(orjson.loads(body))
     return body.encode()
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return orjson.dumps(value).decode()
-    return str(value)
-
-
-def _csv(rows: Any) -> bytes:
-    if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
-        return b""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    keys = list(rows[0])
-    writer.writerow(keys)
-    for row in rows:
-        writer.writerow([_cell(row.get(key)) for key in keys])
-    return out.getvalue().rstrip("\n").encode()
 
 
 def _sql_headers(raw: str) -> list[tuple[str, str]]:

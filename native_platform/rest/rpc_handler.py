@@ -89,7 +89,12 @@ def _invocation(req: ApiRequest, name: str) -> tuple[_Invocation, list[tuple[str
 async def handle_rpc(req: ApiRequest, name: str) -> Response:
     invocation, rest = _invocation(req, name)
     function = invocation.function
-    shape = Shape(req.prefs.get("count"), req.media.strip_nulls, raw=_raw_output(req, function))
+    shape = Shape(
+        req.prefs.get("count"),
+        req.media.strip_nulls,
+        raw=_raw_output(req, function),
+        csv=req.media.kind == "csv",
+    )
     key = (req.schema, name, function.params, invocation.names, invocation.raw, shape)
     if function.returns_set or function.returns_composite:
         return await _set_returning(req, invocation, rest, key, shape)
@@ -159,7 +164,7 @@ async def _set_returning(
     query = parse_query(rest)
     offset = paged(req, query, True)
     if not function.returns_composite:
-        shape = Shape(shape.count, shape.strip_nulls, scalar_rows=True)
+        shape = Shape(shape.count, shape.strip_nulls, scalar_rows=True, csv=shape.csv)
 
     def build(values: list[str]) -> tuple[sql.Composable, dict[str, object]]:
         params = Params()

@@ -32,11 +32,23 @@ class Shape:
     relation: str | None = None
     # A scalar call's raw output: "text" (the value as text) or "bytea" (base64 of the bytes).
     raw: str | None = None
+    # text/csv as PostgREST writes it: the first row's keys, then each row's record text.
+    csv: bool = False
+
+
+_CSV = sql.SQL(
+    "(select coalesce(pg_catalog.string_agg(pgrst_k, ','), '') from pg_catalog.json_object_keys("
+    "pg_catalog.row_to_json((pg_catalog.array_agg(pgrst_t))[1])) as pgrst_k) || E'\\n' || "
+    "coalesce(pg_catalog.string_agg(pg_catalog.substring(pgrst_t::text, 2, "
+    "pg_catalog.length(pgrst_t::text) - 2), E'\\n'), '')"
+)
 
 
 def _body(shape: Shape) -> sql.Composable:
     if not shape.body:
         return sql.SQL("''")
+    if shape.csv:
+        return _CSV
     rows = "pgrst_t.pgrst_source" if shape.scalar_rows else "pgrst_t"
     body = f"coalesce(json_agg({rows}), '[]')"
     if shape.strip_nulls:

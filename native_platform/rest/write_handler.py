@@ -183,6 +183,7 @@ def _representation(
         req.media.strip_nulls,
         body=returning == "representation"
         or (returning == "headers-only" and req.method == "POST"),
+        csv=req.media.kind == "csv",
     )
     return write_statement(dml, root, sql_params, shape, tracked)
 

@@ -58,3 +58,17 @@ create function public.unnamed_int(integer) returns integer
 language sql immutable as $$ select $1 $$;
 create function public.unnamed_bool(boolean) returns boolean
 language sql immutable as $$ select $1 $$;
+
+-- CSV: values needing quotes, nulls, empty strings, json and timestamps.
+create table public.csv_rows (
+    id integer primary key,
+    label text,
+    tags jsonb,
+    seen timestamp (0) without time zone
+);
+insert into public.csv_rows (id, label, tags, seen) values
+(1, 'plain', '{"a": 1}', '2026-12-04 10:00:00'),
+(2, 'comma, "quoted"', null, null),
+(3, '', '[1, "two"]', '2026-01-01 00:00:00'),
+(4, null, 'null', null);
+grant select, insert on public.csv_rows to anon;

@@ -266,9 +266,9 @@ def test_single_and_maybe_single(client: SyncPostgrestClient) -> None:
 
 
 def test_csv(client: SyncPostgrestClient) -> None:
-    """csv() returns a header line and rows."""
+    """csv() returns a header line and rows; as in PostgREST, a value with a space is quoted."""
     text = client.from_("films").select("id,title").lte("id", 2).order("id").csv().execute()
-    assert text.data == "id,title\n1,Rashomon\n2,Seven Samurai"
+    assert text.data == 'id,title\n1,Rashomon\n2,"Seven Samurai"'
 
 
 def test_strip_nulls(client: SyncPostgrestClient) -> None:

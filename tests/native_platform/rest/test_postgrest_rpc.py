@@ -366,3 +366,28 @@ def test_unnamed_scalar_parameters_are_not_callable(calls: RestServer, name: str
     assert rpc_error(res)[2]["message"] == (
         f"Could not find the function public.{name} without parameters in the schema cache"
     )
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+
+def test_csv_as_postgrest_writes_it(calls: RestServer) -> None:
+    """Header from the first row's keys, then Postgres' record text of each row: quotes where
+    needed, `""` for an empty string, nothing for null, no trailing newline."""
+    csv = {"Accept": "text/csv"}
+    res = httpx.get(calls.url + "/csv_rows?order=id", headers=csv)
+    assert res.status_code == 200
+    assert res.headers["content-type"] == "text/csv; charset=utf-8"
+    assert res.text == (
+        "id,label,tags,seen\n"
+        '1,plain,"{""a"": 1}","2026-12-04 10:00:00"\n'
+        '2,"comma, ""quoted""",,\n'
+        '3,"","[1, ""two""]","2026-01-01 00:00:00"\n'
+        "4,,null,"
+    )
+    res = httpx.get(calls.url + "/csv_rows?select=label,id&id=gt.3", headers=csv)
+    assert res.text == "label,id\n,4"
+    res = httpx.get(calls.url + "/csv_rows?id=gt.10", headers=csv)
+    assert (res.status_code, res.content) == (200, b"\n")
+    res = httpx.get(calls.url + "/rpc/get_projects?id=lt.3", headers=csv)
+    assert res.text == 'id,name,client_id\n1,"Windows 7",1\n2,"Windows 10",1'
