@@ -64,7 +64,7 @@ create table public.csv_rows (
     id integer primary key,
     label text,
     tags jsonb,
-    seen timestamp (0) without time zone
+    seen timestamp(0) without time zone
 );
 insert into public.csv_rows (id, label, tags, seen) values
 (1, 'plain', '{"a": 1}', '2026-12-04 10:00:00'),
