@@ -1,13 +1,12 @@
-"""The dice service's settings: the stack's own, read once through a cached dependency."""
+"""The dice service's settings: the functions' one pattern (`functions.common.config`), read
+once through a cached dependency."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from native_platform.settings import StackSettings, load_settings
+from functions.common.config import FunctionSettings, settings_dependency
 from py_rules import Limits
 
-__all__ = ["ODDS_LIMITS", "SERVICE_LIMITS", "get_settings"]
+__all__ = ["ODDS_LIMITS", "SERVICE_LIMITS", "DiceSettings", "get_settings"]
 
 # dice_rolls.expression holds at most 200 characters; longer text is refused by name.
 SERVICE_LIMITS = Limits(max_expression_length=200)
@@ -15,7 +14,8 @@ SERVICE_LIMITS = Limits(max_expression_length=200)
 ODDS_LIMITS = Limits(max_odds_work=250_000)
 
 
-@lru_cache
-def get_settings() -> StackSettings:
-    """The settings of the stack in force (`RFL_ENV_FILE`); tests override this dependency."""
-    return load_settings()
+class DiceSettings(FunctionSettings):
+    """The login DSN and the JWT secret; the service has no setting of its own yet."""
+
+
+get_settings = settings_dependency(DiceSettings)

@@ -8,16 +8,15 @@ from fastapi import Depends, Header, Request
 
 from functions.common.deps import PoolDep
 from functions.dice.auth import verify_user_token
-from functions.dice.config import get_settings
+from functions.dice.config import DiceSettings, get_settings
 from native_platform.caller import CallerContext
-from native_platform.settings import StackSettings
 
 __all__ = ["CallerDep", "ClaimsDep", "DbDep", "SettingsDep"]
 
 _HIDDEN_HEADERS = frozenset({"cookie"})
 
 
-SettingsDep = Annotated[StackSettings, Depends(get_settings)]
+SettingsDep = Annotated[DiceSettings, Depends(get_settings)]
 DbDep = PoolDep
 
 

@@ -8,10 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from functions.common.db import open_pool
-from functions.dice.config import get_settings
+from functions.dice.config import DiceSettings, get_settings
 from functions.dice.errors import install_error_handlers
 from functions.dice.routes import learning, odds, rolls, seeds, verify
-from native_platform.settings import StackSettings
 
 __all__ = ["create_app"]
 
@@ -24,13 +23,13 @@ Errors use PostgREST's shape `{code, message, details, hint}`.
 """
 
 
-def create_app(settings: StackSettings | None = None, database: str = "postgres") -> FastAPI:
-    """The service; tests pass their own settings and database name."""
+def create_app(settings: DiceSettings | None = None) -> FastAPI:
+    """The service; tests pass their own settings (their database's login DSN)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        stack = settings or get_settings()
-        app.state.pool = await open_pool(stack.authenticator_url(database), "dice")
+        config = settings or get_settings()
+        app.state.pool = await open_pool(config.database_url.get_secret_value(), "dice")
         try:
             yield
         finally:

@@ -19,6 +19,7 @@ from pydantic import SecretStr
 
 from functions.cms.main import create_app as create_cms
 from functions.common.config import ContentSettings
+from functions.dice.config import DiceSettings
 from functions.dice.main import create_app as create_dice
 from functions.search.main import create_app as create_search
 from functions.storage.config import StorageSettings
@@ -53,7 +54,8 @@ def served(
     name: str, stack: StackSettings, config: ContentSettings, dbname: str, root: Path
 ) -> Iterator[str]:
     if name == "dice":
-        app = create_dice(stack, dbname)
+        login = SecretStr(stack.authenticator_url(dbname))
+        app = create_dice(DiceSettings(database_url=login, jwt_secret=stack.jwt_secret))
     elif name == "cms":
         app = create_cms(config)
     elif name == "search":

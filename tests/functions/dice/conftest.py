@@ -18,6 +18,7 @@ import psycopg
 import pytest
 from pydantic import SecretStr
 
+from functions.dice.config import DiceSettings
 from functions.dice.main import create_app
 from native_platform.rest import create_app as create_rest_app
 from native_platform.rest.settings import RestSettings
@@ -110,7 +111,11 @@ def world(dice_db: psycopg.Connection[Any], stack_settings: StackSettings) -> Wo
 @pytest.fixture(scope="module")
 def dice_url(stack_settings: StackSettings, dice_db_dsn: str) -> Iterator[str]:
     """The dice service on a free port, on the module's database."""
-    with serve(create_app(stack_settings, dice_db_dsn.rsplit("/", 1)[1])) as url:
+    settings = DiceSettings(
+        database_url=SecretStr(stack_settings.authenticator_url(dice_db_dsn.rsplit("/", 1)[1])),
+        jwt_secret=stack_settings.jwt_secret,
+    )
+    with serve(create_app(settings)) as url:
         yield url
 
 
