@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from native_platform import backup, docs_site
+from native_platform import backup, docs_site, proxy
 from native_platform.config_check import ENVIRONMENTS, check_environment
 from native_platform.database import prepare_database
 from native_platform.envfile import write_env_file
@@ -31,7 +31,7 @@ from native_platform.settings import (
     load_settings,
     project_root,
 )
-from native_platform.stack import Stack, StackError
+from native_platform.stack import Stack, StackError, service_state
 from native_platform.testrun import run_all_checks, run_pgtap
 
 __all__ = ["main"]
@@ -49,15 +49,21 @@ def init_env(args: argparse.Namespace) -> int:
 
 
 def stack() -> Stack:
-    return Stack(load_settings(), env_file_path())
+    current = Stack(load_settings(), env_file_path())
+    # `rfl up --nodes N` (N > 1): nginx on the API port in front of N gateways (proxy.py).
+    nodes = proxy.recorded_nodes(current.settings)
+    current.api = proxy.proxied_api(current.api, current.settings, nodes)
+    return current
 
 
 def ensure_env_file() -> None:
     write_env_file(env_file_path(), DEFAULT_STATE_DIR, 54321, 8108)
 
 
-def up(_: argparse.Namespace) -> int:
+def up(args: argparse.Namespace) -> int:
     ensure_env_file()
+    if args.nodes is not None:
+        proxy.record_nodes(load_settings(), args.nodes)
     current = stack()
     if current.postgres.is_initialized() and current.postgres.apply_settings():
         print("Postgres restarted to take new settings (WAL archiving, preloaded libraries)")
@@ -90,6 +96,8 @@ def down(_: argparse.Namespace) -> int:
 def status(_: argparse.Namespace) -> int:
     current = stack()
     states = current.status()
+    if isinstance(current.api, proxy.ProxiedNodes):
+        states += [service_state(node, f"127.0.0.1:{port}") for node, port in current.api.nodes]
     for component in states:
         print(f"{component.name:<10} {component.state:<8} {component.detail}")
     figures = prometheus.key_figures(current.settings)
@@ -272,7 +280,14 @@ def build_parser() -> argparse.ArgumentParser:
     env.add_argument("--typesense-port", type=int, default=8108)
     env.add_argument("--state-dir", default=str(DEFAULT_STATE_DIR))
     env.set_defaults(run=init_env)
-    add("up", help="start the stack, apply migrations and seed").set_defaults(run=up)
+    start = add("up", help="start the stack, apply migrations and seed")
+    start.add_argument(
+        "--nodes",
+        type=int,
+        choices=range(1, 9),
+        help="API nodes behind nginx on the API port (remembered; `rfl down` before changing)",
+    )
+    start.set_defaults(run=up)
     add("down", help="stop every service of the stack").set_defaults(run=down)
     add("status", help="show each component and whether it runs").set_defaults(run=status)
     log = add("logs", help="show the services' logs")
