@@ -41,7 +41,8 @@ values
 ('campaign.moderate', 'Read every campaign, its members and public rolls; edit or delete it.'),
 ('user.manage', 'Manage users and their app roles.'),
 ('audit.read', 'Read the audit log.'),
-('storage.manage', 'Create, change and delete storage buckets.')
+('storage.manage', 'Create, change and delete storage buckets.'),
+('module.manage', 'Install, upgrade and remove game modules.')
 on conflict (name) do update
     set description = excluded.description
     where p.description is distinct from excluded.description;
@@ -54,6 +55,7 @@ values
 ('admin', 'user.manage'),
 ('admin', 'audit.read'),
 ('admin', 'storage.manage'),
+('admin', 'module.manage'),
 ('moderator', 'campaign.moderate'),
 ('moderator', 'audit.read'),
 ('content_editor', 'content.write'),
