@@ -12,6 +12,8 @@ DEBIAN_PACKAGES=(
   prometheus prometheus-postgres-exporter
   # The studio's browser tests (docs/studio.md): headless Chromium driven by Selenium.
   chromium chromium-driver
+  # `rfl up --nodes N`: the API nodes behind nginx (native_platform/proxy.py).
+  nginx
 )
 UV_VERSION=0.13.9
 
