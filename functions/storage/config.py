@@ -1,28 +1,30 @@
-"""The storage service's settings: the stack's own plus `RFL_STORAGE_*` overrides, read once
-through a cached dependency (tests build their own)."""
+"""The storage service's settings: the functions' one pattern (`functions.common.config`) with
+`RFL_STORAGE_*` variables over the stack's own, read once through a cached dependency (tests
+build their own)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from native_platform.settings import load_settings
+from functions.common.config import FunctionSettings, settings_dependency
+from native_platform.settings import StackSettings
 
-__all__ = ["S3Settings", "StorageOverrides", "StorageSettings", "get_settings"]
+__all__ = ["S3Settings", "StorageSettings", "get_settings"]
 
 MIB = 1024 * 1024
 
 
-class S3Settings(BaseModel):
-    """An S3-compatible backend (AWS S3, Backblaze B2, Cloudflare R2, MinIO)."""
+class S3Settings(BaseSettings):
+    """An S3-compatible backend (AWS S3, Backblaze B2, Cloudflare R2, MinIO); `RFL_STORAGE_S3_*`
+    variables."""
 
-    model_config = {"frozen": True}
+    model_config = SettingsConfigDict(env_prefix="RFL_STORAGE_S3_", extra="ignore", frozen=True)
 
-    bucket: str = Field(min_length=3, max_length=63)
+    bucket: str = Field(default="rfl-storage", min_length=3, max_length=63)
     endpoint_url: str | None = None
     region: str = "us-east-1"
     access_key_id: SecretStr | None = None
@@ -32,15 +34,12 @@ class S3Settings(BaseModel):
     part_size: int = Field(default=8 * MIB, ge=5 * MIB)
 
 
-class StorageSettings(BaseModel):
-    """Everything the service needs; `.env.example`-style names under `RFL_STORAGE_*`."""
+class StorageSettings(FunctionSettings):
+    """Everything the service needs; `.env.example`-style names under `RFL_STORAGE_*` (the S3
+    backend's under `RFL_STORAGE_S3_*`)."""
 
-    model_config = {"frozen": True}
+    model_config = SettingsConfigDict(env_prefix="RFL_STORAGE_")
 
-    database_url: SecretStr = Field(
-        description="Login DSN (authenticator): each transaction switches to the caller's role"
-    )
-    jwt_secret: SecretStr = Field(min_length=32)
     backend: Literal["file", "s3"] = "file"
     file_root: Path
     s3: S3Settings | None = None
@@ -65,42 +64,16 @@ class StorageSettings(BaseModel):
             return self.render_cache_root
         return self.file_root.with_name(self.file_root.name + "-render-cache")
 
+    @classmethod
+    def stack_defaults(cls, stack: StackSettings) -> dict[str, Any]:
+        """Files under `<state_dir>/storage` unless told otherwise."""
+        return super().stack_defaults(stack) | {"file_root": stack.state_dir / "storage"}
 
-class StorageOverrides(BaseSettings):
-    """`RFL_STORAGE_*` variables: the backend and its location, the global size limit."""
-
-    model_config = SettingsConfigDict(env_prefix="RFL_STORAGE_", extra="ignore")
-
-    database_url: SecretStr | None = None
-    backend: Literal["file", "s3"] = "file"
-    file_root: Path | None = None
-    file_size_limit: int = 50 * MIB
-    s3_bucket: str = "rfl-storage"
-    s3_endpoint_url: str | None = None
-    s3_region: str = "us-east-1"
-    s3_access_key_id: SecretStr | None = None
-    s3_secret_access_key: SecretStr | None = None
+    @model_validator(mode="after")
+    def _s3_from_environment(self) -> StorageSettings:
+        if self.backend == "s3" and self.s3 is None:
+            object.__setattr__(self, "s3", S3Settings())
+        return self
 
 
-@lru_cache
-def get_settings() -> StorageSettings:
-    """The stack in force (`RFL_ENV_FILE`): files under `<state_dir>/storage` unless overridden."""
-    stack = load_settings()
-    env = StorageOverrides()
-    s3 = None
-    if env.backend == "s3":
-        s3 = S3Settings(
-            bucket=env.s3_bucket,
-            endpoint_url=env.s3_endpoint_url,
-            region=env.s3_region,
-            access_key_id=env.s3_access_key_id,
-            secret_access_key=env.s3_secret_access_key,
-        )
-    return StorageSettings(
-        database_url=env.database_url or SecretStr(stack.authenticator_url()),
-        jwt_secret=stack.jwt_secret,
-        backend=env.backend,
-        file_root=env.file_root or stack.state_dir / "storage",
-        s3=s3,
-        file_size_limit=env.file_size_limit,
-    )
+get_settings = settings_dependency(StorageSettings)
