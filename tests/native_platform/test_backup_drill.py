@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -79,8 +80,19 @@ def make_drill(state: Path, extra_env: dict[str, str] | None = None) -> Drill:
 
 
 @pytest.fixture
-def drill(tmp_path: Path) -> Iterator[Drill]:
-    state = tmp_path / "state"
+def state_dir() -> Iterator[Path]:
+    """A stack state folder outside pytest's tmp_path: every pytest session that starts (other
+    runs share the machine) sets /tmp/pytest-of-<user> back to 0700, and the clusters run as
+    the postgres user, who then can no longer reach their data folder."""
+    folder = Path(tempfile.mkdtemp(prefix="rfl-backup-test-"))
+    folder.chmod(0o755)
+    yield folder / "state"
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def drill(state_dir: Path) -> Iterator[Drill]:
+    state = state_dir
     state.mkdir()
     own = make_drill(state)
     yield own
@@ -267,9 +279,9 @@ def test_verify_names_a_corrupted_backup_file(drill: Drill) -> None:
     assert "verify: FAILED" in broken.stderr
 
 
-def test_backup_refuses_a_cluster_without_archiving(tmp_path: Path) -> None:
+def test_backup_refuses_a_cluster_without_archiving(state_dir: Path) -> None:
     """A non-durable cluster (archive_mode off) is refused with the reason, not half-backed-up."""
-    state = tmp_path / "state"
+    state = state_dir
     state.mkdir()
     port = free_port()
     env_file = state / ".env"
@@ -341,10 +353,10 @@ def s3_endpoint(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     thread.join()
 
 
-def test_drill_from_the_s3_repository(tmp_path: Path, s3_endpoint: tuple[int, Path]) -> None:
+def test_drill_from_the_s3_repository(state_dir: Path, s3_endpoint: tuple[int, Path]) -> None:
     """The same drill with the repository in S3 (pgBackRest's own client): nothing of the
     backup is on local disk, and the destroyed cluster comes back with every row."""
-    state = tmp_path / "state"
+    state = state_dir
     state.mkdir()
     s3 = {
         "BACKUP_REPO_TYPE": "s3",
@@ -375,10 +387,10 @@ def test_drill_from_the_s3_repository(tmp_path: Path, s3_endpoint: tuple[int, Pa
         drill.cluster.stop()
 
 
-def test_a_cluster_made_before_archiving_gets_it_at_the_next_up(tmp_path: Path) -> None:
+def test_a_cluster_made_before_archiving_gets_it_at_the_next_up(state_dir: Path) -> None:
     """A running cluster whose settings predate archiving is restarted once by `rfl up`'s
     apply_settings() and archives from then on; a second call changes nothing."""
-    root = tmp_path / "old" / "postgres"
+    root = state_dir / "old" / "postgres"
     root.mkdir(parents=True)
     cluster = PostgresCluster(root, free_port(), durable=True)
     cluster.initialize("an-old-superuser-password")
