@@ -30,7 +30,10 @@ def sign_in(browser: webdriver.Chrome, stack: Stack, who: str) -> None:
 
 
 def press(browser: webdriver.Chrome, label: str) -> None:
-    browser.find_element(By.XPATH, f"//button[normalize-space()='{label}']").click()
+    """Click the button and wait for the page it posts to (the old page goes stale)."""
+    button = browser.find_element(By.XPATH, f"//button[normalize-space()='{label}']")
+    button.click()
+    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(button))
 
 
 def nav_links(browser: webdriver.Chrome) -> list[str]:
@@ -177,6 +180,29 @@ def test_the_system_page_degrades_gracefully(
     refused(
         browser, studio_stack, "moderator", "/system", "System", "Only admins may open this page."
     )
+
+
+def test_the_table_editor_inserts_and_deletes_after_confirmation(
+    browser: webdriver.Chrome, studio_stack: Stack
+) -> None:
+    sign_in(browser, studio_stack, "editor")
+    browser.get(f"{studio_stack.studio}/tables/items")
+    browser.find_element(By.LINK_TEXT, "Insert a row").click()
+    for column, value in (("name", "Studio Lantern"), ("kind", "tool"), ("rarity", "common")):
+        browser.find_element(By.ID, f"col_{column}").send_keys(value)
+    press(browser, "Insert")
+    browser.get(f"{studio_stack.studio}/tables/items?column=name&op=eq&value=Studio Lantern")
+    browser.find_element(By.LINK_TEXT, "Edit").click()
+    press(browser, "Delete")
+    assert "Tick the confirmation box" in browser.find_element(By.CSS_SELECTOR, "main").text
+    browser.back()
+    browser.find_element(By.NAME, "confirm").click()
+    press(browser, "Delete")
+    with psycopg.connect(studio_stack.dsn) as db:
+        row = db.execute(
+            "select count(*) from public.items where name = 'Studio Lantern'"
+        ).fetchone()
+    assert row == (0,)
 
 
 def test_the_table_editor_edits_a_row_as_the_user(
