@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 
-from functions.common.deps import PoolDep
+from functions.common.deps import PoolDep, request_headers
 from functions.dice.auth import verify_user_token
 from functions.dice.config import DiceSettings, get_settings
 from native_platform.caller import CallerContext
@@ -32,9 +32,7 @@ ClaimsDep = Annotated[dict[str, Any], Depends(get_claims)]
 
 def get_caller(request: Request, claims: ClaimsDep) -> CallerContext:
     """The caller and the request headers the database sees (client address from the peer)."""
-    headers = {k: v for k, v in request.headers.items() if k not in _HIDDEN_HEADERS}
-    if request.client is not None:
-        headers["x-forwarded-for"] = request.client.host
+    headers = request_headers(request, _HIDDEN_HEADERS)
     return CallerContext("authenticated", claims, request.method, request.url.path, headers)
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 
-from functions.common.deps import ConfigDep
+from functions.common.deps import ConfigDep, request_headers
 from functions.search.caller import verify_token
 from native_platform.caller import CallerContext
 
@@ -24,9 +24,7 @@ def get_caller(
     """The caller of a bearer token, or of the `apikey` header when there is no bearer."""
     bearer = authorization or (f"Bearer {apikey}" if apikey else None)
     token = verify_token(bearer, config.jwt_secret.get_secret_value())
-    headers = {k: v for k, v in request.headers.items() if k not in _HIDDEN_HEADERS}
-    if request.client is not None:
-        headers["x-forwarded-for"] = request.client.host
+    headers = request_headers(request, _HIDDEN_HEADERS)
     return CallerContext.of(token, request.method, request.url.path, headers)
 
 

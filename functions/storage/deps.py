@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from functions.common.deps import request_headers
 from functions.storage.backends import Backend
 from functions.storage.config import StorageSettings, get_settings
 from functions.storage.db import Database
@@ -72,9 +73,7 @@ def _verifier(request: Request) -> JwtVerifier:
 
 
 def _context(request: Request, token: VerifiedToken) -> CallerContext:
-    headers = {k: v for k, v in request.headers.items() if k not in _HIDDEN_HEADERS}
-    if request.client is not None:
-        headers["x-forwarded-for"] = request.client.host
+    headers = request_headers(request, _HIDDEN_HEADERS)
     return CallerContext.of(token, request.method, request.url.path, headers)
 
 
