@@ -111,9 +111,10 @@ class ApiSection(Section):
     extra_search_path: tuple[str, ...] = ("public", "extensions")
     max_rows: int = Field(default=1000, ge=1)
     db_aggregates_enabled: bool = False
-    db_tx_end: Literal[
-        "commit", "commit-allow-override", "rollback", "rollback-allow-override"
-    ] = "commit-allow-override"
+    db_tx_end: Literal["commit", "commit-allow-override", "rollback", "rollback-allow-override"] = (
+        "commit-allow-override"
+    )
+    db_plan_enabled: bool = False
 
 
 class SeedSection(Section):

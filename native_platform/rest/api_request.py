@@ -54,6 +54,7 @@ class ApiRequest:
             dict(self.http.cookies),
             self.prefs.timezone,
             self.cache.role_settings.get(self.identity.role, ()),
+            self.media.plan.explain if self.media.plan is not None else None,
         )
 
 

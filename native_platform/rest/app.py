@@ -84,7 +84,9 @@ async def _dispatch(db: Database, request: Request) -> Response:
         settings.schemas,
     )
     prefs = parse_prefer(request.headers.getlist("prefer"), settings.tx_overridable)
-    media = negotiate(request.headers.get("accept"), kind == "openapi", kind == "rpc")
+    media = negotiate(
+        request.headers.get("accept"), kind == "openapi", kind == "rpc", settings.db_plan_enabled
+    )
     body = b"" if method in ("GET", "HEAD") else await _read_body(request, settings.max_body_bytes)
     req = ApiRequest(
         db, db.ready_cache(), request, method, path, schema, identity, prefs, media, body

@@ -17,6 +17,7 @@ from typing import Any, cast
 import orjson
 import psycopg
 from psycopg import sql
+from psycopg.types.string import TextLoader
 from psycopg_pool import PoolTimeout
 
 from native_platform.caller import caller_context_sql
@@ -51,6 +52,8 @@ class RequestContext:
     timezone: str | None = None
     # The role's own settings (`alter role ... set`, e.g. statement_timeout), from the cache.
     role_settings: tuple[tuple[str, str], ...] = ()
+    # `explain (...) ` when the client asked for the main statement's execution plan.
+    plan: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,8 @@ async def _run(
     rollback: bool,
     explain: Statement | None,
 ) -> StatementResult:
+    if ctx.plan is not None:
+        return await _plan(db, ctx, statement, params, read_only, rollback)
     commit = check is None and explain is None and not rollback
     queued = transaction_statements(db.settings, ctx, statement, params, read_only, commit)
     main_index = len(queued) - 1
@@ -197,3 +202,36 @@ async def _run(
         if not commit:
             await conn.execute(b"rollback" if rollback else b"commit")
     return result
+
+
+async def _plan(
+    db: Database,
+    ctx: RequestContext,
+    statement: Statement,
+    params: dict[str, object],
+    read_only: bool,
+    rollback: bool,
+) -> StatementResult:
+    """The main statement's EXPLAIN as Postgres writes it (text lines, or its JSON text)."""
+    assert ctx.plan is not None
+    prefix = ctx.plan
+    if isinstance(statement, bytes):
+        explained: Statement = prefix + statement
+    else:
+        explained = sql.Composed([sql.SQL(prefix.decode()), statement])
+    queued = transaction_statements(db.settings, ctx, explained, params, read_only, False)
+    async with db.pool.connection() as conn:
+        try:
+            other, main = conn.cursor(), conn.cursor()
+            main.adapters.register_loader("json", TextLoader)
+            async with conn.pipeline():
+                for index, (query, values) in enumerate(queued):
+                    cursor = main if index == len(queued) - 1 else other
+                    await cursor.execute(cast("sql.Composed | bytes", query), values)
+            rows: list[Any] = await main.fetchall()
+        except BaseException:
+            with contextlib.suppress(psycopg.Error):
+                await conn.rollback()
+            raise
+        await conn.execute(b"rollback" if rollback else b"commit")
+    return StatementResult(None, 0, "\n".join(str(row[0]) for row in rows), None, None)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from native_platform.rest.errors import ApiError
 
-__all__ = ["Media", "body_format", "negotiate"]
+__all__ = ["PLAN_OPTIONS", "Media", "Plan", "body_format", "negotiate"]
 
 _JSON_TYPES = {"*/*", "application/*", "application/json"}
 # Raw output of a scalar function (text, bytea, xml), by Accept; kind -> Content-Type.
@@ -18,13 +18,44 @@ _RAW = {
 _RAW_ACCEPT = {"text/plain": "text", "application/octet-stream": "binary", "text/xml": "xml"}
 
 
+# EXPLAIN options a plan may ask for, in PostgREST's order.
+PLAN_OPTIONS = ("analyze", "verbose", "settings", "buffers", "wal")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """`application/vnd.pgrst.plan[+text|+json]; for="..."; options=a|b`."""
+
+    format: str  # text | json
+    for_type: str
+    options: tuple[str, ...]
+
+    @property
+    def explain(self) -> bytes:
+        """The EXPLAIN prefix of the request's main statement."""
+        items = [f"format {self.format}", *self.options]
+        return f"explain ({', '.join(items)}) ".encode()
+
+    @property
+    def content_type(self) -> str:
+        options = f"; options={'|'.join(self.options)}" if self.options else ""
+        return (
+            f'application/vnd.pgrst.plan+{self.format}; for="{self.for_type}"{options}'
+            "; charset=utf-8"
+        )
+
+
 @dataclass(frozen=True)
 class Media:
     kind: str  # json | object | csv | openapi | text | binary | xml (the last three: RPC only)
     strip_nulls: bool = False
+    # An execution plan of the statement that would answer `kind` (db-plan-enabled).
+    plan: Plan | None = None
 
     @property
     def content_type(self) -> str:
+        if self.plan is not None:
+            return self.plan.content_type
         if self.kind == "csv":
             return "text/csv; charset=utf-8"
         if self.kind == "openapi":
@@ -73,15 +104,39 @@ def _match(name: str, params: dict[str, str], openapi: bool, rpc: bool) -> Media
     return None
 
 
-def negotiate(accept: str | None, openapi: bool = False, rpc: bool = False) -> Media:
+def _plan(name: str, params: dict[str, str], rpc: bool) -> Media | None:
+    """A plan of the statement for the `for` media type (JSON by default)."""
+    formats = {
+        "application/vnd.pgrst.plan": "text",
+        "application/vnd.pgrst.plan+text": "text",
+        "application/vnd.pgrst.plan+json": "json",
+    }
+    for_type = params.get("for", "application/json").lower()
+    target = _match(for_type, {}, False, rpc)
+    if target is None or target.kind == "openapi":
+        return None
+    asked = {o.strip().lower() for o in params.get("options", "").split("|") if o.strip()}
+    if not asked <= set(PLAN_OPTIONS):
+        return None
+    options = tuple(o for o in PLAN_OPTIONS if o in asked)
+    return Media(target.kind, target.strip_nulls, Plan(formats[name], for_type, options))
+
+
+def negotiate(
+    accept: str | None, openapi: bool = False, rpc: bool = False, plans: bool = False
+) -> Media:
     """The response media type; 406 PGRST107 when nothing offered is available.
 
-    `rpc`: raw output (text/plain, application/octet-stream, text/xml) may be asked for."""
+    `rpc`: raw output (text/plain, application/octet-stream, text/xml) may be asked for;
+    `plans` (db-plan-enabled): execution plans."""
     if not accept or not accept.strip():
         return Media("openapi" if openapi else "json")
     for quality, _, name, params in _entries(accept):
         if quality < 0:
-            found = _match(name, params, openapi, rpc)
+            if name.startswith("application/vnd.pgrst.plan") and plans and not openapi:
+                found = _plan(name, params, rpc)
+            else:
+                found = _match(name, params, openapi, rpc)
             if found is not None:
                 return found
     raise ApiError(

@@ -14,7 +14,7 @@ from native_platform.rest.pages import paged, read_headers
 from native_platform.rest.query_params import parse_query
 from native_platform.rest.ranges import range_status
 from native_platform.rest.read_plan import build_read_plan
-from native_platform.rest.responses import format_body, make_response, singular_check
+from native_platform.rest.responses import format_body, make_response, plan_response, singular_check
 from native_platform.rest.schema_cache import Table
 from native_platform.rest.sql_params import Params
 from native_platform.rest.statement_cache import slot_pairs, with_values
@@ -67,6 +67,9 @@ async def handle_read(req: ApiRequest, name: str) -> Response:
         statement, values_by_name = req.cache.statements.prepare(key, values, build)
         check = singular_check if req.media.kind == "object" else None
         result = await execute(req.db, req.context(), statement, values_by_name, True, check)
+    plan = plan_response(req.media, result)
+    if plan is not None:
+        return plan
     status = range_status(offset, result.page_total, result.total)
     headers = read_headers(req, offset, result, params.canonical)
     return make_response(

@@ -16,6 +16,7 @@ __all__ = [
     "format_body",
     "make_response",
     "max_affected_check",
+    "plan_response",
     "singular_check",
 ]
 
@@ -57,8 +58,17 @@ def max_affected_check(
     return check if singular or limit is not None else None
 
 
+def plan_response(media: Media, result: StatementResult) -> Response | None:
+    """The execution plan, when one was asked for: 200 with the plan alone."""
+    if media.plan is None:
+        return None
+    return Response(
+        result.body.encode(), 200, media_type=None, headers={"Content-Type": media.content_type}
+    )
+
+
 def format_body(media: Media, body: str) -> bytes:
-    if media.kind == "object":
+    if media.kind == "object" and media.plan is None:
         stripped = body.strip()
         if stripped.startswith("[") and stripped.endswith("]"):
             return stripped[1:-1].strip().encode()

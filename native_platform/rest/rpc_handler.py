@@ -16,7 +16,12 @@ from native_platform.rest.pages import paged, read_headers
 from native_platform.rest.query_params import parse_query
 from native_platform.rest.ranges import content_range, range_status
 from native_platform.rest.read_plan import build_read_plan
-from native_platform.rest.responses import format_body, make_response, max_affected_check
+from native_platform.rest.responses import (
+    format_body,
+    make_response,
+    max_affected_check,
+    plan_response,
+)
 from native_platform.rest.rpc_resolve import resolve
 from native_platform.rest.schema_cache import Function
 from native_platform.rest.sql_params import Params
@@ -117,6 +122,9 @@ async def handle_rpc(req: ApiRequest, name: str) -> Response:
     result = await execute(
         req.db, req.context(), statement, values, invocation.read_only, None, req.rollback
     )
+    plan = plan_response(req.media, result)
+    if plan is not None:
+        return plan
     headers = _headers(req, content_range(0, 1, 1 if shape.count else None))
     if function.is_void:
         return make_response(204, b"", None, headers, result)
@@ -188,11 +196,14 @@ async def _set_returning(
     result = await execute(
         req.db, req.context(), statement, values, invocation.read_only, check, req.rollback
     )
+    plan = plan_response(req.media, result)
+    if plan is not None:
+        return plan
     status = range_status(offset, result.page_total, result.total)
     headers = read_headers(req, offset, result, query.canonical)
     headers.update(_headers(req, headers["Content-Range"]))
     body = format_body(req.media, result.body)
-    if not function.returns_set and req.media.kind != "object":
+    if not function.returns_set and req.media.kind != "object" and req.media.plan is None:
         body = body[1:-1].strip() if result.page_total == 1 else b"null"
     head = req.method == "HEAD"
     return make_response(status, body, req.media.content_type, headers, result, head)

@@ -31,6 +31,7 @@ class RestSettings(BaseSettings):
     db_channel: str = "pgrst"
     db_channel_enabled: bool = True
     db_aggregates_enabled: bool = False
+    db_plan_enabled: bool = False
     db_tx_end: Literal["commit", "commit-allow-override", "rollback", "rollback-allow-override"] = (
         "commit"
     )

@@ -23,6 +23,7 @@ def settings_for_stack(stack: StackSettings, dbname: str = "postgres") -> RestSe
         db_max_rows=config.api.max_rows,
         db_aggregates_enabled=config.api.db_aggregates_enabled,
         db_tx_end=config.api.db_tx_end,
+        db_plan_enabled=config.api.db_plan_enabled,
         db_pre_request="app_private.check_request",
         jwt_secret=stack.jwt_secret,
         jwt_aud="authenticated",

@@ -19,7 +19,12 @@ from native_platform.rest.query_ast import Filter
 from native_platform.rest.query_params import QueryParams, parse_query
 from native_platform.rest.ranges import content_range
 from native_platform.rest.read_plan import ReadNode, build_read_plan
-from native_platform.rest.responses import format_body, make_response, max_affected_check
+from native_platform.rest.responses import (
+    format_body,
+    make_response,
+    max_affected_check,
+    plan_response,
+)
 from native_platform.rest.schema_cache import Table
 from native_platform.rest.sql_params import Params
 from native_platform.rest.statements import Shape, write_statement
@@ -208,6 +213,9 @@ async def _execute(
     limit = req.prefs.max_affected if req.prefs.strict and req.method != "POST" else None
     check = max_affected_check(limit, req.media.kind == "object" and representation)
     result = await execute(req.db, req.context(), statement, values, False, check, req.rollback)
+    plan = plan_response(req.media, result)
+    if plan is not None:
+        return plan
     return _respond(req, table, result, representation, returning)
 
 
@@ -259,7 +267,7 @@ def _respond(
     applied = req.prefs.applied(("return", "count", "resolution", "missing", "tx", "handling"))
     if applied:
         headers["Preference-Applied"] = applied
-    if req.method == "POST" and returning == "headers-only":
+    if req.method == "POST" and returning == "headers-only" and req.media.plan is None:
         location = _location(table, result)
         if location:
             headers["Location"] = location

@@ -391,3 +391,78 @@ def test_csv_as_postgrest_writes_it(calls: RestServer) -> None:
     assert (res.status_code, res.content) == (200, b"\n")
     res = httpx.get(calls.url + "/rpc/get_projects?id=lt.3", headers=csv)
     assert res.text == 'id,name,client_id\n1,"Windows 7",1\n2,"Windows 10",1'
+
+
+# --- Execution plans ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def planned(shared_dsn: str, stack_settings: StackSettings) -> Iterator[RestServer]:
+    server = start_server(
+        shared_dsn,
+        stack_settings,
+        {"PGRST_DB_SCHEMAS": "public", "PGRST_DB_PLAN_ENABLED": "true"},
+    )
+    yield server
+    stop_server(server)
+
+
+def test_plans_are_off_by_default(calls: RestServer) -> None:
+    accept = "application/vnd.pgrst.plan+json"
+    res = httpx.get(calls.url + "/projects", headers={"Accept": accept})
+    assert rpc_error(res) == (
+        406,
+        "Not Acceptable",
+        {
+            "code": "PGRST107",
+            "details": None,
+            "hint": None,
+            "message": f"None of these media types are available: {accept}",
+        },
+    )
+
+
+def test_text_and_json_plans(planned: RestServer) -> None:
+    """explain() of postgrest-py: the plan as Postgres writes it, Content-Type naming the media
+    type planned for and the options."""
+    with SyncPostgrestClient(planned.url) as client:
+        text: Any = client.from_("projects").select("id,name").eq("id", 1).explain().execute()
+        assert isinstance(text, str) or isinstance(text.data, str)
+    res = httpx.get(
+        planned.url + "/projects?id=eq.1",
+        headers={"Accept": "application/vnd.pgrst.plan+text"},
+    )
+    assert res.status_code == 200
+    assert res.headers["content-type"] == (
+        'application/vnd.pgrst.plan+text; for="application/json"; charset=utf-8'
+    )
+    assert res.text.startswith("Aggregate  (cost=")
+    assert "Index Scan using projects_pkey on projects" in res.text
+    assert "actual time" not in res.text
+    res = httpx.get(
+        planned.url + "/projects",
+        headers={
+            "Accept": 'application/vnd.pgrst.plan+json; for="text/csv"; options=verbose|analyze'
+        },
+    )
+    assert res.headers["content-type"] == (
+        'application/vnd.pgrst.plan+json; for="text/csv"; options=analyze|verbose; charset=utf-8'
+    )
+    plan = res.json()
+    assert plan[0]["Plan"]["Node Type"] == "Aggregate"
+    assert "Actual Rows" in plan[0]["Plan"]
+    assert "Output" in plan[0]["Plan"]
+    assert res.text.startswith("[\n  {\n")
+
+
+def test_plans_of_writes_and_rpc(planned: RestServer, shared_dsn: str) -> None:
+    """A write's plan without analyze changes nothing; RPC plans by GET and POST."""
+    plan = {"Accept": "application/vnd.pgrst.plan"}
+    res = httpx.patch(planned.url + "/projects?id=eq.1", json={"name": "x"}, headers=plan)
+    assert res.status_code == 200
+    assert "Update on projects" in res.text
+    assert names(shared_dsn) == ORIGINAL
+    res = httpx.post(planned.url + "/rpc/plus_one", json={"a": 1}, headers=plan)
+    assert (res.status_code, res.text.split("  ")[0]) == (200, "Aggregate")
+    res = httpx.get(planned.url + "/rpc/get_projects?limit=1", headers=plan)
+    assert "Limit" in res.text  # the SQL function is inlined
