@@ -17,7 +17,7 @@ from functions.studio import system
 from functions.studio.api import ApiError
 from functions.studio.schema import Table, tables_of
 from functions.studio.session import LOGIN_COOKIE, Session, cross_site, same_token
-from functions.studio.web import Refused, api, box, redirect, render, secure
+from functions.studio.web import Refused, api, box, cookie_path, redirect, render, secure
 
 __all__ = [
     "audit",
@@ -46,7 +46,7 @@ async def login_form(request: Request, message: str = "", status: int = 200) -> 
     response.set_cookie(
         LOGIN_COOKIE,
         token,
-        path="/studio",
+        path=cookie_path(request),
         httponly=True,
         secure=secure(request),
         samesite="strict",
@@ -75,8 +75,8 @@ async def login(request: Request) -> Response:
         roles=list((user.get("app_metadata") or {}).get("roles", [])),
     )
     response = redirect(request, "/")
-    box(request).write(response, session, secure(request))
-    response.delete_cookie(LOGIN_COOKIE, path="/studio")
+    box(request).write(response, session, secure(request), cookie_path(request))
+    response.delete_cookie(LOGIN_COOKIE, path=cookie_path(request))
     return response
 
 
@@ -86,7 +86,7 @@ async def logout(request: Request, session: Session) -> Response:
     except ApiError:
         pass  # already signed out elsewhere (or banned): the cookie goes all the same
     response = redirect(request, "/login")
-    box(request).clear(response)
+    box(request).clear(response, cookie_path(request))
     return response
 
 

@@ -51,21 +51,21 @@ class SessionBox:
         except (InvalidToken, ValueError, TypeError):
             return None
 
-    def write(self, response: Response, session: Session, secure: bool) -> None:
+    def write(self, response: Response, session: Session, secure: bool, path: str) -> None:
         sealed = self.fernet.encrypt(json.dumps(asdict(session)).encode()).decode()
         response.set_cookie(
             COOKIE,
             sealed,
             max_age=MAX_AGE,
-            path="/studio",
+            path=path,
             httponly=True,
             secure=secure,
             samesite="strict",
         )
 
     @staticmethod
-    def clear(response: Response) -> None:
-        response.delete_cookie(COOKIE, path="/studio")
+    def clear(response: Response, path: str) -> None:
+        response.delete_cookie(COOKIE, path=path)
 
 
 def cross_site(request: Request) -> bool:
@@ -73,7 +73,7 @@ def cross_site(request: Request) -> bool:
     if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
         return True
     origin = request.headers.get("origin")
-    if origin is None or origin == "null" and request.headers.get("sec-fetch-site") == "none":
+    if origin is None or (origin == "null" and request.headers.get("sec-fetch-site") == "none"):
         return False
     host = request.headers.get("host", "")
     return origin.split("://", 1)[-1] != host

@@ -21,6 +21,7 @@ __all__ = [
     "Refused",
     "api",
     "box",
+    "cookie_path",
     "redirect",
     "render",
     "secure",
@@ -58,6 +59,11 @@ def box(request: Request) -> SessionBox:
 
 def root(request: Request) -> str:
     return str(request.scope.get("root_path", ""))
+
+
+def cookie_path(request: Request) -> str:
+    """The studio's mount path (`/studio`): its cookies go nowhere else."""
+    return root(request) or "/"
 
 
 def redirect(request: Request, path: str) -> RedirectResponse:
@@ -112,11 +118,11 @@ def signed_in(handler: Handler, admin_only: bool = False) -> Callable[[Request],
             renewed = await refreshed(request, session)
         except ApiError:
             gone = redirect(request, "/login")
-            SessionBox.clear(gone)
+            SessionBox.clear(gone, cookie_path(request))
             return gone
         response = await answered(request, session, handler, admin_only)
         if renewed:
-            box(request).write(response, session, secure(request))
+            box(request).write(response, session, secure(request), cookie_path(request))
         return response
 
     return endpoint
