@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -16,6 +16,7 @@ from functions.dice.models.rolls import (
     DcPublic,
     LanguageChallengeCreate,
 )
+from functions.dice.module_modifiers import ModuleModifier, module_registry
 from functions.dice.store import Grant, Sheet
 from py_rules import (
     Advantage,
@@ -75,7 +76,10 @@ def _term(
     sheet: Sheet,
     grants: Mapping[str, Grant],
     familiarity: Familiarity | None,
+    modules: Mapping[str, ModuleModifier],
 ) -> CheckTermPublic:
+    if term.ref in modules:
+        return modules[term.ref].public(term.value, term.counted)
     if term.source is TermSource.ABILITY:
         return CheckTermPublic(
             source="character_sheet",
@@ -117,11 +121,15 @@ def _term(
 
 
 def _breakdown(
-    check: AssembledCheck, sheet: Sheet, grants: list[Grant], familiarity: Familiarity | None
+    check: AssembledCheck,
+    sheet: Sheet,
+    grants: list[Grant],
+    familiarity: Familiarity | None,
+    modules: Mapping[str, ModuleModifier],
 ) -> CheckBreakdownPublic:
     by_id = {str(grant.id): grant for grant in grants}
     return CheckBreakdownPublic(
-        terms=[_term(term, check, sheet, by_id, familiarity) for term in check.terms],
+        terms=[_term(term, check, sheet, by_id, familiarity, modules) for term in check.terms],
         dc=DcPublic(value=check.dc, level=check.level, source=check.dc_source.value),
     )
 
@@ -131,8 +139,11 @@ def plan_check(
     sheet: Sheet,
     grants: list[Grant],
     familiarity: Familiarity | None = None,
+    modules: Sequence[ModuleModifier] = (),
 ) -> Plan:
-    """1d20 + the sheet's and the granted numbers (rewritten for advantage) vs the level's DC."""
+    """1d20 + the sheet's, the granted and the enabled modules' numbers (rewritten for
+    advantage) vs the level's DC."""
+    by_source = {m.modifier.source: m for m in modules}
     language = sheet.language if isinstance(check, LanguageChallengeCreate) else None
     character = Character(
         scores=sheet.scores, languages={sheet.language.lower(): sheet.proficiency}
@@ -142,10 +153,11 @@ def plan_check(
         check.ability,
         check.level,
         language=language,
-        granted=[Modifier(g.amount, g.type, str(g.id)) for g in grants],
+        granted=[Modifier(g.amount, g.type, str(g.id)) for g in grants]
+        + [m.modifier for m in modules],
         dc_table=sheet.dc_table,
         advantage=Advantage(check.advantage),
-        registry=_REGISTRY,
+        registry=module_registry(_REGISTRY, modules),
         familiarity=None if familiarity is None else familiarity.bonus,
     )
     node = check_expression(assembled.modifier, assembled.advantage)
@@ -155,8 +167,8 @@ def plan_check(
         check,
         assembled.modifier,
         assembled.dc,
-        _breakdown(assembled, sheet, grants, familiarity),
-        tuple(UUID(term.ref) for term in assembled.granted),
+        _breakdown(assembled, sheet, grants, familiarity, by_source),
+        tuple(UUID(term.ref) for term in assembled.granted if term.ref not in by_source),
         language,
     )
 

@@ -148,11 +148,15 @@ class ProofPublic(BaseModel):
 class CheckTermPublic(BaseModel):
     """One number added to the d20 and where it came from."""
 
-    source: Literal["character_sheet", "granted_modifier", "familiarity"]
+    source: Literal["character_sheet", "granted_modifier", "familiarity", "module"]
     field: str | None = Field(
         default=None,
         examples=["characters.grammar", "character_languages.proficiency"],
-        description="The sheet's column the value comes from",
+        description=(
+            "The sheet's column the value comes from; for a module term, the game module as"
+            " id@version (the campaign's pin) and the item template, e.g."
+            " spanish-core-items@1.0.0:pocket_dictionary"
+        ),
     )
     score: int | None = Field(default=None, description="The ability score behind the modifier")
     language: str | None = None

@@ -16,6 +16,7 @@ from functions.dice.models.rolls import (
     RollCreate,
     RollPublic,
 )
+from functions.dice.module_modifiers import module_modifiers
 from functions.dice.rolling import Outcome, Plan, perform, plan_check, plan_expression
 from functions.dice.store import (
     Draw,
@@ -57,7 +58,8 @@ async def _plan(conn: Conn, body: RollCreate, parsed: Plan | None) -> Plan:
     familiarity = None
     if isinstance(check, LanguageChallengeCreate) and check.challenge_id is not None:
         familiarity = await challenge_familiarity(conn, check.challenge_id, body.campaign_id)
-    return plan_check(check, sheet, grants, familiarity)
+    modules = await module_modifiers(conn, character_id, check.ability.value)
+    return plan_check(check, sheet, grants, familiarity, modules)
 
 
 def _row_values(
