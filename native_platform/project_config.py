@@ -158,6 +158,8 @@ class AuthEmailSection(Section):
     enable_confirmations: bool = False
     # Lifetime in seconds of the links and codes the email flows send (GoTrue's otp_expiry).
     otp_expiry: int = Field(default=3600, ge=60, le=86400)
+    # A password change needs the nonce mailed by /reauthenticate (GoTrue's name).
+    secure_password_change: bool = False
     smtp: AuthSmtpSection = AuthSmtpSection()
 
 

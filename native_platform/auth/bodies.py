@@ -54,6 +54,7 @@ class UserUpdateBody(Body):
     phone: str | None = None
     password: str | None = None
     data: dict[str, Any] | None = None
+    nonce: str | None = None
 
 
 class EmailBody(Body):

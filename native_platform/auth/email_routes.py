@@ -172,6 +172,25 @@ class EmailFlows:
         await self.issue_and_mail(request, "confirmation", required_email(body.email))
         return JSONResponse({})
 
+    async def reauthenticate(self, request: Request) -> Response:
+        """Mail the signed-in user a nonce for PUT /user (secure_password_change)."""
+        caller = self.service.user(request)
+        issued: dict[str, Any] = await self.service.call(
+            request,
+            SERVICE,
+            "issue_reauthentication_nonce",
+            caller.claims["sub"],
+            self.settings.otp_expiry,
+        )
+        message = render(
+            "reauthentication",
+            list(issued["locales"]),
+            code=issued["code"],
+            minutes=self.settings.otp_expiry // 60,
+        )
+        await self.mailer.send(str(issued["email"]), message)
+        return JSONResponse({})
+
     async def verify_token(self, request: Request, caller: Caller, body: VerifyBody) -> Any:
         """{session, token_type, redirect_to} or AuthError in GoTrue's words."""
         if body.type not in VERIFY_TYPES:
@@ -279,6 +298,7 @@ class EmailFlows:
             Route("/otp", self.otp, methods=["POST"]),
             Route("/magiclink", self.otp, methods=["POST"]),
             Route("/resend", self.resend, methods=["POST"]),
+            Route("/reauthenticate", self.reauthenticate, methods=["GET", "POST"]),
             Route("/verify", self.verify_post, methods=["POST"]),
             Route("/verify", self.verify_get, methods=["GET"]),
             Route("/invite", self.invite, methods=["POST"]),

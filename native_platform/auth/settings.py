@@ -48,6 +48,9 @@ class AuthSettings(BaseSettings):
     otp_expiry: int = Field(
         default_factory=lambda: load_project_config().auth.email.otp_expiry, ge=60
     )
+    secure_password_change: bool = Field(
+        default_factory=lambda: load_project_config().auth.email.secure_password_change
+    )
     smtp_host: str = Field(default_factory=lambda: _smtp().host)
     smtp_port: int = Field(default_factory=lambda: _smtp().port, ge=1, le=65535)
     smtp_user: str = Field(default_factory=lambda: _smtp().user)

@@ -17,6 +17,11 @@ ENVIRONMENT = Environment(undefined=StrictUndefined, autoescape=False, keep_trai
 # (subject, body) per kind and locale.
 TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     "en": {
+        "reauthentication": (
+            "Confirm reauthentication",
+            "Enter this code to confirm the change: {{ code }}\n\n"
+            "It expires in {{ minutes }} minutes.\n",
+        ),
         "confirmation": (
             "Confirm your email",
             "Welcome to Roll for Language!\n\nConfirm your email address:\n{{ link }}\n\n"
@@ -40,6 +45,11 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
     "pt": {
+        "reauthentication": (
+            "Confirme a reautenticação",
+            "Introduza este código para confirmar a alteração: {{ code }}\n\n"
+            "Expira em {{ minutes }} minutos.\n",
+        ),
         "confirmation": (
             "Confirme o seu email",
             "Bem-vindo ao Roll for Language!\n\nConfirme o seu endereço:\n{{ link }}\n\n"
@@ -64,6 +74,11 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
     "de": {
+        "reauthentication": (
+            "Bestätige die erneute Anmeldung",
+            "Gib diesen Code ein, um die Änderung zu bestätigen: {{ code }}\n\n"
+            "Er läuft in {{ minutes }} Minuten ab.\n",
+        ),
         "confirmation": (
             "Bestätige deine E-Mail-Adresse",
             "Willkommen bei Roll for Language!\n\nBestätige deine Adresse:\n{{ link }}\n\n"

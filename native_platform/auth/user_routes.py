@@ -24,8 +24,14 @@ def user_routes(service: AuthService) -> list[Route]:
     async def update_user(request: Request) -> Response:
         caller = service.user(request)
         body = await service.body(request, UserUpdateBody)
-        attributes = Jsonb(body.model_dump(exclude_unset=True))
-        return JSONResponse(await service.call(request, caller, "update_user", attributes))
+        attributes = Jsonb(body.model_dump(exclude_unset=True, exclude={"nonce"}))
+        if service.settings.secure_password_change:
+            user = await service.call(
+                request, caller, "update_user_with_nonce", attributes, body.nonce
+            )
+        else:
+            user = await service.call(request, caller, "update_user", attributes)
+        return JSONResponse(user)
 
     async def logout(request: Request) -> Response:
         caller = service.user(request)

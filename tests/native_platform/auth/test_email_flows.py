@@ -326,3 +326,38 @@ def test_supabase_js_signs_in_with_an_emailed_code(
         {"email": email, "session": True},
         {"error": "otp_expired"},
     ]
+
+
+@pytest.fixture
+def secure(auth_settings: AuthSettings) -> Iterator[str]:
+    with serve_auth(auth_settings.model_copy(update={"secure_password_change": True})) as url:
+        yield url
+
+
+def test_password_change_needs_the_mailed_reauthentication_nonce(
+    secure: str, stack_settings: StackSettings, mailbox: Mailbox
+) -> None:
+    email = address()
+    key = stack_settings.anon_key.get_secret_value()
+    with httpx.Client(timeout=30) as http:
+        client = client_for(secure, key, http)
+        client.sign_up({"email": email, "password": PASSWORD})
+        with pytest.raises(AuthApiError) as needed:
+            client.update_user({"password": "another password"})
+        assert needed.value.code == "reauthentication_needed"
+        client.reauthenticate()
+        assert mailbox.last(email)["subject"] == "Confirm reauthentication"
+        nonce = mailbox.code(email)
+        with pytest.raises(AuthApiError) as wrong:
+            client.update_user(
+                {"password": "another password", "nonce": f"{(int(nonce) + 1) % 10**6:06d}"}
+            )
+        assert wrong.value.code == "reauthentication_not_valid"
+        client.update_user({"password": "another password", "nonce": nonce})
+        with pytest.raises(AuthApiError) as replayed:
+            client.update_user({"password": "a third password", "nonce": nonce})
+        assert replayed.value.code == "reauthentication_not_valid"
+        # Metadata needs no nonce.
+        assert client.update_user({"data": {"theme": "dark"}}).user.user_metadata["theme"] == "dark"
+    with httpx.Client(base_url=secure, headers={"apikey": key}, timeout=30) as raw:
+        assert sign_in(raw, email, "another password").status_code == 200
