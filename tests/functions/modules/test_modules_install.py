@@ -9,6 +9,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from functions.modules.__main__ import install_samples
 from functions.modules.manifest import Manifest, ManifestError
 from functions.modules.store import (
     install_manifests,
@@ -17,6 +18,7 @@ from functions.modules.store import (
     remove_module,
     upgrade_changes,
 )
+from native_platform.settings import StackSettings
 from tests.functions.modules.test_modules_manifest import CORE, MARKET, ROOT
 from tests.helpers.actors import acting_as
 from tests.sql.world import C1, ROWS, USERS, build_world
@@ -205,3 +207,13 @@ def test_disabling_keeps_items_inactive_and_removal_respects_pins(world: Conn) -
     with acting_as(world, "service_role"):
         assert remove_module(world, "market-day-seville") == 1
         assert set(installed_manifests(world)) == {"spanish-core-items"}
+
+
+def test_seed_step_installs_the_samples_as_the_api_login(
+    db: Conn, db_dsn: str, stack_settings: StackSettings
+) -> None:
+    """`[seed_steps.sample_modules]` (make up) runs with the API login DSN, twice is harmless."""
+    api_login = stack_settings.authenticator_url(db_dsn.rsplit("/", 1)[1])
+    assert [r.outcome for r in install_samples(api_login)] == ["installed", "installed"]
+    assert [r.outcome for r in install_samples(api_login)] == ["unchanged", "unchanged"]
+    assert _versions(db) == {"spanish-core-items@1.0.0", "market-day-seville@1.0.0"}
