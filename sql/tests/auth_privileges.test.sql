@@ -42,18 +42,22 @@ select set_eq(
             'auth.jwt()', 'auth.uid()', 'auth.role()', 'auth.email()',
             'auth.session_is_active(uuid)', 'auth.sign_up(text,text,jsonb)',
             'auth.sign_in_with_password(text,text)', 'auth.sign_up_unconfirmed(text,text,jsonb)',
-            'auth.refresh_session(text)', 'auth.revoke_session_on_token_reuse(text)'
+            'auth.refresh_session(text)', 'auth.revoke_session_on_token_reuse(text)',
+            'auth.verify_email_token(text,text,text)'
         ]) as f
         cross join unnest(array['anon', 'authenticated', 'service_role']) as r
         union all
         select f, 'authenticated' from unnest(array[
-            'auth.sign_out(text)', 'auth.get_user()', 'auth.update_user(jsonb)'
+            'auth.sign_out(text)', 'auth.get_user()', 'auth.update_user(jsonb)',
+            'auth.update_user_with_nonce(jsonb,text)'
         ]) as f
         union all
         select f, 'service_role' from unnest(array[
             'auth.admin_create_user(jsonb)', 'auth.admin_list_users(integer,integer)',
             'auth.admin_get_user(uuid)', 'auth.admin_update_user(uuid,jsonb)',
-            'auth.admin_delete_user(uuid)'
+            'auth.admin_delete_user(uuid)',
+            'auth.issue_email_token(text,text,integer,text,boolean,jsonb,boolean)',
+            'auth.issue_reauthentication_nonce(uuid,integer)'
         ]) as f $$,
     'API roles execute exactly the auth functions meant for them'
 );
@@ -87,7 +91,9 @@ select is_empty(
         and p.proname not in ('session_is_active', 'sign_up', 'sign_in_with_password',
             'sign_up_unconfirmed', 'refresh_session', 'revoke_session_on_token_reuse',
             'sign_out', 'get_user', 'update_user', 'admin_create_user', 'admin_list_users',
-            'admin_get_user', 'admin_update_user', 'admin_delete_user') $$,
+            'admin_get_user', 'admin_update_user', 'admin_delete_user',
+            'issue_email_token', 'verify_email_token', 'issue_reauthentication_nonce',
+            'update_user_with_nonce') $$,
     'only the API functions are security definer'
 );
 select is_definer('auth', 'sign_in_with_password', array['text', 'text'], 'sign-in is definer');
