@@ -91,6 +91,29 @@ def test_admin_bans_a_user_and_their_next_request_fails(
     api_sign_in(studio_stack, "ana")
 
 
+def test_an_admin_grants_and_revokes_an_app_role(
+    browser: webdriver.Chrome, studio_stack: Stack
+) -> None:
+    def roles() -> list[str]:
+        with psycopg.connect(studio_stack.dsn) as db:
+            row = db.execute(
+                "select app_private.user_app_roles(id) from auth.users where email = %s",
+                ("olga@rfl.test",),
+            ).fetchone()
+        assert row is not None
+        return sorted(row[0])
+
+    sign_in(browser, studio_stack, "admin")
+    browser.get(f"{studio_stack.studio}/users?q=olga")
+    browser.find_element(By.CSS_SELECTOR, "input[name=roles][value=moderator]").click()
+    press(browser, "Save roles of olga@rfl.test")
+    assert roles() == ["moderator", "player"]
+    browser.get(f"{studio_stack.studio}/users?q=olga")
+    browser.find_element(By.CSS_SELECTOR, "input[name=roles][value=moderator]").click()
+    press(browser, "Save roles of olga@rfl.test")
+    assert roles() == ["player"]
+
+
 def test_a_content_editor_cannot_see_the_users_page(
     browser: webdriver.Chrome, studio_stack: Stack
 ) -> None:
