@@ -1,6 +1,6 @@
 """The container deployment end to end, through nginx over TLS with the official clients:
 a GM and a player sign up, play a campaign, a roll reaches both over realtime, search finds
-the seeded content, and killing one API replica mid-run fails no request beyond the
+the seeded content, a portrait goes through storage, and killing one API replica mid-run fails no request beyond the
 documented retry (docs/deployment.md, "Retries").
 
 Run by `make test-deploy` (scripts/containers-test.sh), which brings the compose stack up and
@@ -44,6 +44,8 @@ pytestmark = pytest.mark.skipif(
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct-horse-battery"
 T = TypeVar("T")
+# A PNG's signature and 200 KB after it: larger than nginx's body buffers (uploads stream).
+PORTRAIT = b"\x89PNG\r\n\x1a\n" + b"\0" * 200_000
 
 
 @dataclass
@@ -160,6 +162,22 @@ def test_play_through_the_proxy(deployment: Deployment, table: tuple[Player, Pla
     found = player.client.functions.invoke("search", {"body": {"q": "fui"}})
     hits = (found if isinstance(found, dict) else json.loads(found))["hits"]
     assert {"ir", "ser"} <= {hit["lemma"] for hit in hits}
+
+
+def test_a_portrait_goes_through_storage(
+    deployment: Deployment, table: tuple[Player, Player, str]
+) -> None:
+    """A portrait uploaded through nginx (50 MiB body limit, streamed) is served back by every
+    API node: the storage volume is shared, so the node that answers does not matter."""
+    _, player, _ = table
+    path = f"{player.user_id}/portrait.png"
+    bucket = player.client.storage.from_("avatars")
+    assert bucket.upload(path, PORTRAIT, {"content-type": "image/png"}).path == path
+    for _ in range(4):  # round robin: both nodes answer at least once
+        response = deployment.http.get(bucket.get_public_url(path))
+        assert response.status_code == 200
+        assert response.content == PORTRAIT
+    assert bucket.download(path) == PORTRAIT
 
 
 def containers(*args: str) -> str:
