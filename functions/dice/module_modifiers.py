@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from psycopg.rows import dict_row
-
 from functions.dice.db import Conn
 from functions.dice.models.rolls import CheckTermPublic
 from py_rules import Modifier, ModifierType, RulesRegistry
@@ -30,8 +28,12 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class EquippedItem:
+    """An equipped item and its template in the campaign's pinned version of its module."""
+
     module_id: str
+    version: str
     item_key: str
+    template: Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,40 +70,26 @@ def module_registry(base: RulesRegistry, modules: Iterable[ModuleModifier]) -> R
     return registry
 
 
-def _templates(manifest: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    items = manifest.get("provides", {}).get("items", [])
-    return {item["key"]: item for item in items}
-
-
-def resolve_module_modifiers(
-    manifests: Mapping[str, Mapping[str, Any]], items: Iterable[EquippedItem], check: str
-) -> list[ModuleModifier]:
-    """The modifiers of `items` that apply to `check` (a check type name, e.g. an ability);
-    `manifests` maps module id to the pinned version's manifest (modules not in it: ignored)."""
-    index = {module_id: _templates(m) for module_id, m in manifests.items()}
+def resolve_module_modifiers(items: Iterable[EquippedItem], check: str) -> list[ModuleModifier]:
+    """The modifiers of `items` that apply to `check` (a check type name, e.g. an ability)."""
     out: list[ModuleModifier] = []
     for item in items:
-        templates = index.get(item.module_id)
-        template = templates.get(item.item_key) if templates else None
-        if template is None:
-            continue
-        module = f"{item.module_id}@{manifests[item.module_id]['version']}"
-        for spec in template.get("modifiers", ()):
+        module = f"{item.module_id}@{item.version}"
+        source = f"{module}:{item.item_key}"
+        for spec in item.template.get("modifiers", ()):
             checks = spec.get("checks") or ()
             if checks and check not in checks:
                 continue
-            source = f"{module}:{item.item_key}"
-            reason = spec.get("reason") or template["name"].get("en") or item.item_key
-            out.append(
-                ModuleModifier(
-                    Modifier(spec["value"], spec.get("type"), source), module, item.item_key, reason
-                )
-            )
+            reason = spec.get("reason") or item.template["name"].get("en") or item.item_key
+            modifier = Modifier(spec["value"], spec.get("type"), source)
+            out.append(ModuleModifier(modifier, module, item.item_key, reason))
     return out
 
 
+# Only the item's template leaves the database, not the whole manifest.
 _EQUIPPED = (
-    "select i.module_id, i.item_key, v.manifest"
+    "select i.module_id, cm.version, i.item_key, jsonb_path_query_first("
+    " v.manifest, '$.provides.items[*] ? (@.key == $k)', jsonb_build_object('k', i.item_key))"
     " from public.character_module_items as i"
     " join public.characters as ch on ch.id = i.character_id"
     " join public.campaign_game_modules as cm"
@@ -114,9 +102,8 @@ _EQUIPPED = (
 
 async def module_modifiers(conn: Conn, character_id: UUID, check: str) -> list[ModuleModifier]:
     """The module modifiers of the character's equipped items for `check`, read as the roller."""
-    async with conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(_EQUIPPED, (character_id,))
+    async with conn.cursor() as cur:
+        await cur.execute(_EQUIPPED, (character_id,), prepare=True)
         rows = await cur.fetchall()
-    manifests = {row["module_id"]: row["manifest"] for row in rows}
-    items = [EquippedItem(row["module_id"], row["item_key"]) for row in rows]
-    return resolve_module_modifiers(manifests, items, check)
+    items = [EquippedItem(m, v, k, t) for m, v, k, t in rows if t is not None]
+    return resolve_module_modifiers(items, check)
