@@ -24,6 +24,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from native_platform.caller import JwtVerifier, TokenProblem, TokenRejected, previous_jwt_secrets
 from native_platform.envfile import api_key, write_env_file
 from native_platform.postgres import PostgresCluster
 from native_platform.settings import load_settings
@@ -158,3 +159,33 @@ def test_jwt_secret_and_passwords_rotate_on_a_running_stack(
         assert rest_status(url, new_key) == 200
         assert rest_status(url, new_key, old_token) == 401
         assert rest_status(url, new_key, forged) == 401
+
+
+def test_the_previous_secret_verifies_and_nothing_else_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    current, previous, other = (secrets.token_urlsafe(48) for _ in range(3))
+    monkeypatch.delenv("JWT_PREVIOUS_SECRET", raising=False)
+    monkeypatch.delenv("JWT_PREVIOUS_SECRET_FILE", raising=False)
+    assert previous_jwt_secrets() == ()
+    monkeypatch.setenv("JWT_PREVIOUS_SECRET", previous)
+    assert previous_jwt_secrets() == (previous,)
+    secret_file = tmp_path / "previous"
+    secret_file.write_text(previous + "\n")
+    monkeypatch.delenv("JWT_PREVIOUS_SECRET")
+    monkeypatch.setenv("JWT_PREVIOUS_SECRET_FILE", str(secret_file))
+    assert previous_jwt_secrets() == (previous,)
+
+    verifier = JwtVerifier(current, previous_secrets=(previous,))
+    claims = {"role": "authenticated", "aud": "authenticated", "exp": int(time.time()) + 60}
+    assert verifier.verify(jwt.encode(claims, current)).role == "authenticated"
+    assert verifier.verify(jwt.encode(claims, previous)).role == "authenticated"
+    with pytest.raises(TokenRejected) as refused:
+        verifier.verify(jwt.encode(claims, other))
+    assert refused.value.problem is TokenProblem.BAD_SIGNATURE
+    # The old secret's token is judged by its claims like any other: expired stays expired.
+    with pytest.raises(TokenRejected) as expired:
+        verifier.verify(jwt.encode({**claims, "exp": int(time.time()) - 120}, previous))
+    assert expired.value.problem is TokenProblem.EXPIRED
+    with pytest.raises(ValueError, match="32 characters"):
+        JwtVerifier(current, previous_secrets=("short",))
