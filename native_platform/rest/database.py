@@ -11,6 +11,7 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from native_platform.observability.metrics import register_pool
+from native_platform.rest.db_config import apply_database_config, read_database_config
 from native_platform.rest.errors import ApiError
 from native_platform.rest.schema_cache import SchemaCache, load_schema_cache
 from native_platform.rest.settings import RestSettings
@@ -25,6 +26,8 @@ class Database:
     """Owns the pool; `cache` is swapped atomically when the schema is reloaded."""
 
     def __init__(self, settings: RestSettings) -> None:
+        # From the config file and environment; `settings` adds the database's own (db-config).
+        self.base_settings = settings
         self.settings = settings
         self.conninfo = settings.db_uri.get_secret_value()
         self.pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] = AsyncConnectionPool(
@@ -92,7 +95,12 @@ class Database:
 
     async def reload(self) -> None:
         async with await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True) as conn:
-            self.cache = await load_schema_cache(conn, self.settings.schemas)
+            settings = self.base_settings
+            if settings.db_config:
+                values = await read_database_config(conn, settings.db_pre_config)
+                settings = apply_database_config(settings, values)
+            cache = await load_schema_cache(conn, settings.schemas)
+            self.settings, self.cache = settings, cache
 
     async def _recover(self) -> None:
         self._recovering = True

@@ -32,6 +32,9 @@ class RestSettings(BaseSettings):
     db_channel_enabled: bool = True
     db_aggregates_enabled: bool = False
     db_plan_enabled: bool = False
+    # In-database configuration (db_config.py): role settings `pgrst.*` and a pre-config function.
+    db_config: bool = True
+    db_pre_config: str | None = None
     db_tx_end: Literal["commit", "commit-allow-override", "rollback", "rollback-allow-override"] = (
         "commit"
     )
