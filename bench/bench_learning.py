@@ -10,7 +10,8 @@ with the player's claims, one transaction per request), it times:
 - draw (due first): `public.draw_challenge_lexemes(campaign, 'A1', 3)` as migrated now;
 - draw (none due): the same for a second player with 20,000 states of which none is due, so
   the draw walks the pack for new lexemes;
-- draw (random, baseline): the previous version of the function, which ignored memory;
+- draw (random, baseline): the previous version of the function, which ignored memory (30
+  samples: each takes about a second);
 - record review (SQL): what the dice service runs per review, marked as the dice service:
   `app_private.review_context(...)` then `app_private.record_review(...)` (two round trips);
 - schedule (fsrs): the Python part between them: the fsrs package's review_card plus the
@@ -214,7 +215,8 @@ def main() -> None:
         with psycopg.connect(settings.authenticator_url(name)) as api:
             n = min(args.requests, len(unreviewed) - 40)
             results = {
-                "draw (random, baseline)": timings(api, draw("bench_random_draw"), n),
+                # ~1 s each (JIT): a few dozen samples say enough.
+                "draw (random, baseline)": timings(api, draw("bench_random_draw"), min(n, 30)),
                 "draw (due first)": timings(api, draw("draw_challenge_lexemes"), n),
                 "draw (none due)": timings(
                     api, draw("draw_challenge_lexemes", CAUGHT_UP_CLAIMS), n

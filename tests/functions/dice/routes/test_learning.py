@@ -239,7 +239,8 @@ def test_streak_and_goal_follow_the_profile_time_zone(
     assert stats["local_day"] in (str(today), str(today - timedelta(days=1)))
     assert (stats["xp_today"], stats["goal_met_today"], stats["streak_days"]) == (10, True, 1)
     stored = dice_db.execute(
-        "select streak_days, xp_total, time_zone from public.learner_stats where user_id = %s",
+        "select streak_days, xp_total, reviewed_count, time_zone from public.learner_stats"
+        " where user_id = %s",
         (world.users["player"],),
     ).fetchone()
-    assert stored == (1, 10, "Pacific/Kiritimati")
+    assert stored == (1, 10, 2, "Pacific/Kiritimati")
