@@ -7,9 +7,9 @@ types, one own modifier kind each), enables them for a campaign and gives the ch
 equipped items of them. Then, per run, it times the same vocabulary check two ways, alternating:
 
 - without modules: plan_check + perform, as the dice service does with no module item;
-- with modules: the module read the service adds (`functions.dice.module_modifiers`' query as
-  the player, under RLS, in the request's transaction) + resolving the modifiers + plan_check
-  (with the modules' kinds in the registry) + perform.
+- with modules: what the service adds, `functions.dice.module_modifiers.module_modifiers` as the
+  player (the equipped items under RLS in the request's transaction; item templates cached per
+  installed version after the first roll) + plan_check with them + perform.
 
 Target: the median of the run medians differs by < 1 ms. Prints each run's medians in ms.
 """
@@ -17,16 +17,18 @@ Target: the median of the run medians differs by < 1 ms. Prints each run's media
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import statistics
 import time
 from typing import Any
+from uuid import UUID
 
 import psycopg
 
 from functions.dice.models.rolls import AbilityCheckCreate
-from functions.dice.module_modifiers import _EQUIPPED, EquippedItem, resolve_module_modifiers
+from functions.dice.module_modifiers import module_modifiers
 from functions.dice.rolling import perform, plan_check
 from functions.dice.store import Sheet
 from functions.modules.manifest import Manifest
@@ -110,10 +112,43 @@ def arrange(conn: psycopg.Connection[Any]) -> tuple[str, str, str]:
     return str(player[0]), str(character[0]), str(campaign[0])
 
 
-def timed(fn: Any) -> float:
+async def timed(fn: Any) -> float:
     start = time.perf_counter()
-    fn()
+    await fn()
     return (time.perf_counter() - start) * 1000
+
+
+async def measure(url: str, player: str, character: str, rolls: int, runs: int) -> None:
+    check = AbilityCheckCreate(kind="ability", ability=Ability.VOCABULARY, level=CEFR.B1)
+    sheet = Sheet(dict.fromkeys(Ability, 12), "es", Proficiency.TRAINED, {})
+    seed = "ab" * 32
+    claims = json.dumps({"role": "authenticated", "sub": player})
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as api:
+
+        async def as_player(modules: bool) -> None:
+            async with api.transaction():
+                await api.execute(
+                    "select set_config('role', 'authenticated', true),"
+                    " set_config('request.jwt.claims', %s, true)",
+                    (claims,),
+                )
+                found = []
+                if modules:
+                    found = await module_modifiers(api, UUID(character), "vocabulary")
+                    assert len(found) == MODULES * 7  # 5 item bonuses + 2 knacks per module
+                perform(plan_check(check, sheet, [], None, found), seed, "c", 1)
+
+        medians: list[tuple[float, float]] = []
+        for run in range(runs):
+            plain, moduled = [], []
+            for _ in range(rolls):
+                plain.append(await timed(lambda: as_player(False)))
+                moduled.append(await timed(lambda: as_player(True)))
+            pair = (statistics.median(plain), statistics.median(moduled))
+            medians.append(pair)
+            print(f"run {run + 1}: without {pair[0]:.3f} ms, with modules {pair[1]:.3f} ms")
+        added = statistics.median(m - p for p, m in medians)
+        print(f"added by {MODULES} modules / {ITEMS} items: {added:.3f} ms (target < 1 ms)")
 
 
 def main() -> None:
@@ -122,49 +157,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     settings = load_settings()
-    check = AbilityCheckCreate(kind="ability", ability=Ability.VOCABULARY, level=CEFR.B1)
-    sheet = Sheet(dict.fromkeys(Ability, 12), "es", Proficiency.TRAINED, {})
-    seed = "ab" * 32
     with migrated_database(settings, f"rfl_bench_modules_{os.getpid()}") as dsn:
         with psycopg.connect(dsn, autocommit=True) as conn:
             player, character, _ = arrange(conn)
-        name = dsn.rsplit("/", 1)[1]
-        with psycopg.connect(settings.authenticator_url(name), autocommit=True) as api:
-            claims = json.dumps({"role": "authenticated", "sub": player})
-
-            def as_player(work: Any) -> Any:
-                with api.transaction():
-                    api.execute(
-                        "select set_config('role', 'authenticated', true),"
-                        " set_config('request.jwt.claims', %s, true)",
-                        (claims,),
-                    )
-                    return work()
-
-            def without() -> None:
-                as_player(lambda: perform(plan_check(check, sheet, []), seed, "c", 1))
-
-            def with_modules() -> None:
-                def work() -> None:
-                    rows = api.execute(_EQUIPPED, (character,), prepare=True).fetchall()
-                    items = [EquippedItem(*row) for row in rows]
-                    modules = resolve_module_modifiers(items, "vocabulary")
-                    assert len(modules) == MODULES * 7  # 5 item bonuses + 2 knacks per module
-                    perform(plan_check(check, sheet, [], None, modules), seed, "c", 1)
-
-                as_player(work)
-
-            medians: list[tuple[float, float]] = []
-            for run in range(args.runs):
-                plain, moduled = [], []
-                for _ in range(args.rolls):
-                    plain.append(timed(without))
-                    moduled.append(timed(with_modules))
-                pair = (statistics.median(plain), statistics.median(moduled))
-                medians.append(pair)
-                print(f"run {run + 1}: without {pair[0]:.3f} ms, with modules {pair[1]:.3f} ms")
-            added = statistics.median(m - p for p, m in medians)
-            print(f"added by {MODULES} modules / {ITEMS} items: {added:.3f} ms (target < 1 ms)")
+        url = settings.authenticator_url(dsn.rsplit("/", 1)[1])
+        asyncio.run(measure(url, player, character, args.rolls, args.runs))
 
 
 if __name__ == "__main__":

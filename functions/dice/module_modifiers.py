@@ -8,6 +8,7 @@ the campaign's pin. `module_modifiers` reads them as the roller (RLS decides wha
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,9 @@ __all__ = [
     "module_registry",
     "resolve_module_modifiers",
 ]
+
+
+_CACHE_SIZE = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +48,23 @@ class ModuleModifier:
     reason: str
 
     def public(self, value: int, counted: int) -> CheckTermPublic:
-        return CheckTermPublic(
-            source="module",
-            field=f"{self.module}:{self.item_key}",
-            type=self.modifier.type or "untyped",
-            reason=self.reason,
-            value=value,
-            counted=counted,
-        )
+        """Its term of a check's breakdown (shared between rolls: never mutate it)."""
+        return _public(self, value, counted)
+
+
+@functools.lru_cache(maxsize=4096)
+def _public(modifier: ModuleModifier, value: int, counted: int) -> CheckTermPublic:
+    return CheckTermPublic.model_construct(  # trusted values: skips validation per term
+        source="module",
+        field=f"{modifier.module}:{modifier.item_key}",
+        type=modifier.modifier.type or "untyped",
+        reason=modifier.reason,
+        value=value,
+        counted=counted,
+    )
+
+
+_registries: dict[tuple[int, frozenset[str]], RulesRegistry] = {}
 
 
 def module_registry(base: RulesRegistry, modules: Iterable[ModuleModifier]) -> RulesRegistry:
@@ -61,13 +74,18 @@ def module_registry(base: RulesRegistry, modules: Iterable[ModuleModifier]) -> R
     when every kind is already known, so a roll without modules pays nothing.
     """
     known = set(base.modifier_types)
-    extra = {m.modifier.type for m in modules if m.modifier.type and m.modifier.type not in known}
+    extra = frozenset(t for m in modules if (t := m.modifier.type) and t not in known)
     if not extra:
         return base
-    registry = RulesRegistry(base.check_types, [base.modifier_type(k) for k in known])
-    for kind in sorted(t for t in extra if t):
-        registry.add_modifier_type(ModifierType(kind))
-    return registry
+    cached = _registries.get((id(base), extra))
+    if cached is None:
+        cached = RulesRegistry(base.check_types, [base.modifier_type(k) for k in known])
+        for kind in sorted(extra):
+            cached.add_modifier_type(ModifierType(kind))
+        if len(_registries) >= _CACHE_SIZE:
+            _registries.clear()
+        _registries[id(base), extra] = cached
+    return cached
 
 
 def resolve_module_modifiers(items: Iterable[EquippedItem], check: str) -> list[ModuleModifier]:
@@ -86,10 +104,11 @@ def resolve_module_modifiers(items: Iterable[EquippedItem], check: str) -> list[
     return out
 
 
-# Only the item's template leaves the database, not the whole manifest.
+# Installed versions never change (install refuses another manifest for an installed id@version;
+# a removed and reinstalled one gets a new installed_at), so their item templates are cached per
+# process and a roll reads only which items are equipped.
 _EQUIPPED = (
-    "select i.module_id, cm.version, i.item_key, jsonb_path_query_first("
-    " v.manifest, '$.provides.items[*] ? (@.key == $k)', jsonb_build_object('k', i.item_key))"
+    "select i.module_id, cm.version, i.item_key, v.installed_at"
     " from public.character_module_items as i"
     " join public.characters as ch on ch.id = i.character_id"
     " join public.campaign_game_modules as cm"
@@ -98,6 +117,24 @@ _EQUIPPED = (
     " on v.module_id = cm.module_id and v.version = cm.version"
     " where i.character_id = %s and i.equipped and i.active"
 )
+_TEMPLATES = (
+    "select coalesce(manifest -> 'provides' -> 'items', '[]') from public.game_module_versions"
+    " where module_id = %s and version = %s"
+)
+_templates: dict[tuple[str, str, Any], dict[str, Mapping[str, Any]]] = {}
+
+
+async def _templates_of(conn: Conn, key: tuple[str, str, Any]) -> dict[str, Mapping[str, Any]]:
+    cached = _templates.get(key)
+    if cached is None:
+        async with conn.cursor() as cur:
+            await cur.execute(_TEMPLATES, key[:2], prepare=True)
+            row = await cur.fetchone()
+        cached = {item["key"]: item for item in (row[0] if row else [])}
+        if len(_templates) >= _CACHE_SIZE:
+            _templates.clear()
+        _templates[key] = cached
+    return cached
 
 
 async def module_modifiers(conn: Conn, character_id: UUID, check: str) -> list[ModuleModifier]:
@@ -105,5 +142,9 @@ async def module_modifiers(conn: Conn, character_id: UUID, check: str) -> list[M
     async with conn.cursor() as cur:
         await cur.execute(_EQUIPPED, (character_id,), prepare=True)
         rows = await cur.fetchall()
-    items = [EquippedItem(m, v, k, t) for m, v, k, t in rows if t is not None]
+    items = []
+    for module_id, version, item_key, installed_at in rows:
+        templates = await _templates_of(conn, (module_id, version, installed_at))
+        if item_key in templates:
+            items.append(EquippedItem(module_id, version, item_key, templates[item_key]))
     return resolve_module_modifiers(items, check)
