@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -45,6 +46,17 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 def _caller_id(caller: CallerDep) -> UUID:
     return UUID(str(caller.claims["sub"]))
+
+
+async def _recorded(
+    pool: DbDep, caller: CallerDep, review: Callable[[Conn], Awaitable[Review]]
+) -> ReviewPublic:
+    """The review `review` names, recorded in one dice-service transaction as the caller."""
+
+    async def work(conn: Conn) -> ReviewPublic:
+        return await record(conn, await review(conn))
+
+    return await retry_as_caller(pool, caller, work, roll_source=True)
 
 
 @router.post(
@@ -94,9 +106,9 @@ async def post_challenge(body: ChallengeCreate, caller: CallerDep, pool: DbDep) 
 async def post_answer(
     challenge_id: UUID, body: AnswerCreate, caller: CallerDep, pool: DbDep
 ) -> ReviewPublic:
-    async def work(conn: Conn) -> ReviewPublic:
+    async def review(conn: Conn) -> Review:
         language, forms = await accepted_forms(conn, body.lexeme_id)
-        review = Review(
+        return Review(
             learner=_caller_id(caller),
             lexeme_id=body.lexeme_id,
             source="answer",
@@ -106,9 +118,8 @@ async def post_answer(
             review_duration_ms=body.review_duration_ms,
             expected=forms,
         )
-        return await record(conn, review)
 
-    return await retry_as_caller(pool, caller, work, roll_source=True)
+    return await _recorded(pool, caller, review)
 
 
 async def _challenge_player(conn: Conn, challenge_id: UUID) -> UUID:
@@ -135,17 +146,16 @@ async def _challenge_player(conn: Conn, challenge_id: UUID) -> UUID:
 async def post_grade(
     challenge_id: UUID, body: GradeCreate, caller: CallerDep, pool: DbDep
 ) -> ReviewPublic:
-    async def work(conn: Conn) -> ReviewPublic:
-        review = Review(
+    async def review(conn: Conn) -> Review:
+        return Review(
             learner=await _challenge_player(conn, challenge_id),
             lexeme_id=body.lexeme_id,
             source="gm",
             rating=Rating[body.rating.upper()],
             challenge_id=challenge_id,
         )
-        return await record(conn, review)
 
-    return await retry_as_caller(pool, caller, work, roll_source=True)
+    return await _recorded(pool, caller, review)
 
 
 @router.post(
@@ -159,17 +169,16 @@ async def post_grade(
     responses=ERRORS,
 )
 async def post_practice(body: PracticeCreate, caller: CallerDep, pool: DbDep) -> ReviewPublic:
-    async def work(conn: Conn) -> ReviewPublic:
-        review = Review(
+    async def review(_: Conn) -> Review:
+        return Review(
             learner=_caller_id(caller),
             lexeme_id=body.lexeme_id,
             source="practice",
             rating=Rating[body.rating.upper()],
             review_duration_ms=body.review_duration_ms,
         )
-        return await record(conn, review)
 
-    return await retry_as_caller(pool, caller, work, roll_source=True)
+    return await _recorded(pool, caller, review)
 
 
 @router.post(
