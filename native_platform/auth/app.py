@@ -68,7 +68,7 @@ def create_app(settings: AuthSettings) -> Starlette:
     routes = [
         *PublicRoutes(service, email_flows).routes(),
         *email_flows.routes(),
-        *user_routes(service),
+        *user_routes(service, email_flows),
         *admin_routes(service),
     ]
     return Starlette(

@@ -39,6 +39,8 @@ LINK_TYPES = {
     "recovery": "recovery",
     "magiclink": "magiclink",
     "invite": "invite",
+    "email_change_current": "email_change",
+    "email_change_new": "email_change",
 }
 GENERATED_KINDS = {
     "signup": "confirmation",
@@ -46,9 +48,11 @@ GENERATED_KINDS = {
     "magiclink": "magiclink",
     "recovery": "recovery",
 }
-VERIFY_TYPES = frozenset({"signup", "invite", "magiclink", "recovery", "email"})
+VERIFY_TYPES = frozenset({"signup", "invite", "magiclink", "recovery", "email", "email_change"})
 EMAIL_CHANGE_TYPES = frozenset({"email_change", "email_change_current", "email_change_new"})
 LINK_ERROR = "Email link is invalid or has expired"
+# GoTrue's answer to the first of the two links of an email change.
+ONE_OF_TWO = "Confirmation link accepted. Please proceed to confirm link sent to the other email"
 
 
 def required_email(email: str | None) -> str:
@@ -172,6 +176,31 @@ class EmailFlows:
         await self.issue_and_mail(request, "confirmation", required_email(body.email))
         return JSONResponse({})
 
+    async def change_email(self, request: Request, caller: Caller, email: str) -> Any:
+        """Mail both addresses a link and code; the address changes once both are used."""
+        redirect_to = self.redirect(request.query_params.get("redirect_to"))
+        issued = await self.service.call(
+            request,
+            SERVICE,
+            "request_email_change",
+            caller.claims["sub"],
+            email,
+            self.settings.otp_expiry,
+            redirect_to,
+        )
+        for kind in ("email_change_current", "email_change_new"):
+            sent = issued[kind]
+            message = render(
+                "email_change",
+                list(issued["locales"]),
+                link=self.action_link(str(sent["token"]), kind, redirect_to),
+                code=sent["code"],
+                new_email=issued["user"]["new_email"],
+                minutes=self.settings.otp_expiry // 60,
+            )
+            await self.mailer.send(str(sent["email"]), message)
+        return issued["user"]
+
     async def reauthenticate(self, request: Request) -> Response:
         """Mail the signed-in user a nonce for PUT /user (secure_password_change)."""
         caller = self.service.user(request)
@@ -204,7 +233,12 @@ class EmailFlows:
             raise AuthError(
                 400, "validation_failed", "Verify requires either a token or a token hash"
             )
-        result = await self.service.call(request, caller, "verify_email_token", body.type, *args)
+        if body.type == "email_change":
+            result = await self.service.call(request, caller, "verify_email_change", *args)
+        else:
+            result = await self.service.call(
+                request, caller, "verify_email_token", body.type, *args
+            )
         error = result.get("error")
         if error is not None:
             raise AuthError(int(error["status"]), str(error["code"]), str(error["message"]))
@@ -213,6 +247,8 @@ class EmailFlows:
     async def verify_post(self, request: Request) -> Response:
         body = await self.service.body(request, VerifyBody)
         result = await self.verify_token(request, ANON, body)
+        if result.get("pending"):
+            return JSONResponse({"msg": ONE_OF_TWO, "code": "200"})
         return JSONResponse(result["session"])
 
     async def verify_get(self, request: Request) -> Response:
@@ -233,6 +269,8 @@ class EmailFlows:
             }
             return RedirectResponse(fragment_url(target, values), status_code=303)
         target = self.redirect(query.get("redirect_to") or result.get("redirect_to"))
+        if result.get("pending"):
+            return RedirectResponse(fragment_url(target, {"message": ONE_OF_TWO}), status_code=303)
         session = result["session"]
         values = {
             "access_token": session["access_token"],

@@ -17,6 +17,11 @@ ENVIRONMENT = Environment(undefined=StrictUndefined, autoescape=False, keep_trai
 # (subject, body) per kind and locale.
 TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     "en": {
+        "email_change": (
+            "Confirm your email change",
+            "Confirm moving your account to {{ new_email }}:\n{{ link }}\n\n"
+            "Or enter this code: {{ code }}\n\nThe link expires in {{ minutes }} minutes.\n",
+        ),
         "reauthentication": (
             "Confirm reauthentication",
             "Enter this code to confirm the change: {{ code }}\n\n"
@@ -45,6 +50,12 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
     "pt": {
+        "email_change": (
+            "Confirme a alteração de email",
+            "Confirme a mudança da sua conta para {{ new_email }}:\n{{ link }}\n\n"
+            "Ou introduza este código: {{ code }}\n\n"
+            "A ligação expira em {{ minutes }} minutos.\n",
+        ),
         "reauthentication": (
             "Confirme a reautenticação",
             "Introduza este código para confirmar a alteração: {{ code }}\n\n"
@@ -74,6 +85,12 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
     "de": {
+        "email_change": (
+            "Bestätige die neue E-Mail-Adresse",
+            "Bestätige den Wechsel deines Kontos zu {{ new_email }}:\n{{ link }}\n\n"
+            "Oder gib diesen Code ein: {{ code }}\n\n"
+            "Der Link läuft in {{ minutes }} Minuten ab.\n",
+        ),
         "reauthentication": (
             "Bestätige die erneute Anmeldung",
             "Gib diesen Code ein, um die Änderung zu bestätigen: {{ code }}\n\n"

@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from native_platform.auth.bodies import UserUpdateBody
+from native_platform.auth.email_routes import EmailFlows
 from native_platform.auth.errors import AuthError
 from native_platform.auth.service import AuthService
 
@@ -16,7 +17,7 @@ __all__ = ["user_routes"]
 SCOPES = frozenset({"local", "global", "others"})
 
 
-def user_routes(service: AuthService) -> list[Route]:
+def user_routes(service: AuthService, email_flows: EmailFlows) -> list[Route]:
     async def get_user(request: Request) -> Response:
         caller = service.user(request)
         return JSONResponse(await service.call(request, caller, "get_user"))
@@ -24,13 +25,18 @@ def user_routes(service: AuthService) -> list[Route]:
     async def update_user(request: Request) -> Response:
         caller = service.user(request)
         body = await service.body(request, UserUpdateBody)
-        attributes = Jsonb(body.model_dump(exclude_unset=True, exclude={"nonce"}))
+        # Confirmations on: a new address waits for both of its links (double confirmation).
+        change = body.email if service.settings.enable_confirmations and body.email else None
+        skipped = {"nonce", "email"} if change else {"nonce"}
+        attributes = Jsonb(body.model_dump(exclude_unset=True, exclude=skipped))
         if service.settings.secure_password_change:
             user = await service.call(
                 request, caller, "update_user_with_nonce", attributes, body.nonce
             )
         else:
             user = await service.call(request, caller, "update_user", attributes)
+        if change and change.strip().lower() != str(user.get("email", "")).lower():
+            user = await email_flows.change_email(request, caller, change)
         return JSONResponse(user)
 
     async def logout(request: Request) -> Response:

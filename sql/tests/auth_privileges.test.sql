@@ -43,7 +43,7 @@ select set_eq(
             'auth.session_is_active(uuid)', 'auth.sign_up(text,text,jsonb)',
             'auth.sign_in_with_password(text,text)', 'auth.sign_up_unconfirmed(text,text,jsonb)',
             'auth.refresh_session(text)', 'auth.revoke_session_on_token_reuse(text)',
-            'auth.verify_email_token(text,text,text)'
+            'auth.verify_email_token(text,text,text)', 'auth.verify_email_change(text,text)'
         ]) as f
         cross join unnest(array['anon', 'authenticated', 'service_role']) as r
         union all
@@ -57,7 +57,8 @@ select set_eq(
             'auth.admin_get_user(uuid)', 'auth.admin_update_user(uuid,jsonb)',
             'auth.admin_delete_user(uuid)',
             'auth.issue_email_token(text,text,integer,text,boolean,jsonb,boolean)',
-            'auth.issue_reauthentication_nonce(uuid,integer)'
+            'auth.issue_reauthentication_nonce(uuid,integer)',
+            'auth.request_email_change(uuid,text,integer,text)'
         ]) as f $$,
     'API roles execute exactly the auth functions meant for them'
 );
@@ -93,7 +94,7 @@ select is_empty(
             'sign_out', 'get_user', 'update_user', 'admin_create_user', 'admin_list_users',
             'admin_get_user', 'admin_update_user', 'admin_delete_user',
             'issue_email_token', 'verify_email_token', 'issue_reauthentication_nonce',
-            'update_user_with_nonce') $$,
+            'update_user_with_nonce', 'request_email_change', 'verify_email_change') $$,
     'only the API functions are security definer'
 );
 select is_definer('auth', 'sign_in_with_password', array['text', 'text'], 'sign-in is definer');

@@ -361,3 +361,46 @@ def test_password_change_needs_the_mailed_reauthentication_nonce(
         assert client.update_user({"data": {"theme": "dark"}}).user.user_metadata["theme"] == "dark"
     with httpx.Client(base_url=secure, headers={"apikey": key}, timeout=30) as raw:
         assert sign_in(raw, email, "another password").status_code == 200
+
+
+def test_email_change_needs_both_links_with_confirmations_on(
+    confirming: str, stack_settings: StackSettings, mailbox: Mailbox, db_dsn: str
+) -> None:
+    old, new = address(), address()
+    key = stack_settings.anon_key.get_secret_value()
+    with httpx.Client(timeout=30) as http:
+        client = client_for(confirming, key, http)
+        client.sign_up({"email": old, "password": PASSWORD})
+        follow(mailbox.link(old))  # confirmed
+        with psycopg.connect(db_dsn, autocommit=True) as conn:  # a minute later
+            conn.execute("delete from rate_limit.buckets where subject = %s", (old,))
+        client.sign_in_with_password({"email": old, "password": PASSWORD})
+        user = client.update_user({"email": new}).user
+        assert user.email == old and user.new_email == new
+        to_old, to_new = mailbox.last(old, count=2), mailbox.last(new)
+        assert to_old["subject"] == to_new["subject"] == "Confirm your email change"
+        # A code for the other address is refused; the first right one is half the change.
+        with pytest.raises(AuthApiError) as foreign:
+            client.verify_otp({"email": old, "token": mailbox.code(new), "type": "email_change"})
+        assert foreign.value.code == "otp_expired"
+        half = http.post(
+            f"{confirming}/verify",
+            json={"type": "email_change", "email": old, "token": mailbox.code(old, count=2)},
+            headers={"apikey": key},
+        )
+        assert half.status_code == 200 and half.json()["code"] == "200", half.text
+        assert sign_in_status(http, confirming, key, old) == 200  # not changed yet
+        base, values = follow(mailbox.link(new))
+        assert values["type"] == "email_change" and "access_token" in values
+        assert sign_in_status(http, confirming, key, new) == 200
+        assert sign_in_status(http, confirming, key, old) == 400
+
+
+def sign_in_status(http: httpx.Client, url: str, key: str, email: str) -> int:
+    response = http.post(
+        f"{url}/token",
+        params={"grant_type": "password"},
+        json={"email": email, "password": PASSWORD},
+        headers={"apikey": key},
+    )
+    return response.status_code
