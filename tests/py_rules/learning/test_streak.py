@@ -53,13 +53,14 @@ def daily_timeline(draw: st.DrawFn) -> tuple[str, list[Activity]]:
 
 
 @st.composite
-def moving_timeline(draw: st.DrawFn) -> list[Activity]:
-    """Reviews at increasing instants, 10 minutes to 60 hours apart, the zone changing at will."""
+def moving_timeline(draw: st.DrawFn, max_gap_minutes: int = 3600) -> list[Activity]:
+    """Reviews at increasing instants, 10 minutes to 60 hours apart (or `max_gap_minutes`), the
+    zone changing at will."""
     at = START + timedelta(minutes=draw(st.integers(0, 300_000)))
     activities = []
     for _ in range(draw(st.integers(1, 30))):
         activities.append(Activity(at, draw(zones), draw(st.integers(0, 3))))
-        at += timedelta(minutes=draw(st.integers(10, 3600)))
+        at += timedelta(minutes=draw(st.integers(10, max_gap_minutes)))
     return activities
 
 
@@ -93,7 +94,7 @@ def test_streak_never_counts_a_date_twice(activities: list[Activity]) -> None:
     assert (doubled.days, doubled.goal_days) == (state.days, state.goal_days)
 
 
-@given(moving_timeline())
+@given(moving_timeline(max_gap_minutes=1440))
 @settings(max_examples=300, deadline=None)
 def test_streak_survives_moves_when_no_day_passed_in_the_old_zone(
     activities: list[Activity],
