@@ -13,6 +13,7 @@ import httpx
 import psycopg
 import pytest
 from fsrs import Card, Rating, Scheduler
+from postgrest import APIError, SyncPostgrestClient
 
 from tests.functions.dice.conftest import World
 from tests.functions.dice.learning_content import pin_pack
@@ -244,3 +245,39 @@ def test_streak_and_goal_follow_the_profile_time_zone(
         (world.users["player"],),
     ).fetchone()
     assert stored == (1, 10, 2, "Pacific/Kiritimati")
+
+
+@pytest.mark.usefixtures("words")
+def test_rest_serves_review_tables_by_row_level_security(
+    client: httpx.Client, world: World, dice_db: psycopg.Connection[Any], rest_url: str
+) -> None:
+    """Over REST (official postgrest client): anon is refused; of the player's rows the player
+    reads all, another player and the gm none, an admin all; nobody writes a log row."""
+    drawn = challenge(client, world)
+    answer(client, world, drawn["id"], drawn["lexemes"][0]["lexeme_id"], "gato")
+    dice_db.execute(
+        "insert into app_private.user_roles (user_id, role) values (%s, 'admin')",
+        (world.users["stranger"],),
+    )
+
+    def rows(name: str | None, table: str) -> Any:
+        headers = {} if name is None else world.headers(name)
+        with SyncPostgrestClient(rest_url, headers=headers) as rest:
+            player = str(world.users["player"])
+            return rest.from_(table).select("*").eq("user_id", player).execute().data
+
+    with pytest.raises(APIError):
+        rows(None, "review_states")
+    seen = {
+        name: [len(rows(name, t)) for t in ("review_states", "review_logs", "learner_stats")]
+        for name in ("player", "other", "gm", "stranger")
+    }
+    assert seen == {"player": [1, 1, 1], "other": [0, 0, 0], "gm": [0, 0, 0], "stranger": [1, 1, 1]}
+    with (
+        SyncPostgrestClient(rest_url, headers=world.headers("player")) as rest,
+        pytest.raises(APIError),
+    ):
+        rest.from_("review_logs").insert(
+            {"user_id": str(world.users["player"]), "lexeme_id": drawn["lexemes"][0]["lexeme_id"],
+             "rating": 4, "source": "practice", "xp": 100, "time_zone": "UTC", "due": "2030-01-01"}
+        ).execute()  # fmt: skip
