@@ -11,6 +11,7 @@ import json
 import subprocess
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -45,10 +46,21 @@ def client_for(url: str, key: str, http: httpx.Client) -> SyncGoTrueClient:
     )
 
 
+@contextmanager
+def gotrue_at(url: str, stack_settings: StackSettings) -> Iterator[SyncGoTrueClient]:
+    with httpx.Client(timeout=30) as http:
+        yield client_for(url, stack_settings.anon_key.get_secret_value(), http)
+
+
+def raw_at(url: str, stack_settings: StackSettings) -> httpx.Client:
+    key = stack_settings.anon_key.get_secret_value()
+    return httpx.Client(base_url=url, headers={"apikey": key}, timeout=30)
+
+
 @pytest.fixture
 def gotrue(auth_url: str, stack_settings: StackSettings) -> Iterator[SyncGoTrueClient]:
-    with httpx.Client(timeout=30) as http:
-        yield client_for(auth_url, stack_settings.anon_key.get_secret_value(), http)
+    with gotrue_at(auth_url, stack_settings) as client:
+        yield client
 
 
 @pytest.fixture
@@ -255,9 +267,7 @@ def test_sign_up_with_confirmations_mails_a_confirmation_link(
     confirming: str, stack_settings: StackSettings, mailbox: Mailbox
 ) -> None:
     email = address()
-    key = stack_settings.anon_key.get_secret_value()
-    with httpx.Client(timeout=30) as http:
-        client = client_for(confirming, key, http)
+    with gotrue_at(confirming, stack_settings) as client:
         signed_up = client.sign_up({"email": email, "password": PASSWORD})
         assert signed_up.session is None
         first = mailbox.link(email)
@@ -279,9 +289,7 @@ def test_resend_mails_a_new_link_that_replaces_the_first(
     confirming: str, stack_settings: StackSettings, mailbox: Mailbox, db_dsn: str
 ) -> None:
     email = address()
-    key = stack_settings.anon_key.get_secret_value()
-    with httpx.Client(timeout=30) as http:
-        client = client_for(confirming, key, http)
+    with gotrue_at(confirming, stack_settings) as client:
         client.sign_up({"email": email, "password": PASSWORD})
         first = mailbox.link(email)
         with pytest.raises(AuthApiError) as early:
@@ -338,9 +346,7 @@ def test_password_change_needs_the_mailed_reauthentication_nonce(
     secure: str, stack_settings: StackSettings, mailbox: Mailbox
 ) -> None:
     email = address()
-    key = stack_settings.anon_key.get_secret_value()
-    with httpx.Client(timeout=30) as http:
-        client = client_for(secure, key, http)
+    with gotrue_at(secure, stack_settings) as client:
         client.sign_up({"email": email, "password": PASSWORD})
         with pytest.raises(AuthApiError) as needed:
             client.update_user({"password": "another password"})
@@ -359,7 +365,7 @@ def test_password_change_needs_the_mailed_reauthentication_nonce(
         assert replayed.value.code == "reauthentication_not_valid"
         # Metadata needs no nonce.
         assert client.update_user({"data": {"theme": "dark"}}).user.user_metadata["theme"] == "dark"
-    with httpx.Client(base_url=secure, headers={"apikey": key}, timeout=30) as raw:
+    with raw_at(secure, stack_settings) as raw:
         assert sign_in(raw, email, "another password").status_code == 200
 
 
@@ -367,9 +373,7 @@ def test_email_change_needs_both_links_with_confirmations_on(
     confirming: str, stack_settings: StackSettings, mailbox: Mailbox, db_dsn: str
 ) -> None:
     old, new = address(), address()
-    key = stack_settings.anon_key.get_secret_value()
-    with httpx.Client(timeout=30) as http:
-        client = client_for(confirming, key, http)
+    with gotrue_at(confirming, stack_settings) as client:
         client.sign_up({"email": old, "password": PASSWORD})
         follow(mailbox.link(old))  # confirmed
         with psycopg.connect(db_dsn, autocommit=True) as conn:  # a minute later
@@ -383,24 +387,14 @@ def test_email_change_needs_both_links_with_confirmations_on(
         with pytest.raises(AuthApiError) as foreign:
             client.verify_otp({"email": old, "token": mailbox.code(new), "type": "email_change"})
         assert foreign.value.code == "otp_expired"
-        half = http.post(
-            f"{confirming}/verify",
+    with raw_at(confirming, stack_settings) as raw:
+        half = raw.post(
+            "/verify",
             json={"type": "email_change", "email": old, "token": mailbox.code(old, count=2)},
-            headers={"apikey": key},
         )
         assert half.status_code == 200 and half.json()["code"] == "200", half.text
-        assert sign_in_status(http, confirming, key, old) == 200  # not changed yet
+        assert sign_in(raw, old).status_code == 200  # not changed yet
         base, values = follow(mailbox.link(new))
         assert values["type"] == "email_change" and "access_token" in values
-        assert sign_in_status(http, confirming, key, new) == 200
-        assert sign_in_status(http, confirming, key, old) == 400
-
-
-def sign_in_status(http: httpx.Client, url: str, key: str, email: str) -> int:
-    response = http.post(
-        f"{url}/token",
-        params={"grant_type": "password"},
-        json={"email": email, "password": PASSWORD},
-        headers={"apikey": key},
-    )
-    return response.status_code
+        assert sign_in(raw, new).status_code == 200
+        assert sign_in(raw, old).status_code == 400
