@@ -58,18 +58,21 @@ def _setup_sql(extra: tuple[str, ...]) -> str:
 
 
 async def open_pool(
-    conninfo: str, name: str, *, max_size: int = 8, timeout: float = POOL_TIMEOUT_SECONDS
+    conninfo: str,
+    name: str,
+    *,
+    max_size: int = 8,
+    timeout: float = POOL_TIMEOUT_SECONDS,
+    row_factory: Any = None,
 ) -> AsyncConnectionPool:
     """A pool of `authenticator` connections (autocommit: each unit of work opens its own
     transaction), registered for the metrics as `name`; a request waits at most `timeout`
     seconds for a connection, then gets PostgREST's PGRST003."""
+    kwargs: dict[str, Any] = {"autocommit": True}
+    if row_factory is not None:
+        kwargs["row_factory"] = row_factory
     pool: AsyncConnectionPool = AsyncConnectionPool(
-        conninfo,
-        min_size=1,
-        max_size=max_size,
-        timeout=timeout,
-        kwargs={"autocommit": True},
-        open=False,
+        conninfo, min_size=1, max_size=max_size, timeout=timeout, kwargs=kwargs, open=False
     )
     register_pool(name, pool)
     await pool.open(wait=True, timeout=10)

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from functions.common.db import open_pool
 from functions.storage.errors import StorageError, from_database_error
 from native_platform.caller import CALLER_CONTEXT_SQL, CallerContext
-from native_platform.observability.metrics import register_pool
 
 __all__ = ["Conn", "Database", "SERVICE"]
 
@@ -27,21 +27,25 @@ SERVICE = CallerContext("service_role", {"role": "service_role"}, "GET", "/stora
 
 
 class Database:
-    """The pool and the statement timeout every transaction runs with."""
+    """The pool (the functions' one pattern, opened by `open`) and the statement timeout every
+    transaction runs with."""
 
     def __init__(self, conninfo: str, statement_timeout_ms: int, max_size: int = 8) -> None:
+        self.conninfo = conninfo
         self.timeout = str(statement_timeout_ms)
-        self.pool: AsyncConnectionPool[Conn] = AsyncConnectionPool(
-            conninfo,
-            min_size=1,
-            max_size=max_size,
-            kwargs={"autocommit": True, "row_factory": dict_row},
-            open=False,
-        )
-        register_pool("storage", self.pool)
+        self.max_size = max_size
+        self._pool: AsyncConnectionPool[Conn] | None = None
+
+    @property
+    def pool(self) -> AsyncConnectionPool[Conn]:
+        assert self._pool is not None, "Database.open() first"
+        return self._pool
 
     async def open(self) -> None:
-        await self.pool.open(wait=True, timeout=10)
+        pool = await open_pool(
+            self.conninfo, "storage", max_size=self.max_size, row_factory=dict_row
+        )
+        self._pool = cast("AsyncConnectionPool[Conn]", pool)
 
     async def close(self) -> None:
         await self.pool.close()
