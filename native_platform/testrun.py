@@ -30,12 +30,15 @@ TEST_ENV_FILE = TEST_STATE_DIR / ".env"
 # Below the kernel's ephemeral range (32768+), so an outgoing connection never holds them.
 TEST_PORT_BASE = 25431
 TEST_TYPESENSE_PORT = 25438
-# Metrics of the test stack's processes (gateway 25450, workers next), its exporter and Prometheus:
-# clear of 25431-25438 and of the container deployment test's 25443.
+# Metrics of the test stack's processes (gateway 25450, workers next), its exporter, Prometheus
+# and the mail catcher (web/API, SMTP): clear of 25431-25438, of the container deployment test's
+# 25443 and of a development stack's own ports on the same machine.
 TEST_MONITORING_PORTS = {
     "METRICS_PORT": "25450",
     "POSTGRES_EXPORTER_PORT": "25458",
     "PROMETHEUS_PORT": "25459",
+    "INBUCKET_PORT": "25460",
+    "INBUCKET_SMTP_PORT": "25461",
 }
 VENV_BIN = Path(sys.executable).parent
 PGTAP_SEARCH_PATH = "public,extensions,tests"
