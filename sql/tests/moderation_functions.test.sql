@@ -113,7 +113,8 @@ select throws_ok(
 );
 reset role;
 insert into app_private.search_outbox (kind, entity_id) values ('deck', md5('d1')::uuid);
-delete from app_private.search_outbox where entity_id = md5('c1')::uuid;
+delete from app_private.search_outbox
+where entity_id = md5('c1')::uuid;
 select tests.act_as('editor');
 select cmp_ok(
     (select outbox_depth from public.search_index_status()), '>=', 1::bigint,
