@@ -196,6 +196,7 @@ def test_rfl_restore_through_the_cli_leaves_the_stack_consistent(scratch: Scratc
     # The file backend lost the backed-up objects' files: the backup set brings them back.
     storage = scratch.settings.state_dir / "storage"
     lost = [path for path in storage.rglob("*") if path.is_file() and "/n/" in str(path)]
+    assert len(lost) == n
     for path in lost:
         path.unlink()
 
