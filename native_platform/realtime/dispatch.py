@@ -65,7 +65,8 @@ async def _deliver_table(
     for connection in corked:
         connection.cork()
     try:
-        await _push_changes(changes, allowed, may_see, checked=versions.keys())
+        columns = {ch: await visibility.columns(ch.role, table) for ch in allowed}
+        await _push_changes(changes, allowed, may_see, versions.keys(), columns)
     finally:
         for connection in corked:
             connection.uncork()
@@ -76,26 +77,29 @@ async def _push_changes(
     allowed: list[Channel],
     may_see: Callable[[Channel, int], bool],
     checked: Collection[int],
+    columns: dict[Channel, frozenset[str] | None],
 ) -> None:
     """`checked`: positions of changes whose row RLS was evaluated on (so their old record
-    may be shown in full)."""
+    may be shown in full); `columns`: what each channel's role may select (None: all)."""
     pushed = 0
     for index, change in enumerate(changes):
         before = pushed
-        data: orjson.Fragment | None = None
-        # Channels of one topic with the same matching bindings get the very same frame.
-        frames: dict[tuple[str, tuple[int, ...]], dict[str, bytes]] = {}
+        # Serialized once per change and column set, whatever the number of subscribers.
+        bodies: dict[frozenset[str] | None, orjson.Fragment] = {}
+        # Channels of one topic with the same matching bindings and columns get the same frame.
+        frames: dict[tuple[str, tuple[int, ...], frozenset[str] | None], dict[str, bytes]] = {}
         for channel in allowed:
             ids = _matching_ids(channel, change)
             if not ids:
                 continue
             if not may_see(channel, index):
                 continue
+            visible = columns[channel]
+            data = bodies.get(visible)
             if data is None:
-                # Serialized once per change, whatever the number of subscribers.
-                body = change.data(visible_old=not change.table.rls or index in checked)
-                data = orjson.Fragment(orjson.dumps(body))
-            cache = frames.setdefault((channel.topic, tuple(ids)), {})
+                body = change.data(not change.table.rls or index in checked, visible)
+                data = bodies[visible] = orjson.Fragment(orjson.dumps(body))
+            cache = frames.setdefault((channel.topic, tuple(ids), visible), {})
             channel.push("postgres_changes", {"ids": ids, "data": data}, cache)
             pushed += 1
             if pushed % YIELD_EVERY == 0:

@@ -41,15 +41,20 @@ class Change:
             return None
         return {name: source.get(name) for name in self.table.key_columns}
 
-    def data(self, visible_old: bool) -> dict[str, Any]:
+    def data(self, visible_old: bool, columns: frozenset[str] | None = None) -> dict[str, Any]:
         """The `data` member of the frame; `visible_old` False trims old_record to the key (a
-        DELETE on an RLS table: the row is gone, RLS cannot be applied to it)."""
+        DELETE on an RLS table: the row is gone, RLS cannot be applied to it). `columns`: the
+        only columns the subscriber may select (column privileges), None for all."""
         body: dict[str, Any] = {
             "schema": self.table.schema,
             "table": self.table.name,
             "commit_timestamp": self.commit_timestamp,
             "type": self.kind,
-            "columns": [{"name": n, "type": t} for n, t in self.table.column_types.items()],
+            "columns": [
+                {"name": n, "type": t}
+                for n, t in self.table.column_types.items()
+                if columns is None or n in columns
+            ],
             "errors": None
             if self.table.key_columns
             else ["Error 400: Bad Request, no primary key"],
@@ -59,13 +64,17 @@ class Change:
             # change is announced with the error and without its values.
             return body
         if self.record is not None:
-            body["record"] = self.record
+            body["record"] = _only(self.record, columns)
         if self.kind != "INSERT":
             old = self.old_record or {}
-            body["old_record"] = (
-                old if visible_old else {k: old.get(k) for k in self.table.key_columns}
+            body["old_record"] = _only(
+                old if visible_old else {k: old.get(k) for k in self.table.key_columns}, columns
             )
         return body
+
+
+def _only(values: dict[str, Any], columns: frozenset[str] | None) -> dict[str, Any]:
+    return values if columns is None else {k: v for k, v in values.items() if k in columns}
 
 
 def commit_time(text: str) -> str:

@@ -29,8 +29,13 @@ MIN_CHUNK = 200
 # the chunk is delivered and a warning is logged.
 CHECK_TIMEOUT = "5s"
 ROLE_SQL = """
-select pg_catalog.has_table_privilege(%s, %s::oid, 'SELECT'),
-    (select r.rolbypassrls from pg_catalog.pg_roles as r where r.rolname = %s)
+select pg_catalog.has_table_privilege(%(role)s, %(table)s::oid, 'SELECT'),
+    (select r.rolbypassrls from pg_catalog.pg_roles as r where r.rolname = %(role)s),
+    array(
+        select a.attname::text from pg_catalog.pg_attribute as a
+        where a.attrelid = %(table)s::oid and a.attnum > 0 and not a.attisdropped
+            and pg_catalog.has_column_privilege(%(role)s, a.attrelid, a.attnum, 'SELECT')
+    )
 """
 # JIT would compile the check for its inflated row estimates: tens of ms for microseconds of work.
 CONTEXT_SQL = """
@@ -42,6 +47,8 @@ select claims_index, key_index
 from realtime.visible_rows(%s::oid::regclass, %s::jsonb, %s::text[], %s::text[])
 """
 log = logging.getLogger(__name__)
+# (may SELECT the whole table, bypasses RLS, columns it may SELECT)
+_RoleAccess = tuple[bool, bool, frozenset[str]]
 
 
 def _chunks(indexes: list[int], parallel: int) -> list[list[int]]:
@@ -55,21 +62,29 @@ class Visibility:
     def __init__(self, pool: AsyncConnectionPool, parallel: int) -> None:
         self._pool = pool
         self._parallel = parallel
-        self._roles: dict[tuple[str, int], tuple[tuple[bool, bool], float]] = {}
+        self._roles: dict[tuple[str, int], tuple[_RoleAccess, float]] = {}
 
-    async def _role(self, role: str, table: TableInfo) -> tuple[bool, bool]:
-        """(may SELECT the table, bypasses RLS), cached for a few seconds."""
+    async def _role(self, role: str, table: TableInfo) -> _RoleAccess:
+        """(may SELECT the table, bypasses RLS, selectable columns), cached for a few seconds."""
         cached = self._roles.get((role, table.oid))
         if cached and time.monotonic() - cached[1] < CACHE_TTL:
             return cached[0]
         async with self._pool.connection() as conn:
-            row = await (await conn.execute(ROLE_SQL, (role, table.oid, role))).fetchone()
-        answer = (bool(row and row[0]), bool(row and row[1]))
+            values = {"role": role, "table": table.oid}
+            row = await (await conn.execute(ROLE_SQL, values)).fetchone()
+        answer = (bool(row and row[0]), bool(row and row[1]), frozenset(row[2] if row else ()))
         self._roles[(role, table.oid)] = (answer, time.monotonic())
         return answer
 
     async def may_select(self, role: str, table: TableInfo) -> bool:
-        return (await self._role(role, table))[0]
+        """The whole table or some of its columns (column privileges)."""
+        whole, _, columns = await self._role(role, table)
+        return whole or bool(columns)
+
+    async def columns(self, role: str, table: TableInfo) -> frozenset[str] | None:
+        """The columns `role` may select, None when it may select them all."""
+        whole, _, columns = await self._role(role, table)
+        return None if whole or columns >= set(table.column_types) else columns
 
     async def visible(
         self, table: TableInfo, keys: list[dict[str, Any]], claim_sets: list[tuple[str, str]]
