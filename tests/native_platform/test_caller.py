@@ -131,10 +131,6 @@ def test_caller_context_sql_adds_a_surface_s_own_settings() -> None:
         caller_context_sql("x', 'y")
 
 
-# Functions still composing their own context (issue 12): moving to caller.py in this session.
-PENDING_CALLER_CONTEXT = {"functions/dice/db.py", "functions/search/caller.py"}
-
-
 def test_only_the_caller_module_composes_the_caller_context() -> None:
     """One way to act as the caller: no other module sets `request.jwt.claims` itself."""
     root = Path(__file__).resolve().parents[2]
@@ -144,5 +140,5 @@ def test_only_the_caller_module_composes_the_caller_context() -> None:
         for path in (root / package).rglob("*.py")
         if "'request.jwt.claims'" in path.read_text()
     }
-    assert composing - PENDING_CALLER_CONTEXT == set()
+    assert composing == set()
     assert "request.jwt.claims" in caller_context_sql()
