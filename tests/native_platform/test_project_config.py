@@ -32,9 +32,9 @@ entrypoint = "tests.helpers.echo_function:create_app"
 def test_the_project_config_declares_the_product() -> None:
     """The shipped file names every function, worker and seed step, and each one imports."""
     config = load_project_config(project_root() / "supabase" / "config.toml")
-    assert set(config.enabled_functions()) == {"dice", "cms", "search"}
+    assert set(config.enabled_functions()) == {"dice", "cms", "search", "modules"}
     assert set(config.enabled_workers()) == {"indexer", "storage-reconcile"}
-    assert set(config.enabled_seed_steps()) == {"sample_content"}
+    assert set(config.enabled_seed_steps()) == {"sample_content", "sample_modules"}
     check_entrypoints(config)
 
 
