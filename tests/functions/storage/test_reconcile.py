@@ -52,7 +52,8 @@ def run_worker(world: World, stack: StackSettings, grace: int) -> str:
         timeout=120,
         check=True,
     )
-    return done.stderr
+    # The worker logs JSON lines to stdout (native_platform.observability.logging).
+    return done.stdout + done.stderr
 
 
 def age(path: Path) -> None:
