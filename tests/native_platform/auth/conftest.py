@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -27,22 +28,28 @@ def mailbox() -> Iterator[Mailbox]:
 
 
 def settings_for(
-    dsn: str, pg_server: PgServer, stack_settings: StackSettings, mailbox: Mailbox
+    dsn: str, pg_server: PgServer, stack_settings: StackSettings, mailbox: Mailbox | None = None
 ) -> AuthSettings:
     """Settings for the database of `dsn`, logging in as `authenticator` like the stack, with
-    mail sent to `mailbox`.
+    mail sent to `mailbox` (tests that send none, such as other surfaces' revocation tests,
+    need no catcher).
 
     The role's password (cluster-wide) was set by `configure_secrets` for the test template.
     """
     password = stack_settings.authenticator_password.get_secret_value()
     dbname = dsn.rsplit("/", 1)[1]
+    mail: dict[str, Any] = {}
+    if mailbox is not None:
+        mail = {
+            "smtp_host": "127.0.0.1",
+            "smtp_port": mailbox.smtp_port,
+            "smtp_user": "",
+            "smtp_secure": False,
+        }
     return AuthSettings(
         database_url=SecretStr(pg_server.dsn(dbname, user="authenticator", password=password)),
         jwt_secret=stack_settings.jwt_secret,
-        smtp_host="127.0.0.1",
-        smtp_port=mailbox.smtp_port,
-        smtp_user="",
-        smtp_secure=False,
+        **mail,
     )
 
 
