@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -271,6 +272,28 @@ def restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_command(args: argparse.Namespace) -> int:
+    """A `[commands.<name>]` of config.toml: `python -m <module> args…` in the project."""
+    argv = [sys.executable, "-m", args.command_module, *args.command_args]
+    return subprocess.call(argv, cwd=project_root())
+
+
+def add_product_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`rfl <name>` for each enabled `[commands.<name>]` (ADR 0017); a built-in name wins."""
+    try:
+        declared = load_project_config().enabled_commands()
+    except ConfigError as error:
+        print(f"rfl: product commands unavailable: {error}", file=sys.stderr)
+        return
+    for name, block in declared.items():
+        if name in commands.choices:
+            print(f"rfl: [commands.{name}] ignored: a built-in command", file=sys.stderr)
+            continue
+        command = commands.add_parser(name, help=block.description, add_help=False)
+        command.add_argument("command_args", nargs=argparse.REMAINDER)
+        command.set_defaults(run=run_command, command_module=block.module)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rfl", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -342,12 +365,18 @@ def build_parser() -> argparse.ArgumentParser:
     rest.add_argument("--timeline", help="recover along this timeline (default: the newest)")
     rest.add_argument("--force", action="store_true", help="stop running services first")
     rest.set_defaults(run=restore)
+    add_product_commands(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
     run: Command = args.run
+    if run is run_command:  # a product command's leading options are its own (`--help`)
+        args.command_args = [*unknown, *args.command_args]
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return run(args)
     except (SettingsError, ConfigError, MigrationError, StackError, backup.BackupError) as error:

@@ -4,8 +4,9 @@ The platform never imports the product. Edge functions (`[functions.<name>]`, as
 CLI declares them), product services with a path of their own (`[services.<name>]`, e.g.
 storage at `/storage/v1`), background workers (`[workers.<name>]`) and seed steps
 (`[seed_steps.<name>]`) name their Python entrypoints here; the gateway mounts the functions, the
-supervisor starts the workers and `rfl up` runs the seed steps, all from this file. Adding a
-function is a folder and a config block: no platform file changes.
+supervisor starts the workers and `rfl up` runs the seed steps, all from this file. Product
+commands (`[commands.<name>]`) become `rfl <name> args…`, run as `python -m <module> args…`
+(ADR 0017). Adding a function is a folder and a config block: no platform file changes.
 
 It is also the single source of the stack's settings that are not secrets (ports, exposed
 schemas, row cap, JWT lifetime, realtime limits). Secrets and per-machine overrides (another port
@@ -29,6 +30,7 @@ from typing import Any, Literal, cast
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 __all__ = [
+    "CommandBlock",
     "ConfigError",
     "FunctionBlock",
     "MetricsSection",
@@ -46,7 +48,7 @@ __all__ = [
 
 ENTRYPOINT_PATTERN = r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"
 NAME_PATTERN = r"^[a-z][a-z0-9_-]{0,62}$"
-NAMED_BLOCKS = ("functions", "services", "workers", "seed_steps")
+NAMED_BLOCKS = ("functions", "services", "workers", "seed_steps", "commands")
 
 
 class ConfigError(Exception):
@@ -97,6 +99,16 @@ class SeedStepBlock(BaseModel):
 
     enabled: bool = True
     entrypoint: str = Field(pattern=ENTRYPOINT_PATTERN)
+
+
+class CommandBlock(BaseModel):
+    """A product command: `rfl <name> args…` runs `python -m <module> args…` in the project."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    module: str = Field(pattern=r"^[A-Za-z_][\w.]*$")
+    description: str = ""
 
 
 class Section(BaseModel):
@@ -225,6 +237,7 @@ class ProjectConfig(BaseModel):
     services: dict[str, ServiceBlock] = {}
     workers: dict[str, WorkerBlock] = {}
     seed_steps: dict[str, SeedStepBlock] = {}
+    commands: dict[str, CommandBlock] = {}
 
     def enabled_functions(self) -> dict[str, FunctionBlock]:
         return {name: block for name, block in self.functions.items() if block.enabled}
@@ -237,6 +250,9 @@ class ProjectConfig(BaseModel):
 
     def enabled_seed_steps(self) -> dict[str, SeedStepBlock]:
         return {name: block for name, block in self.seed_steps.items() if block.enabled}
+
+    def enabled_commands(self) -> dict[str, CommandBlock]:
+        return {name: block for name, block in self.commands.items() if block.enabled}
 
 
 def config_dir() -> Path:
@@ -277,6 +293,7 @@ def parse_project_config(text: str, source: str = "config.toml") -> ProjectConfi
         ("services", config.services),
         ("workers", config.workers),
         ("seed_steps", config.seed_steps),
+        ("commands", config.commands),
     ):
         for name in blocks:
             if re.fullmatch(NAME_PATTERN, name) is None:
@@ -317,10 +334,12 @@ def check_entrypoints(config: ProjectConfig) -> None:
         load_entrypoint(f"services.{name}", service.entrypoint)
     for name, step in config.enabled_seed_steps().items():
         load_entrypoint(f"seed_steps.{name}", step.entrypoint)
-    for name, worker in config.enabled_workers().items():
+    modules = [(f"workers.{n}", w.module) for n, w in config.enabled_workers().items()]
+    modules += [(f"commands.{n}", c.module) for n, c in config.enabled_commands().items()]
+    for block, module in modules:
         try:
-            spec = importlib.util.find_spec(worker.module)
+            spec = importlib.util.find_spec(module)
         except (ImportError, ValueError) as error:
-            raise ConfigError(f"[workers.{name}] module {worker.module!r}: {error}") from None
+            raise ConfigError(f"[{block}] module {module!r}: {error}") from None
         if spec is None:
-            raise ConfigError(f"[workers.{name}] module {worker.module!r} not found")
+            raise ConfigError(f"[{block}] module {module!r} not found")

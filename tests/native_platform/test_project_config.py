@@ -35,6 +35,7 @@ def test_the_project_config_declares_the_product() -> None:
     assert set(config.enabled_functions()) == {"dice", "cms", "search", "modules"}
     assert set(config.enabled_workers()) == {"indexer", "storage-reconcile"}
     assert set(config.enabled_seed_steps()) == {"sample_content", "sample_modules"}
+    assert set(config.enabled_commands()) == {"modules"}
     check_entrypoints(config)
 
 
@@ -53,6 +54,9 @@ def test_a_disabled_block_is_not_served() -> None:
         ("[seed_steps.s]\nentrypoint = 1\n", "[seed_steps.s] entrypoint: Input should be"),
         ("[functions.Echo]\nentrypoint = 'a:b'\n", "[functions.Echo] name must match"),
         ("[functions.echo\n", "not valid TOML"),
+        ("[commands.c]\nmodule = 'm'\nargs = []\n", "[commands.c] args: unknown key"),
+        ("[commands.c]\nmodule = 'no spaces'\n", "[commands.c] module: String"),
+        ("[commands.Up]\nmodule = 'm'\n", "[commands.Up] name must match"),
     ],
 )
 def test_a_bad_block_is_named_with_its_problem(text: str, message: str) -> None:
@@ -80,6 +84,45 @@ def test_a_worker_module_that_does_not_exist_is_named() -> None:
     config = parse_project_config('[workers.ghost]\nmodule = "functions.no_such_worker"\n')
     with pytest.raises(ConfigError, match=r"^\[workers\.ghost\] module .* not found"):
         check_entrypoints(config)
+
+
+def test_a_command_module_that_does_not_exist_is_named() -> None:
+    config = parse_project_config('[commands.ghost]\nmodule = "functions.no_such_command"\n')
+    with pytest.raises(ConfigError, match=r"^\[commands\.ghost\] module .* not found"):
+        check_entrypoints(config)
+
+
+def _rfl(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "native_platform", *args]
+    return subprocess.run(
+        command, env={**os.environ, **env}, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_a_declared_command_runs_its_module_with_every_argument(tmp_path: Path) -> None:
+    """`rfl <name> args…` is `python -m <module> args…` (options too); its status is rfl's; a
+    built-in name cannot be taken over."""
+    (tmp_path / "probe_command.py").write_text("import sys\nprint(sys.argv[1:])\nsys.exit(3)\n")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[commands.probe]\nmodule = "probe_command"\ndescription = "a probe"\n'
+        '[commands.status]\nmodule = "probe_command"\n'
+    )
+    env = {"RFL_CONFIG_FILE": str(config), "PYTHONPATH": str(tmp_path)}
+    result = _rfl(["probe", "--help", "install", "-x", "a b"], env)
+    assert result.returncode == 3, result.stderr
+    assert result.stdout.strip() == "['--help', 'install', '-x', 'a b']"
+    assert "a probe" in _rfl(["--help"], env).stdout
+    assert "[commands.status] ignored: a built-in command" in _rfl(["--help"], env).stderr
+    assert _rfl(["status", "--nope"], env).returncode == 2
+
+
+def test_rfl_modules_reaches_the_modules_cli() -> None:
+    """The shipped `[commands.modules]`: the platform names the module, never imports it."""
+    result = _rfl(["modules", "--help"], {})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: rfl modules")
+    assert "install" in result.stdout
 
 
 def test_rfl_up_stops_on_a_bad_block_before_starting_anything(
