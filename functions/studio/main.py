@@ -49,9 +49,10 @@ def create_app(settings: StudioSettings | None = None) -> Starlette:
         Route("/tables/{table}/{mode:str}", signed_in(pages.edit), methods=BOTH),
         Route("/users", signed_in(pages.users, admin_only=True), methods=BOTH),
         Route("/campaigns", signed_in(pages.campaigns), methods=BOTH),
+        Route("/campaigns/members", signed_in(pages.remove_member), methods=["POST"]),
         Route("/content", signed_in(pages.content), methods=BOTH),
         Route("/content/packs", signed_in(pages.publish_pack), methods=["POST"]),
-        Route("/audit", signed_in(pages.audit)),
+        Route("/audit", signed_in(pages.audit), methods=BOTH),
         Route("/system", signed_in(pages.system_page, admin_only=True)),
         Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
     ]

@@ -251,7 +251,22 @@ async def campaigns(request: Request, session: Session) -> Response:
         return redirect(request, "/campaigns")
     params = {"select": "id,name,status,visibility", "order": "name"}
     found, _ = await client.rest("GET", "campaigns", session.access_token, params=params)
+    member_params = {"select": "campaign_id,user_id,role", "order": "joined_at"}
+    members, _ = await client.rest(
+        "GET", "campaign_members", session.access_token, params=member_params
+    )
+    for campaign in found:
+        campaign["members"] = [m for m in members if m["campaign_id"] == campaign["id"]]
     return render(request, "campaigns.html", session, campaigns=found)
+
+
+async def remove_member(request: Request, session: Session) -> Response:
+    """Remove a campaign member (RPC as the user: campaign.moderate; audited in the database)."""
+    form = await request.form()
+    campaign_id, _, user_id = str(form.get("member", "")).partition("/")
+    body = {"target_campaign_id": campaign_id, "member_id": user_id}
+    await api(request).rest("POST", "rpc/remove_campaign_member", session.access_token, json=body)
+    return redirect(request, "/campaigns")
 
 
 async def content(request: Request, session: Session) -> Response:
@@ -275,7 +290,13 @@ async def content(request: Request, session: Session) -> Response:
     for pack in packs:
         versions = [v["version"] for v in pack.pop("content_pack_versions", None) or []]
         pack["latest"] = max(versions, default=None)
-    return render(request, "content.html", session, items=found, packs=packs)
+    try:
+        index, _ = await client.rest("POST", "rpc/search_index_status", session.access_token)
+    except ApiError:  # only content.publish holders may read it; the page works without it
+        index = []
+    return render(
+        request, "content.html", session, items=found, packs=packs, index=(index or [None])[0]
+    )
 
 
 async def publish_pack(request: Request, session: Session) -> Response:
@@ -293,9 +314,20 @@ async def audit(request: Request, session: Session) -> Response:
     raw_rows = query.get("rows", "100")
     max_rows = min(max(int(raw_rows), 1), 1000) if raw_rows.isdigit() else 100
     body = {"only_table": only_table, "max_rows": max_rows}
-    entries, _ = await api(request).rest("POST", "rpc/audit_log", session.access_token, json=body)
+    client = api(request)
+    verdict = None
+    if request.method == "POST":  # admins (audit.verify): recompute the hash chain
+        verdicts, _ = await client.rest("POST", "rpc/verify_audit_chain", session.access_token)
+        verdict = verdicts[0]
+    entries, _ = await client.rest("POST", "rpc/audit_log", session.access_token, json=body)
     return render(
-        request, "audit.html", session, entries=entries, table=only_table or "", rows=max_rows
+        request,
+        "audit.html",
+        session,
+        entries=entries,
+        table=only_table or "",
+        rows=max_rows,
+        verdict=verdict,
     )
 
 
