@@ -3,10 +3,12 @@
 The export is `{"version": 1, "entries": {"lexeme": [...], "deck": [...], "lesson": [...]}}`,
 each entry shaped like a webhook's `entry`. Entries with `publishedAt` arrive as `entry.publish`,
 the others as `entry.create`; lexemes first, so decks and lessons find what they reference.
+A one-shot seed step: it drives the webhook's async writers under `asyncio.run`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,7 @@ from functions.cms.errors import IngestError
 from functions.cms.ingest import apply_event, parse_fields
 from functions.cms.models import StrapiEvent
 from functions.common.config import get_config
+from functions.common.db import Conn
 
 __all__ = ["SAMPLE_EXPORT", "ImportReport", "import_export", "load_path", "load_sample_content"]
 
@@ -45,41 +48,39 @@ def as_event(model: str, entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def import_entry(
-    conn: psycopg.Connection, model: str, entry: dict[str, Any], report: ImportReport
-) -> None:
+async def import_entry(conn: Conn, model: str, entry: dict[str, Any], report: ImportReport) -> None:
     try:
         event = StrapiEvent.model_validate(as_event(model, entry))
-        outcome = apply_event(conn, event, parse_fields(event))
+        outcome = await apply_event(conn, event, parse_fields(event))
     except (IngestError, ValueError) as error:
         report.errors.append(f"{model} {entry.get('documentId', entry.get('id'))}: {error}")
         return
     report.outcomes[outcome] = report.outcomes.get(outcome, 0) + 1
 
 
-def import_export(conn: psycopg.Connection, export: dict[str, Any]) -> ImportReport:
+async def import_export(conn: Conn, export: dict[str, Any]) -> ImportReport:
     """Apply every entry of an export, then freeze version 1 of packs that have none yet."""
     report = ImportReport()
     entries = export.get("entries", {})
     for model in MODEL_ORDER:
         for entry in entries.get(model, []):
-            import_entry(conn, model, entry, report)
-    conn.execute("""
+            await import_entry(conn, model, entry, report)
+    await conn.execute("""
         select app_private.snapshot_content_pack(p.id) from public.content_packs as p
         where not exists (select from public.content_pack_versions as v where v.pack_id = p.id)
     """)
     return report
 
 
-def load_file(conn: psycopg.Connection, path: Path) -> ImportReport:
-    return import_export(conn, orjson.loads(path.read_bytes()))
+async def load_file(database_url: str, path: Path) -> ImportReport:
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+        await conn.execute("set role service_role")
+        return await import_export(conn, orjson.loads(path.read_bytes()))
 
 
 def load_path(database_url: str, path: Path) -> ImportReport:
     """Load the export at `path` into the database at `database_url` (idempotent)."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("set role service_role")
-        return load_file(conn, path)
+    return asyncio.run(load_file(database_url, path))
 
 
 def load_sample_content(database_url: str) -> ImportReport:

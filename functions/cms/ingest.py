@@ -1,4 +1,8 @@
-"""Apply one validated Strapi event idempotently, keyed by model, document id and locale."""
+"""Apply one validated Strapi event idempotently, keyed by model, document id and locale.
+
+Async on a service-role `psycopg.AsyncConnection`: inside the webhook's transaction
+(`retry_as_caller` with `SERVICE`) the event's own transaction is a savepoint.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from functions.cms.errors import IngestError
 from functions.cms.models import DeckFields, LessonFields, LexemeFields, StrapiEvent
 from functions.cms.writers import delete_locale, is_published, set_unpublished, upsert_entity
+from functions.common.db import Conn
 
 __all__ = ["Fields", "Outcome", "apply_event", "parse_fields"]
 
@@ -74,41 +79,45 @@ def published_time(event: StrapiEvent) -> datetime | None:
     return event.entry.published_at
 
 
-def apply_change(conn: psycopg.Connection, event: StrapiEvent, fields: Fields | None) -> Outcome:
+async def apply_change(conn: Conn, event: StrapiEvent, fields: Fields | None) -> Outcome:
     key, locale = event.entry.key, event.entry.locale
     if event.event == "entry.delete":
-        delete_locale(conn, event.model, key, locale)
+        await delete_locale(conn, event.model, key, locale)
     elif event.event == "entry.unpublish":
-        set_unpublished(conn, event.model, key)
+        await set_unpublished(conn, event.model, key)
     else:
         assert fields is not None
         published_at = published_time(event)
         # Strapi v5 keeps editing a draft beside the live version: a draft never replaces it.
-        if published_at is None and is_published(conn, event.model, key):
+        if published_at is None and await is_published(conn, event.model, key):
             return "draft_ignored"
-        upsert_entity(conn, event.model, key, locale, fields, published_at)
+        await upsert_entity(conn, event.model, key, locale, fields, published_at)
     return "applied"
 
 
-def apply_event(conn: psycopg.Connection, event: StrapiEvent, fields: Fields | None) -> Outcome:
+async def apply_event(conn: Conn, event: StrapiEvent, fields: Fields | None) -> Outcome:
     """Apply `event` in one transaction unless a same-or-newer state was already applied."""
     identity = (event.model, event.entry.key, event.entry.locale)
     version, digest = ordering_time(event), payload_hash(event)
     try:
-        with conn.transaction():
-            if not conn.execute(
+        async with conn.transaction():
+            known = await conn.execute(
                 "select 1 from public.locales where code = %s", (event.entry.locale,)
-            ).fetchone():
+            )
+            if not await known.fetchone():
                 raise IngestError(422, f"unknown locale '{event.entry.locale}'")
-            conn.execute(CLAIM_ENTRY, identity)
-            stored = conn.execute(READ_ENTRY, (version, version, digest, *identity)).fetchone()
+            await conn.execute(CLAIM_ENTRY, identity)
+            read = await conn.execute(READ_ENTRY, (version, version, digest, *identity))
+            stored = await read.fetchone()
             assert stored is not None
             if stored[0]:
                 return "stale"
             if stored[1]:
                 return "duplicate"
-            outcome = apply_change(conn, event, fields)
-            conn.execute(RECORD_ENTRY, (version, digest, event.event == "entry.delete", *identity))
+            outcome = await apply_change(conn, event, fields)
+            await conn.execute(
+                RECORD_ENTRY, (version, digest, event.event == "entry.delete", *identity)
+            )
             return outcome
     except (psycopg.errors.ForeignKeyViolation, psycopg.errors.CheckViolation) as error:
         detail = error.diag.message_detail or error.diag.message_primary or "constraint violated"

@@ -7,10 +7,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from functions.cms.db import open_service_pool
 from functions.cms.errors import IngestError
 from functions.cms.routes import webhook
 from functions.common.config import ContentSettings, get_config
+from functions.common.db import open_pool
 from functions.common.errors import ApiError, install_error_handlers
 
 __all__ = ["create_app"]
@@ -25,12 +25,14 @@ def create_app(config: ContentSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = open_service_pool(config or get_config())
-        app.state.pool = pool
+        settings = config or get_config()
+        app.state.pool = await open_pool(
+            settings.database_url.get_secret_value(), "cms", max_size=4
+        )
         try:
             yield
         finally:
-            pool.close()
+            await app.state.pool.close()
 
     app = FastAPI(title="CMS ingestion", lifespan=lifespan)
     if config is not None:

@@ -1,4 +1,8 @@
-"""Per-model upserts and deletions of CMS content rows (run inside the ingest transaction)."""
+"""Per-model upserts and deletions of CMS content rows (run inside the ingest transaction).
+
+Async, on the caller's `psycopg.AsyncConnection`: the webhook runs them in its service-role
+transaction, the bulk importer (a seed step) under `asyncio.run`.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import psycopg
-
 from functions.cms.errors import IngestError
 from functions.cms.models import DeckFields, LessonFields, LexemeFields
+from functions.common.db import Conn
 
 __all__ = ["delete_locale", "set_unpublished", "upsert_entity"]
 
@@ -21,25 +24,25 @@ TRANSLATIONS = {
 }
 
 
-def one(conn: psycopg.Connection, query: str, params: tuple[Any, ...]) -> Any:
-    row = conn.execute(query.encode(), params).fetchone()
+async def one(conn: Conn, query: str, params: tuple[Any, ...]) -> Any:
+    row = await (await conn.execute(query.encode(), params)).fetchone()
     return row[0] if row else None
 
 
-def require_learning_language(conn: psycopg.Connection, code: str) -> None:
-    if not one(conn, "select is_learning from public.locales where code = %s", (code,)):
+async def require_learning_language(conn: Conn, code: str) -> None:
+    if not await one(conn, "select is_learning from public.locales where code = %s", (code,)):
         raise IngestError(422, f"'{code}' is not a learning language")
 
 
-def upsert_lexeme(
-    conn: psycopg.Connection,
+async def upsert_lexeme(
+    conn: Conn,
     key: str,
     locale: str,
     fields: LexemeFields,
     published_at: datetime | None,
 ) -> None:
-    require_learning_language(conn, fields.learning_language)
-    lexeme_id = one(
+    await require_learning_language(conn, fields.learning_language)
+    lexeme_id = await one(
         conn,
         """
         insert into public.lexemes (cms_document_id, learning_language, lemma, part_of_speech,
@@ -65,12 +68,12 @@ def upsert_lexeme(
         ),
     )
     forms = {form.form: form.tags for form in fields.forms}
-    conn.execute(
+    await conn.execute(
         "delete from public.lexeme_forms where lexeme_id = %s and surface_form <> all(%s)",
         (lexeme_id, list(forms)),
     )
-    with conn.cursor() as cursor:
-        cursor.executemany(
+    async with conn.cursor() as cursor:
+        await cursor.executemany(
             """
             insert into public.lexeme_forms (lexeme_id, surface_form, morphology)
             values (%s, %s, %s) on conflict (lexeme_id, surface_form) do update
@@ -78,8 +81,8 @@ def upsert_lexeme(
             where lexeme_forms.morphology is distinct from excluded.morphology""",
             [(lexeme_id, form, tags) for form, tags in forms.items()],
         )
-        conn.execute("delete from public.lexeme_examples where lexeme_id = %s", (lexeme_id,))
-        cursor.executemany(
+        await conn.execute("delete from public.lexeme_examples where lexeme_id = %s", (lexeme_id,))
+        await cursor.executemany(
             """
             insert into public.lexeme_examples (lexeme_id, position, sentence, source, licence)
             values (%s, %s, %s, %s, %s)""",
@@ -88,7 +91,7 @@ def upsert_lexeme(
                 for i, e in enumerate(fields.examples)
             ],
         )
-    conn.execute(
+    await conn.execute(
         """
         insert into public.lexeme_glosses (lexeme_id, locale, gloss, hint) values (%s, %s, %s, %s)
         on conflict (lexeme_id, locale) do update set gloss = excluded.gloss, hint = excluded.hint
@@ -97,30 +100,31 @@ def upsert_lexeme(
     )
 
 
-def pack_id(conn: psycopg.Connection, slug: str, learning_language: str) -> UUID:
-    conn.execute(
+async def pack_id(conn: Conn, slug: str, learning_language: str) -> UUID:
+    await conn.execute(
         "insert into public.content_packs (slug, learning_language) values (%s, %s)"
         " on conflict (slug) do nothing",
         (slug, learning_language),
     )
-    row = conn.execute(
+    cursor = await conn.execute(
         "select id, learning_language from public.content_packs where slug = %s", (slug,)
-    ).fetchone()
+    )
+    row = await cursor.fetchone()
     if row is None or row[1] != learning_language:
         raise IngestError(422, f"pack '{slug}' teaches another language")
     return UUID(str(row[0]))
 
 
-def upsert_deck(
-    conn: psycopg.Connection,
+async def upsert_deck(
+    conn: Conn,
     key: str,
     locale: str,
     fields: DeckFields,
     published_at: datetime | None,
 ) -> None:
-    require_learning_language(conn, fields.learning_language)
-    pack = pack_id(conn, fields.pack, fields.learning_language)
-    deck_id = one(
+    await require_learning_language(conn, fields.learning_language)
+    pack = await pack_id(conn, fields.pack, fields.learning_language)
+    deck_id = await one(
         conn,
         """
         insert into public.decks (cms_document_id, pack_id, learning_language,
@@ -133,7 +137,7 @@ def upsert_deck(
         returning id""",
         (key, pack, fields.learning_language, fields.restricted_campaign, published_at),
     )
-    conn.execute(
+    await conn.execute(
         """
         insert into public.deck_translations (deck_id, locale, title, description)
         values (%s, %s, %s, %s) on conflict (deck_id, locale) do update
@@ -142,14 +146,14 @@ def upsert_deck(
         (deck_id, locale, fields.title, fields.description),
     )
     members = [relation.document_id for relation in fields.lexemes]
-    conn.execute(
+    await conn.execute(
         """
         delete from public.deck_lexemes as dl using public.lexemes as l
         where dl.deck_id = %s and dl.lexeme_id = l.id and l.cms_document_id <> all(%s)
         """,
         (deck_id, members),
     )
-    conn.execute(
+    await conn.execute(
         """
         insert into public.deck_lexemes (deck_id, lexeme_id, position)
         select %s, l.id, m.position - 1
@@ -163,19 +167,19 @@ def upsert_deck(
     )
 
 
-def upsert_lesson(
-    conn: psycopg.Connection,
+async def upsert_lesson(
+    conn: Conn,
     key: str,
     locale: str,
     fields: LessonFields,
     published_at: datetime | None,
 ) -> None:
-    deck_id = one(
+    deck_id = await one(
         conn, "select id from public.decks where cms_document_id = %s", (fields.deck.document_id,)
     )
     if deck_id is None:
         raise IngestError(422, f"deck '{fields.deck.document_id}' is unknown")
-    lesson_id = one(
+    lesson_id = await one(
         conn,
         """
         insert into public.lessons (cms_document_id, deck_id, position, published_at)
@@ -186,7 +190,7 @@ def upsert_lesson(
         returning id""",
         (key, deck_id, fields.position, published_at),
     )
-    conn.execute(
+    await conn.execute(
         """
         insert into public.lesson_translations (lesson_id, locale, title, body)
         values (%s, %s, %s, %s) on conflict (lesson_id, locale) do update
@@ -199,40 +203,42 @@ def upsert_lesson(
 UPSERTS: dict[str, Any] = {"lexeme": upsert_lexeme, "deck": upsert_deck, "lesson": upsert_lesson}
 
 
-def upsert_entity(
-    conn: psycopg.Connection,
+async def upsert_entity(
+    conn: Conn,
     model: str,
     key: str,
     locale: str,
     fields: LexemeFields | DeckFields | LessonFields,
     published_at: datetime | None,
 ) -> None:
-    UPSERTS[model](conn, key, locale, fields, published_at)
+    await UPSERTS[model](conn, key, locale, fields, published_at)
 
 
-def is_published(conn: psycopg.Connection, model: str, key: str) -> bool:
+async def is_published(conn: Conn, model: str, key: str) -> bool:
     query = (
         f"select published_at is not null from public.{TABLES[model]} where cms_document_id = %s"
     )
-    return bool(one(conn, query, (key,)))
+    return bool(await one(conn, query, (key,)))
 
 
-def set_unpublished(conn: psycopg.Connection, model: str, key: str) -> None:
-    conn.execute(
+async def set_unpublished(conn: Conn, model: str, key: str) -> None:
+    await conn.execute(
         f"update public.{TABLES[model]} set published_at = null, updated_at = now()"
         " where cms_document_id = %s and published_at is not null".encode(),
         (key,),
     )
 
 
-def delete_locale(conn: psycopg.Connection, model: str, key: str, locale: str) -> None:
+async def delete_locale(conn: Conn, model: str, key: str, locale: str) -> None:
     """Remove one localization; the entity goes with its last one."""
     table, column = TRANSLATIONS[model]
-    entity = one(conn, f"select id from public.{TABLES[model]} where cms_document_id = %s", (key,))
+    entity = await one(
+        conn, f"select id from public.{TABLES[model]} where cms_document_id = %s", (key,)
+    )
     if entity is None:
         return
-    conn.execute(
+    await conn.execute(
         f"delete from public.{table} where {column} = %s and locale = %s".encode(), (entity, locale)
     )
-    if one(conn, f"select count(*) from public.{table} where {column} = %s", (entity,)) == 0:
-        conn.execute(f"delete from public.{TABLES[model]} where id = %s".encode(), (entity,))
+    if await one(conn, f"select count(*) from public.{table} where {column} = %s", (entity,)) == 0:
+        await conn.execute(f"delete from public.{TABLES[model]} where id = %s".encode(), (entity,))

@@ -7,7 +7,9 @@ request.method, request.path, request.headers, plus any setting of the function'
 the role's own settings applied (its statement_timeout) and, except for service_role, the
 pre-request hook `app_private.check_request()` (revoked sessions, rate limits). RLS and the
 definer functions then decide what the caller may do; database refusals become PostgREST-style
-`ApiError`s. Workers and the bulk importer (synchronous, not behind HTTP) use `connect_service`.
+`ApiError`s. Work a function does on the platform's behalf (the CMS webhook) runs the same way
+with `SERVICE` as the caller (service_role: RLS bypassed, no pre-request hook). Synchronous
+workers (the indexer) use `connect_service`.
 """
 
 from __future__ import annotations
@@ -121,7 +123,7 @@ async def retry_as_caller(
 
 def connect_service(config: FunctionSettings, autocommit: bool = True) -> psycopg.Connection:
     """A session acting as the privileged server role (RLS bypassed, minimal grants), with that
-    role's settings: for workers and the bulk importer."""
+    role's settings: for synchronous workers."""
     conn = psycopg.connect(
         config.database_url.get_secret_value(), autocommit=autocommit, row_factory=tuple_row
     )

@@ -1,9 +1,10 @@
 """Every statement of the functions has a time limit (issue 11, finding 2).
 
-The dice service switches to `authenticated` per transaction and the content functions (CMS,
-search, indexer) to `service_role` per session; `set role` applies none of a role's settings, so
-each applies its role's own, as PostgREST does. A role's limit changed for this test's database
-alone (`alter role ... in database`) shows that the value comes from the role, not the code.
+The dice service switches to `authenticated` and the CMS webhook to `service_role` per
+transaction, the indexer to `service_role` per session; `set role` applies none of a role's
+settings, so each applies its role's own, as PostgREST does. A role's limit changed for this
+test's database alone (`alter role ... in database`) shows that the value comes from the role,
+not the code.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import psycopg
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from functions.cms.db import open_service_pool
-from functions.common.db import as_caller, connect_service, open_pool
+from functions.common.db import SERVICE, as_caller, connect_service, open_pool
 from native_platform.caller import CallerContext
 from native_platform.rest.errors import ApiError
 from native_platform.settings import StackSettings
@@ -95,10 +95,13 @@ def test_content_function_sessions_have_a_time_limit(
     with connect_service(config) as conn:
         with pytest.raises(psycopg.errors.QueryCanceled):
             conn.execute("select pg_sleep(2)")
-    pool = open_service_pool(config, max_size=1)
-    try:
-        with pool.connection() as conn:
-            row = conn.execute("show statement_timeout").fetchone()
-        assert row == ("300ms",)
-    finally:
-        pool.close()
+
+    async def pooled() -> object:
+        pool = await open_pool(config.database_url.get_secret_value(), "cms", max_size=1)
+        try:
+            async with as_caller(pool, SERVICE) as conn:
+                return await (await conn.execute("show statement_timeout")).fetchone()
+        finally:
+            await pool.close()
+
+    assert asyncio.run(pooled()) == ("300ms",)

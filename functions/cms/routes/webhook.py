@@ -1,4 +1,8 @@
-"""POST / (and /webhook): Strapi's webhook deliveries, authenticated by a shared secret."""
+"""POST / (and /webhook): Strapi's webhook deliveries, authenticated by a shared secret.
+
+Each delivery is applied in one service-role transaction from the app's async pool
+(`functions.common.db`), rerun after a deadlock with a concurrent delivery.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,13 @@ import hmac
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Depends, Header, Request
-from psycopg_pool import ConnectionPool
+from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, ValidationError
-from starlette.concurrency import run_in_threadpool
 
-from functions.cms.ingest import Fields, Outcome, apply_event, parse_fields
+from functions.cms.ingest import Outcome, apply_event, parse_fields
 from functions.cms.models import StrapiEvent
-from functions.common.deps import ConfigDep
+from functions.common.db import SERVICE, retry_as_caller
+from functions.common.deps import ConfigDep, PoolDep
 from functions.common.errors import ApiError, validation_details
 
 __all__ = ["router"]
@@ -28,14 +31,6 @@ class IngestPublic(BaseModel):
     model: str
     document_id: str
     locale: str
-
-
-def get_service_pool(request: Request) -> ConnectionPool:
-    pool: ConnectionPool = request.app.state.pool
-    return pool
-
-
-ServicePoolDep = Annotated[ConnectionPool, Depends(get_service_pool)]
 
 
 def check_secret(authorization: str | None, secret: str) -> None:
@@ -85,23 +80,21 @@ def parse_event(body: bytes) -> StrapiEvent:
         ) from None
 
 
-def ingest(pool: ConnectionPool, event: StrapiEvent, fields: Fields | None) -> Outcome:
-    with pool.connection() as conn:
-        return apply_event(conn, event, fields)
-
-
 @router.post("/", response_model=IngestPublic)
 @router.post("/webhook", response_model=IngestPublic)
 async def receive(
     request: Request,
     config: ConfigDep,
-    pool: ServicePoolDep,
+    pool: PoolDep,
     authorization: Annotated[str | None, Header()] = None,
 ) -> IngestPublic:
     """Apply one Strapi event; replays and out-of-order deliveries change nothing."""
     check_secret(authorization, config.cms_webhook_secret.get_secret_value())
     event = parse_event(await read_body(request, config.max_webhook_bytes))
-    outcome = await run_in_threadpool(ingest, pool, event, parse_fields(event))
+    fields = parse_fields(event)
+    outcome: Outcome = await retry_as_caller(
+        pool, SERVICE, lambda conn: apply_event(conn, event, fields)
+    )
     return IngestPublic(
         outcome=outcome, model=event.model, document_id=event.entry.key, locale=event.entry.locale
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -37,8 +39,19 @@ def lexeme_event(
     )
 
 
-def apply(conn: psycopg.Connection, event: StrapiEvent) -> str:
-    return apply_event(conn, event, parse_fields(event))
+Apply = Callable[[StrapiEvent], str]
+
+
+@pytest.fixture
+def apply(db_dsn: str) -> Apply:
+    """Apply one event as the writers run everywhere: on a service-role async session."""
+
+    async def run(event: StrapiEvent) -> str:
+        async with await psycopg.AsyncConnection.connect(db_dsn, autocommit=True) as conn:
+            await conn.execute("set role service_role")
+            return await apply_event(conn, event, parse_fields(event))
+
+    return lambda event: asyncio.run(run(event))
 
 
 def service(db: psycopg.Connection) -> psycopg.Connection:
@@ -55,48 +68,48 @@ def gloss(db: psycopg.Connection, locale: str = "en") -> Any:
     return row[0] if row else None
 
 
-def test_apply_event_replayed_is_duplicate(db: psycopg.Connection) -> None:
+def test_apply_event_replayed_is_duplicate(db: psycopg.Connection, apply: Apply) -> None:
     """A replayed delivery changes nothing and writes no outbox entry."""
     conn = service(db)
-    assert apply(conn, lexeme_event()) == "applied"
+    assert apply(lexeme_event()) == "applied"
     outbox = conn.execute("select count(*) from app_private.search_outbox").fetchone()
-    assert apply(conn, lexeme_event()) == "duplicate"
+    assert apply(lexeme_event()) == "duplicate"
     assert conn.execute("select count(*) from app_private.search_outbox").fetchone() == outbox
 
 
-def test_apply_event_older_update_is_stale(db: psycopg.Connection) -> None:
+def test_apply_event_older_update_is_stale(db: psycopg.Connection, apply: Apply) -> None:
     """A delivery older than the stored state is ignored."""
     conn = service(db)
-    apply(conn, lexeme_event(updated="2026-11-21T12:00:00Z", gloss="to leap"))
-    assert apply(conn, lexeme_event(updated="2026-11-21T11:00:00Z", gloss="to hop")) == "stale"
+    apply(lexeme_event(updated="2026-11-21T12:00:00Z", gloss="to leap"))
+    assert apply(lexeme_event(updated="2026-11-21T11:00:00Z", gloss="to hop")) == "stale"
     assert gloss(conn) == "to leap"
 
 
-def test_apply_event_locales_are_separate_glosses(db: psycopg.Connection) -> None:
+def test_apply_event_locales_are_separate_glosses(db: psycopg.Connection, apply: Apply) -> None:
     """Each localization upserts its own gloss under one lexeme."""
     conn = service(db)
-    apply(conn, lexeme_event())
-    apply(conn, lexeme_event(locale="pt-BR", gloss="pular"))
+    apply(lexeme_event())
+    apply(lexeme_event(locale="pt-BR", gloss="pular"))
     assert (gloss(conn), gloss(conn, "pt-BR")) == ("to jump", "pular")
     assert conn.execute("select count(*) from public.lexemes").fetchone() == (1,)
 
 
-def test_apply_event_draft_does_not_replace_published(db: psycopg.Connection) -> None:
+def test_apply_event_draft_does_not_replace_published(db: psycopg.Connection, apply: Apply) -> None:
     """Editing a draft beside the live version leaves the live content alone."""
     conn = service(db)
-    apply(conn, lexeme_event())
+    apply(lexeme_event())
     draft = lexeme_event("entry.update", updated="2026-11-22T10:00:00Z", gloss="draft gloss")
-    assert apply(conn, draft) == "draft_ignored"
+    assert apply(draft) == "draft_ignored"
     assert gloss(conn) == "to jump"
 
 
-def test_apply_event_unpublish_then_delete(db: psycopg.Connection) -> None:
+def test_apply_event_unpublish_then_delete(db: psycopg.Connection, apply: Apply) -> None:
     """Unpublishing hides the lexeme; deleting its last locale removes it."""
     conn = service(db)
-    apply(conn, lexeme_event())
-    apply(conn, lexeme_event("entry.unpublish", updated="2026-11-22T10:00:00Z"))
+    apply(lexeme_event())
+    apply(lexeme_event("entry.unpublish", updated="2026-11-22T10:00:00Z"))
     assert conn.execute("select published_at from public.lexemes").fetchone() == (None,)
-    apply(conn, lexeme_event("entry.delete", updated="2026-11-23T10:00:00Z"))
+    apply(lexeme_event("entry.delete", updated="2026-11-23T10:00:00Z"))
     assert conn.execute("select count(*) from public.lexemes").fetchone() == (0,)
 
 
@@ -105,12 +118,12 @@ def test_apply_event_unpublish_then_delete(db: psycopg.Connection) -> None:
     [({"locale": "xx"}, 422), ({"learningLanguage": "pt-BR"}, 422)],
 )
 def test_apply_event_rejects_unknown_languages(
-    db: psycopg.Connection, overrides: dict[str, str], status: int
+    db: psycopg.Connection, apply: Apply, overrides: dict[str, str], status: int
 ) -> None:
     """An unknown locale or a non-learning language is a 422 and stores nothing."""
     conn = service(db)
     locale = overrides.pop("locale", "en")
     with pytest.raises(IngestError) as raised:
-        apply(conn, lexeme_event(locale=locale, **overrides))
+        apply(lexeme_event(locale=locale, **overrides))
     assert raised.value.status == status
     assert conn.execute("select count(*) from app_private.cms_entries").fetchone() == (0,)

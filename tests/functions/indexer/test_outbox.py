@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -103,6 +104,7 @@ def test_drain_once_unpublish_removes_from_search(
     functions_config: FunctionsConfig,
     collection_prefix: str,
     db: psycopg.Connection,
+    db_dsn: str,
 ) -> None:
     """Unpublishing in the CMS removes the lexeme from search after the next pass."""
     event = StrapiEvent.model_validate(
@@ -119,7 +121,13 @@ def test_drain_once_unpublish_removes_from_search(
         }
     )
     db.execute("set role service_role")
-    assert apply_event(db, event, None) == "applied"
+
+    async def unpublish() -> str:
+        async with await psycopg.AsyncConnection.connect(db_dsn, autocommit=True) as conn:
+            await conn.execute("set role service_role")
+            return await apply_event(conn, event, None)
+
+    assert asyncio.run(unpublish()) == "applied"
     assert "hablar" in lemmas(indexed, collection_prefix, "hablar", "es")
     drain_all(functions_config, indexed)
     assert "hablar" not in lemmas(indexed, collection_prefix, "hablar", "es")
