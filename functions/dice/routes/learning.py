@@ -26,6 +26,7 @@ from functions.dice.models.learning import (
     ReviewPublic,
 )
 from functions.dice.models.odds import CheckOddsCreate
+from functions.dice.module_modifiers import module_modifiers
 from functions.dice.rolling import plan_check
 from functions.dice.stats import check_odds
 from functions.dice.store import check_sheet, granted_modifiers
@@ -186,8 +187,9 @@ async def post_practice(body: PracticeCreate, caller: CallerDep, pool: DbDep) ->
     summary="Odds of a language check, familiarity included",
     description=(
         "The chance to pass the character's language check as POST /rolls would assemble it: "
-        "sheet, campaign DCs, granted modifiers and, with `check.challenge_id`, the "
-        "familiarity bonus of the challenge's lexemes."
+        "sheet, campaign DCs, granted modifiers, the equipped items of the campaign's enabled "
+        "game modules and, with `check.challenge_id`, the familiarity bonus of the challenge's "
+        "lexemes."
     ),
     responses=ERRORS,
 )
@@ -204,7 +206,8 @@ async def post_odds(
         familiarity = None
         if check.challenge_id is not None:
             familiarity = await challenge_familiarity(conn, check.challenge_id, body.campaign_id)
-        plan = plan_check(check, sheet, grants, familiarity)
+        modules = await module_modifiers(conn, body.character_id, check.ability.value)
+        plan = plan_check(check, sheet, grants, familiarity, modules)
         assert plan.breakdown is not None
         odds = check_odds(
             CheckOddsCreate(dc=plan.dc, modifier=plan.modifier, advantage=check.advantage)

@@ -115,3 +115,25 @@ def test_a_module_kind_counts_and_the_pin_names_the_version(
         ("spanish-core-items@1.0.0:phrasebook", 1, 1),
         ("market-day-seville@1.1.0:market_basket", 1, 1),
     ]
+
+
+def test_the_odds_of_a_check_include_the_module_modifiers(
+    client: httpx.Client, world: World, equipped: psycopg.Connection[Any]
+) -> None:
+    """POST /learning/odds assembles the check as POST /rolls does, module items included."""
+    check = {"kind": "language", "ability": "vocabulary", "level": "A1"}
+    body = {"campaign_id": str(world.campaign), "character_id": str(world.character)}
+    odds = client.post(
+        "/learning/odds", json=body | {"check": check}, headers=world.headers("player")
+    )
+    assert odds.status_code == 200, odds.text
+    assert _module_terms(odds.json()) == [("spanish-core-items@1.0.0:pocket_dictionary", 2, 2)]
+    assert odds.json()["odds"]["modifier"] == _roll(client, world, check)["modifier"]
+    with acting_as(equipped, "authenticated", world.users["gm"]):
+        equipped.execute(
+            "select app_private.disable_game_module(%s, 'spanish-core-items')", (world.campaign,)
+        )
+    without = client.post(
+        "/learning/odds", json=body | {"check": check}, headers=world.headers("player")
+    ).json()
+    assert without["odds"]["modifier"] == odds.json()["odds"]["modifier"] - 2
