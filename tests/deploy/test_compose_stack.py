@@ -1,7 +1,7 @@
 """The container deployment end to end, through nginx over TLS with the official clients:
 a GM and a player sign up, play a campaign, a roll reaches both over realtime, search finds
-the seeded content, a portrait goes through storage, and killing one API replica mid-run fails no request beyond the
-documented retry (docs/deployment.md, "Retries").
+the seeded content, a portrait goes through storage, and killing one API replica mid-run fails
+no request beyond the documented retry (docs/deployment.md, "Retries").
 
 Run by `make test-deploy` (scripts/containers-test.sh), which brings the compose stack up and
 sets RFL_DEPLOY_URL; skipped anywhere else.
