@@ -141,3 +141,13 @@ def test_a_hostile_upload_names_the_field_and_installs_nothing(
     assert body["details"] == {"field": "version"}
     assert gateway.post("", content=b"{", headers=service).status_code == 422
     assert _versions(gateway, service) == before
+
+
+def test_unknown_routes_and_methods_answer_in_the_error_shape(
+    gateway: httpx.Client, stack_settings: StackSettings
+) -> None:
+    service = _bearer(stack_settings.service_role_key)
+    for method, path, status in (("GET", "/no/such/route", 404), ("PATCH", "", 405)):
+        response = gateway.request(method, path, headers=service)
+        assert response.status_code == status, response.text
+        assert set(response.json()) == ERROR
