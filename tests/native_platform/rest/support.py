@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -122,3 +124,29 @@ def mounted(dsn: str, settings: StackSettings, **overrides: Any) -> Iterator[str
 
     with serve(Starlette(routes=[Mount("/rest/v1", app=rest_app)], lifespan=lifespan)) as url:
         yield url
+
+
+@contextmanager
+def fixture_database(pg_server: Any, prefix: str, fixture: Path) -> Iterator[str]:
+    """A fresh database holding `fixture` (SQL), dropped afterwards; yields its DSN."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with pg_server.janitor(name):
+        dsn = pg_server.dsn(name)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(fixture.read_text(encoding="utf-8"))
+        yield dsn
+
+
+def run_node(script: Path, url: str, anon_key: str, node_modules_dir: Path) -> Any:
+    """A supabase-js script run under Node against `url`; its printed JSON."""
+    done = subprocess.run(
+        ["node", "--input-type=module", "-", url],
+        env={**os.environ, "ANON_KEY": anon_key},
+        input=script.read_text(encoding="utf-8"),
+        cwd=node_modules_dir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(done.stdout)

@@ -8,7 +8,6 @@ and dropping the database drops them."""
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ import pytest
 from postgrest import SyncPostgrestClient
 
 from native_platform.settings import StackSettings
-from tests.native_platform.rest.support import start_server, stop_server
+from tests.native_platform.rest.support import fixture_database, start_server, stop_server
 
 FIXTURE = Path(__file__).with_name("fixture_rpc.sql")
 
@@ -34,11 +33,8 @@ $$;
 
 @pytest.fixture
 def config_dsn(pg_server: Any) -> Iterator[str]:
-    name = f"rfl_dbconf_{uuid.uuid4().hex[:12]}"
-    with pg_server.janitor(name):
-        dsn = pg_server.dsn(name)
+    with fixture_database(pg_server, "rfl_dbconf", FIXTURE) as dsn:
         with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(FIXTURE.read_text(encoding="utf-8"))
             conn.execute(PRE_CONFIG)
         yield dsn
 

@@ -5,7 +5,6 @@ The fixture (fixture_rpc.sql) follows the examples of PostgREST's documentation.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,12 @@ import pytest
 from postgrest import CountMethod, ReturnMethod, SyncPostgrestClient
 
 from native_platform.settings import StackSettings
-from tests.native_platform.rest.support import RestServer, start_server, stop_server
+from tests.native_platform.rest.support import (
+    RestServer,
+    fixture_database,
+    start_server,
+    stop_server,
+)
 
 FIXTURE = Path(__file__).with_name("fixture_rpc.sql")
 
@@ -24,11 +28,7 @@ FIXTURE = Path(__file__).with_name("fixture_rpc.sql")
 @pytest.fixture
 def rpc_dsn(pg_server: Any) -> Iterator[str]:
     """A fresh fixture database per test: the tests write."""
-    name = f"rfl_rpc_{uuid.uuid4().hex[:12]}"
-    with pg_server.janitor(name):
-        dsn = pg_server.dsn(name)
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(FIXTURE.read_text(encoding="utf-8"))
+    with fixture_database(pg_server, "rfl_rpc", FIXTURE) as dsn:
         yield dsn
 
 
@@ -209,11 +209,7 @@ def test_db_tx_end_rollback_allow_override(rpc_dsn: str, stack_settings: StackSe
 @pytest.fixture(scope="module")
 def shared_dsn(pg_server: Any) -> Iterator[str]:
     """One fixture database for the read-only calls below."""
-    name = f"rfl_rpc_{uuid.uuid4().hex[:12]}"
-    with pg_server.janitor(name):
-        dsn = pg_server.dsn(name)
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(FIXTURE.read_text(encoding="utf-8"))
+    with fixture_database(pg_server, "rfl_rpc", FIXTURE) as dsn:
         yield dsn
 
 

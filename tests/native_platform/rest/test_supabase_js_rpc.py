@@ -4,21 +4,16 @@ does."""
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import jwt
-import psycopg
 import pytest
 
 from native_platform.settings import StackSettings
-from tests.native_platform.rest.support import mounted
+from tests.native_platform.rest.support import fixture_database, mounted, run_node
 from tests.native_platform.rest.test_supabase_js_parity import NODE_MODULES_DIR
 
 SCRIPT = Path(__file__).with_name("js") / "rpc.mjs"
@@ -29,31 +24,16 @@ FIXTURE = Path(__file__).with_name("fixture_rpc.sql")
 def results(pg_server: Any, stack_settings: StackSettings) -> Iterator[dict[str, Any]]:
     if shutil.which("node") is None or not (NODE_MODULES_DIR / "node_modules").is_dir():
         pytest.fail("node and tests/native_platform/realtime/js/node_modules are required")
-    name = f"rfl_rpcjs_{uuid.uuid4().hex[:12]}"
-    with pg_server.janitor(name):
-        dsn = pg_server.dsn(name)
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(FIXTURE.read_text(encoding="utf-8"))
+    with fixture_database(pg_server, "rfl_rpcjs", FIXTURE) as dsn:
         overrides: dict[str, Any] = {
             "db_schemas": "public",
             "db_tx_end": "commit-allow-override",
             "db_plan_enabled": True,
         }
         with mounted(dsn, stack_settings, **overrides) as url:
-            anon = jwt.encode(
-                {"role": "anon"}, stack_settings.jwt_secret.get_secret_value(), algorithm="HS256"
-            )
-            done = subprocess.run(
-                ["node", "--input-type=module", "-", url],
-                env={**os.environ, "ANON_KEY": anon},
-                input=SCRIPT.read_text(encoding="utf-8"),
-                cwd=NODE_MODULES_DIR,
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=True,
-            )
-        yield json.loads(done.stdout)
+            secret = stack_settings.jwt_secret.get_secret_value()
+            anon = jwt.encode({"role": "anon"}, secret, algorithm="HS256")
+            yield run_node(SCRIPT, url, anon, NODE_MODULES_DIR)
 
 
 def test_rpc_counts_and_overloads(results: dict[str, Any]) -> None:
