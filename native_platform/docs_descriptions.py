@@ -30,6 +30,23 @@ AUTH_ROUTES: dict[tuple[str, str], str] = {
     "(service_role only).",
     ("DELETE", "/admin/users/{user_id}"): "Delete a user and everything that cascades from it "
     "(service_role only).",
+    ("POST", "/recover"): "Mail a password-recovery link and code (same answer for every "
+    "address; limited per address and per client).",
+    ("POST", "/otp"): "Mail a magic link and a 6-digit code for password-less sign-in "
+    "(`create_user` decides whether an unknown address signs up).",
+    ("POST", "/magiclink"): "GoTrue's older name of `/otp` for magic links.",
+    ("POST", "/resend"): "Mail the sign-up confirmation (or email-change link) again.",
+    ("GET", "/reauthenticate"): "Mail a nonce the signed-in user must give to change the "
+    "password (`secure_password_change`).",
+    ("POST", "/reauthenticate"): "Mail a nonce the signed-in user must give to change the "
+    "password (`secure_password_change`).",
+    ("POST", "/verify"): "Spend a mailed code or token hash (signup, recovery, magic link, "
+    "invite, email change) for a session; each works once, until it expires.",
+    ("GET", "/verify"): "The mailed link: spends its token and redirects (303) to `redirect_to` "
+    "from the allow-list, with the session or GoTrue's error in the fragment.",
+    ("POST", "/invite"): "Invite a user by email (service_role only).",
+    ("POST", "/admin/generate_link"): "A signup, invite, magic-link or recovery link and code "
+    "without mailing it (service_role only).",
 }
 
 STORAGE_ROUTES: dict[tuple[str, str], str] = {
