@@ -50,6 +50,7 @@ def create_app(settings: StudioSettings | None = None) -> Starlette:
         Route("/users", signed_in(pages.users, admin_only=True), methods=BOTH),
         Route("/campaigns", signed_in(pages.campaigns), methods=BOTH),
         Route("/campaigns/members", signed_in(pages.remove_member), methods=["POST"]),
+        Route("/campaigns/rolls", signed_in(pages.hide_purpose), methods=["POST"]),
         Route("/content", signed_in(pages.content), methods=BOTH),
         Route("/content/packs", signed_in(pages.publish_pack), methods=["POST"]),
         Route("/audit", signed_in(pages.audit), methods=BOTH),

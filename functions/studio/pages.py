@@ -257,7 +257,14 @@ async def campaigns(request: Request, session: Session) -> Response:
     )
     for campaign in found:
         campaign["members"] = [m for m in members if m["campaign_id"] == campaign["id"]]
-    return render(request, "campaigns.html", session, campaigns=found)
+    roll_params = {
+        "select": "id,campaign_id,purpose,created_at",
+        "purpose": "not.is.null",
+        "order": "created_at.desc",
+        "limit": "50",
+    }
+    rolls, _ = await client.rest("GET", "dice_rolls", session.access_token, params=roll_params)
+    return render(request, "campaigns.html", session, campaigns=found, rolls=rolls)
 
 
 async def remove_member(request: Request, session: Session) -> Response:
@@ -266,6 +273,14 @@ async def remove_member(request: Request, session: Session) -> Response:
     campaign_id, _, user_id = str(form.get("member", "")).partition("/")
     body = {"target_campaign_id": campaign_id, "member_id": user_id}
     await api(request).rest("POST", "rpc/remove_campaign_member", session.access_token, json=body)
+    return redirect(request, "/campaigns")
+
+
+async def hide_purpose(request: Request, session: Session) -> Response:
+    """Hide a roll's purpose text (RPC as the user: campaign.moderate; audited in the database)."""
+    form = await request.form()
+    body = {"target_roll_id": str(form.get("roll_id", ""))}
+    await api(request).rest("POST", "rpc/hide_roll_purpose", session.access_token, json=body)
     return redirect(request, "/campaigns")
 
 

@@ -4,6 +4,7 @@ content page shows the search index status."""
 
 from __future__ import annotations
 
+import httpx
 import psycopg
 from selenium import webdriver
 from selenium.webdriver.common.by import By
@@ -67,3 +68,34 @@ def test_the_content_page_shows_the_search_index_status(
     status = browser.find_element(By.ID, "search-index").text
     assert f"Outbox depth: {depth[0]};" in status
     assert "last indexed:" in status
+
+
+def test_a_moderator_hides_a_roll_purpose(browser: webdriver.Chrome, studio_stack: Stack) -> None:
+    with psycopg.connect(studio_stack.dsn) as db:
+        db.execute("select set_config('app.roll_source', 'dice-service', true)")
+        row = db.execute(
+            "insert into public.dice_rolls (campaign_id, roller_id, expression, total, purpose,"
+            " server_seed_hash, client_seed, nonce) select m.campaign_id, m.user_id, '1d20', 7,"
+            " 'an insult', repeat('a', 64), 's', 1 from public.campaign_members as m"
+            " join public.campaigns as c on c.id = m.campaign_id"
+            " where c.visibility = 'public' and m.role = 'player' limit 1 returning id::text"
+        ).fetchone()
+    assert row is not None, "the seed has a player in a public campaign"
+    roll = str(row[0])
+    sign_in(browser, studio_stack, "moderator")
+    browser.find_element(By.LINK_TEXT, "Campaigns").click()
+    press(browser, f"Hide purpose of roll {roll}")
+    anon = httpx.get(
+        f"{studio_stack.url}/rest/v1/dice_rolls",
+        headers={"apikey": studio_stack.anon_key},
+        params={"id": f"eq.{roll}", "select": "purpose,total"},
+    ).json()
+    assert anon == [{"purpose": "[hidden by a moderator]", "total": 7}]
+    with psycopg.connect(studio_stack.dsn) as db:
+        audited = db.execute(
+            "select a.email, v.record ->> 'purpose' from audit.record_version as v"
+            " join auth.users as a on a.id = v.actor_id"
+            " where v.table_name = 'hidden_roll_purposes' and v.record_pk ->> 'roll_id' = %s",
+            (roll,),
+        ).fetchall()
+    assert audited == [("moderator@rfl.test", "an insult")]
