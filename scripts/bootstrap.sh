@@ -14,6 +14,8 @@ DEBIAN_PACKAGES=(
   chromium chromium-driver
   # `rfl up --nodes N`: the API nodes behind nginx (native_platform/proxy.py).
   nginx
+  # REST GeoJSON tests (docs/rest.md): PostGIS, created by the test fixture database only.
+  postgresql-15-postgis-3
 )
 UV_VERSION=0.13.9
 

@@ -47,7 +47,8 @@ class Plan:
 
 @dataclass(frozen=True)
 class Media:
-    kind: str  # json | object | csv | openapi | text | binary | xml (the last three: RPC only)
+    # json | object | csv | geojson | openapi | text | binary | xml (the last three: RPC only)
+    kind: str
     strip_nulls: bool = False
     # An execution plan of the statement that would answer `kind` (db-plan-enabled).
     plan: Plan | None = None
@@ -58,6 +59,8 @@ class Media:
             return self.plan.content_type
         if self.kind == "csv":
             return "text/csv; charset=utf-8"
+        if self.kind == "geojson":
+            return "application/geo+json; charset=utf-8"
         if self.kind == "openapi":
             return "application/openapi+json; charset=utf-8"
         if self.kind in _RAW:
@@ -99,6 +102,8 @@ def _match(name: str, params: dict[str, str], openapi: bool, rpc: bool) -> Media
         return Media("object", stripped)
     if name == "text/csv" and not openapi:
         return Media("csv")
+    if name == "application/geo+json" and not openapi:
+        return Media("geojson")
     if name == "application/openapi+json" and openapi:
         return Media("openapi")
     return None

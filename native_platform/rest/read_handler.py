@@ -40,6 +40,7 @@ async def handle_read(req: ApiRequest, name: str) -> Response:
         max_rows=req.db.settings.db_max_rows,
         relation=quoted_name(table),
         csv=req.media.kind == "csv",
+        geojson=req.media.kind == "geojson",
     )
 
     def build(values: list[str]) -> tuple[sql.Composable, dict[str, object]]:

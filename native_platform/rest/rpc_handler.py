@@ -99,6 +99,7 @@ async def handle_rpc(req: ApiRequest, name: str) -> Response:
         req.media.strip_nulls,
         raw=_raw_output(req, function),
         csv=req.media.kind == "csv",
+        geojson=req.media.kind == "geojson",
     )
     key = (req.schema, name, function.params, invocation.names, invocation.raw, shape)
     if function.returns_set or function.returns_composite:
@@ -172,7 +173,9 @@ async def _set_returning(
     query = parse_query(rest)
     offset = paged(req, query, True)
     if not function.returns_composite:
-        shape = Shape(shape.count, shape.strip_nulls, scalar_rows=True, csv=shape.csv)
+        shape = Shape(
+            shape.count, shape.strip_nulls, scalar_rows=True, csv=shape.csv, geojson=shape.geojson
+        )
 
     def build(values: list[str]) -> tuple[sql.Composable, dict[str, object]]:
         params = Params()

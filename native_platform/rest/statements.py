@@ -34,6 +34,9 @@ class Shape:
     raw: str | None = None
     # text/csv as PostgREST writes it: the first row's keys, then each row's record text.
     csv: bool = False
+    # application/geo+json as PostgREST writes it: a FeatureCollection of ST_AsGeoJSON (PostGIS,
+    # resolved through the search path) of each row.
+    geojson: bool = False
 
 
 _CSV = sql.SQL(
@@ -43,12 +46,19 @@ _CSV = sql.SQL(
     "pg_catalog.length(pgrst_t::text) - 2), E'\\n'), '')"
 )
 
+_GEOJSON = sql.SQL(
+    "pg_catalog.json_build_object('type', 'FeatureCollection', 'features', "
+    "coalesce(pg_catalog.json_agg(st_asgeojson(pgrst_t)::json), '[]'))::text"
+)
+
 
 def _body(shape: Shape) -> sql.Composable:
     if not shape.body:
         return sql.SQL("''")
     if shape.csv:
         return _CSV
+    if shape.geojson:
+        return _GEOJSON
     rows = "pgrst_t.pgrst_source" if shape.scalar_rows else "pgrst_t"
     body = f"coalesce(json_agg({rows}), '[]')"
     if shape.strip_nulls:

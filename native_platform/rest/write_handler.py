@@ -189,6 +189,7 @@ def _representation(
         body=returning == "representation"
         or (returning == "headers-only" and req.method == "POST"),
         csv=req.media.kind == "csv",
+        geojson=req.media.kind == "geojson",
     )
     return write_statement(dml, root, sql_params, shape, tracked)
 
