@@ -184,6 +184,8 @@ class AuthSection(Section):
     enable_refresh_token_rotation: Literal[True] = True
     refresh_token_reuse_interval: Literal[0] = 0
     enable_signup: bool = True
+    # POST /signup without credentials creates a guest (GoTrue's anonymous sign-ins).
+    enable_anonymous_sign_ins: bool = False
     # Where email links land by default, and the other allowed `redirect_to` targets (globs).
     site_url: str = "http://127.0.0.1:3000"
     additional_redirect_urls: tuple[str, ...] = ()

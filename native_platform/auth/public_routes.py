@@ -18,8 +18,8 @@ from native_platform.observability.metrics import counted_sign_in
 
 __all__ = ["PublicRoutes"]
 
+EXTERNAL = {"email": True, "phone": False}
 SETTINGS = {
-    "external": {"email": True, "phone": False, "anonymous_users": False},
     "disable_signup": False,
     "phone_autoconfirm": False,
     "sms_provider": "",
@@ -46,6 +46,10 @@ class PublicRoutes:
         return JSONResponse(
             {
                 **SETTINGS,
+                "external": {
+                    **EXTERNAL,
+                    "anonymous_users": self.service.settings.enable_anonymous_sign_ins,
+                },
                 "disable_signup": not self.service.settings.enable_signup,
                 "mailer_autoconfirm": not self.confirmations,
             }
@@ -57,7 +61,14 @@ class PublicRoutes:
         body = await self.service.body(request, SignUpBody)
         refuse_phone(body.phone)
         if body.email is None and body.password is None:
-            raise AuthError(422, "anonymous_provider_disabled", "Anonymous sign-ins are disabled")
+            if not self.service.settings.enable_anonymous_sign_ins:
+                raise AuthError(
+                    422, "anonymous_provider_disabled", "Anonymous sign-ins are disabled"
+                )
+            guest = await self.service.call(
+                request, ANON, "sign_in_anonymously", Jsonb(body.data or {})
+            )
+            return JSONResponse(guest)
         # Autoconfirm: a session, and 422 user_already_exists for a taken address (as GoTrue).
         # Confirmations on: the bare user, for a taken address too (a stand-in, as GoTrue).
         function = "sign_up_unconfirmed" if self.confirmations else "sign_up"

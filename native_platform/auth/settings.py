@@ -37,6 +37,10 @@ class AuthSettings(BaseSettings):
 
     # GoTrue's GOTRUE_DISABLE_SIGNUP (and the email provider's switch): 422 signup_disabled.
     enable_signup: bool = Field(default_factory=lambda: _signup_enabled())
+    # GoTrue's GOTRUE_EXTERNAL_ANONYMOUS_USERS_ENABLED: POST /signup without credentials.
+    enable_anonymous_sign_ins: bool = Field(
+        default_factory=lambda: load_project_config().auth.enable_anonymous_sign_ins
+    )
 
     # Email flows (docs/auth.md): where links land, how long they live, the SMTP server.
     site_url: str = Field(default_factory=lambda: load_project_config().auth.site_url)

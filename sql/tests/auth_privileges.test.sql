@@ -2,7 +2,7 @@
 -- by exactly the roles that need it; definer functions pin an empty search_path.
 begin;
 set local search_path = extensions, public, tests;
-select plan(24);
+select plan(27);
 
 -- ===== tables =====
 select table_privs_are('auth', 'users', r, '{}', format('%s has no privilege on auth.users', r))
@@ -43,7 +43,8 @@ select set_eq(
             'auth.session_is_active(uuid)', 'auth.sign_up(text,text,jsonb)',
             'auth.sign_in_with_password(text,text)', 'auth.sign_up_unconfirmed(text,text,jsonb)',
             'auth.refresh_session(text)', 'auth.revoke_session_on_token_reuse(text)',
-            'auth.verify_email_token(text,text,text)', 'auth.verify_email_change(text,text)'
+            'auth.verify_email_token(text,text,text)', 'auth.verify_email_change(text,text)',
+            'auth.sign_in_anonymously(jsonb)'
         ]) as f
         cross join unnest(array['anon', 'authenticated', 'service_role']) as r
         union all
@@ -65,6 +66,18 @@ select set_eq(
 select function_privs_are(
     'auth', 'sign_up', array['text', 'text', 'jsonb'], 'anon', array['EXECUTE'],
     'anon may sign up'
+);
+select function_privs_are(
+    'auth', 'sign_in_anonymously', array['jsonb'], 'anon', array['EXECUTE'],
+    'anon may sign in as a guest'
+);
+select isnt_definer(
+    'app_private', 'purge_stale_anonymous_users', array['interval'],
+    'the guests purge runs as its caller (pg_cron)'
+);
+select function_privs_are(
+    'app_private', 'purge_stale_anonymous_users', array['interval'], 'service_role',
+    array[]::text[], 'no API role may purge guests'
 );
 select function_privs_are(
     'auth', 'get_user', array[]::text[], 'anon', array[]::text[], 'anon may not get a user'
@@ -94,7 +107,8 @@ select is_empty(
             'sign_out', 'get_user', 'update_user', 'admin_create_user', 'admin_list_users',
             'admin_get_user', 'admin_update_user', 'admin_delete_user',
             'issue_email_token', 'verify_email_token', 'issue_reauthentication_nonce',
-            'update_user_with_nonce', 'request_email_change', 'verify_email_change') $$,
+            'update_user_with_nonce', 'request_email_change', 'verify_email_change',
+            'sign_in_anonymously') $$,
     'only the API functions are security definer'
 );
 select is_definer('auth', 'sign_in_with_password', array['text', 'text'], 'sign-in is definer');
