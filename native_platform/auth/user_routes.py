@@ -1,6 +1,8 @@
-"""Routes of the signed-in user: read and update the account, sign out."""
+"""Routes of the signed-in user: read and update the account, its identities, sign out."""
 
 from __future__ import annotations
+
+import uuid
 
 from psycopg.types.json import Jsonb
 from starlette.requests import Request
@@ -39,6 +41,19 @@ def user_routes(service: AuthService, email_flows: EmailFlows) -> list[Route]:
             user = await email_flows.change_email(request, caller, change)
         return JSONResponse(user)
 
+    async def identities(request: Request) -> Response:
+        caller = service.user(request)
+        return JSONResponse(await service.call(request, caller, "get_user_identities"))
+
+    async def unlink_identity(request: Request) -> Response:
+        caller = service.user(request)
+        try:
+            identity_id = uuid.UUID(request.path_params["identity_id"])
+        except ValueError:
+            raise AuthError(404, "identity_not_found", "Identity doesn't exist") from None
+        await service.call(request, caller, "unlink_identity", identity_id)
+        return JSONResponse({})
+
     async def logout(request: Request) -> Response:
         caller = service.user(request)
         scope = request.query_params.get("scope") or "global"
@@ -50,5 +65,7 @@ def user_routes(service: AuthService, email_flows: EmailFlows) -> list[Route]:
     return [
         Route("/user", get_user, methods=["GET"]),
         Route("/user", update_user, methods=["PUT"]),
+        Route("/user/identities", identities, methods=["GET"]),
+        Route("/user/identities/{identity_id}", unlink_identity, methods=["DELETE"]),
         Route("/logout", logout, methods=["POST"]),
     ]

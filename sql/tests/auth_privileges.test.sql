@@ -2,7 +2,7 @@
 -- by exactly the roles that need it; definer functions pin an empty search_path.
 begin;
 set local search_path = extensions, public, tests;
-select plan(27);
+select plan(30);
 
 -- ===== tables =====
 select table_privs_are('auth', 'users', r, '{}', format('%s has no privilege on auth.users', r))
@@ -22,9 +22,15 @@ select
         'app_private', 'secrets', r, '{}', format('%s has no privilege on app_private.secrets', r)
     )
 from unnest(array['anon', 'authenticated', 'service_role']) as r;
+select
+    table_privs_are(
+        'auth', 'identities', r, '{}', format('%s has no privilege on auth.identities', r)
+    )
+from unnest(array['anon', 'authenticated', 'service_role']) as r;
 select is_empty(
     $$ select c.oid::regclass from pg_class as c
         where c.oid in ('auth.users'::regclass, 'auth.sessions'::regclass,
+            'auth.identities'::regclass,
             'auth.refresh_tokens'::regclass, 'app_private.secrets'::regclass)
         and not c.relrowsecurity $$,
     'RLS is enabled on every auth table'
@@ -50,7 +56,8 @@ select set_eq(
         union all
         select f, 'authenticated' from unnest(array[
             'auth.sign_out(text)', 'auth.get_user()', 'auth.update_user(jsonb)',
-            'auth.update_user_with_nonce(jsonb,text)'
+            'auth.update_user_with_nonce(jsonb,text)', 'auth.get_user_identities()',
+            'auth.unlink_identity(uuid)'
         ]) as f
         union all
         select f, 'service_role' from unnest(array[
@@ -108,7 +115,7 @@ select is_empty(
             'admin_get_user', 'admin_update_user', 'admin_delete_user',
             'issue_email_token', 'verify_email_token', 'issue_reauthentication_nonce',
             'update_user_with_nonce', 'request_email_change', 'verify_email_change',
-            'sign_in_anonymously') $$,
+            'sign_in_anonymously', 'get_user_identities', 'unlink_identity') $$,
     'only the API functions are security definer'
 );
 select is_definer('auth', 'sign_in_with_password', array['text', 'text'], 'sign-in is definer');

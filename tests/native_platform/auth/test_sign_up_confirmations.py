@@ -85,8 +85,21 @@ def test_a_taken_address_gets_the_answer_of_a_new_one(
     taken = sign_up(raw, "REX@example.com", "another password", {"name": "Sue"})
     assert "access_token" not in taken and "access_token" not in new
     assert taken.keys() == new.keys()
-    assert {k: v for k, v in taken.items() if k not in PER_USER | {"email"}} == {
-        k: v for k, v in new.items() if k not in PER_USER | {"email"}
+    skipped = PER_USER | {"email", "identities"}
+    assert {k: v for k, v in taken.items() if k not in skipped} == {
+        k: v for k, v in new.items() if k not in skipped
+    }
+    # One `email` identity each, alike but for per-user values, naming the requested address.
+    per_identity = {"identity_id", "id", "user_id", "created_at", "updated_at"}
+    (taken_identity,) = taken["identities"]
+    (new_identity,) = new["identities"]
+    assert taken_identity.keys() == new_identity.keys()
+    assert taken_identity["email"] == "rex@example.com"
+    assert taken_identity["identity_data"]["email"] == "rex@example.com"
+    assert taken_identity["identity_data"]["sub"] == taken["id"]
+    alike = per_identity | {"email", "identity_data"}
+    assert {k: v for k, v in taken_identity.items() if k not in alike} == {
+        k: v for k, v in new_identity.items() if k not in alike
     }
     assert taken["email"] == "rex@example.com"
     assert taken["id"] != real["id"]
