@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from supabase_auth import SyncGoTrueClient
 
-__all__ = ["PASSWORD", "bearer", "sign_in", "sign_up"]
+from native_platform.settings import StackSettings
+
+__all__ = ["PASSWORD", "bearer", "gotrue_client", "sign_in", "sign_up"]
 
 PASSWORD = "correct horse battery"
 
@@ -26,3 +29,15 @@ def sign_in(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx
 
 def bearer(session: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {session['access_token']}"}
+
+
+def gotrue_client(url: str, stack_settings: StackSettings, http: httpx.Client) -> SyncGoTrueClient:
+    """supabase-py's auth client on `url` with the anon key, keeping its session in memory."""
+    key = stack_settings.anon_key.get_secret_value()
+    return SyncGoTrueClient(
+        url=url,
+        headers={"apikey": key, "Authorization": f"Bearer {key}"},
+        auto_refresh_token=False,
+        persist_session=True,
+        http_client=http,
+    )

@@ -9,24 +9,12 @@ import httpx
 import jwt
 import psycopg
 import pytest
-from supabase_auth import SyncGoTrueClient
 from supabase_auth.errors import AuthApiError
 
 from native_platform.auth import AuthSettings
 from native_platform.settings import StackSettings
 from tests.native_platform.auth.conftest import serve_auth
-from tests.native_platform.auth.support import PASSWORD
-
-
-def client_for(url: str, stack_settings: StackSettings, http: httpx.Client) -> SyncGoTrueClient:
-    key = stack_settings.anon_key.get_secret_value()
-    return SyncGoTrueClient(
-        url=url,
-        headers={"apikey": key, "Authorization": f"Bearer {key}"},
-        auto_refresh_token=False,
-        persist_session=True,
-        http_client=http,
-    )
+from tests.native_platform.auth.support import PASSWORD, gotrue_client
 
 
 @pytest.fixture
@@ -45,7 +33,7 @@ def test_guest_signs_in_and_converts_keeping_its_id(
 ) -> None:
     """signInAnonymously: a guest session; update_user(email, password) makes it permanent."""
     with serve_auth(auth_settings.model_copy(update={"enable_anonymous_sign_ins": True})) as url:
-        gotrue = client_for(url, stack_settings, http)
+        gotrue = gotrue_client(url, stack_settings, http)
         guest = gotrue.sign_in_anonymously({"options": {"data": {"name": "Guest"}}})
         assert guest.session is not None and guest.user is not None
         assert guest.user.is_anonymous is True
@@ -72,7 +60,7 @@ def test_disabled_anonymous_sign_ins_answer_gotrue_error(
 ) -> None:
     """Off: 422 anonymous_provider_disabled, and /settings says anonymous_users false."""
     with serve_auth(auth_settings.model_copy(update={"enable_anonymous_sign_ins": False})) as url:
-        gotrue = client_for(url, stack_settings, http)
+        gotrue = gotrue_client(url, stack_settings, http)
         with pytest.raises(AuthApiError) as refused:
             gotrue.sign_in_anonymously()
         assert refused.value.status == 422
@@ -86,9 +74,9 @@ def test_stale_guests_are_purged_by_the_housekeeping_job(
 ) -> None:
     """The 'anonymous-users' job deletes guests older than 30 days, never converted accounts."""
     with serve_auth(auth_settings.model_copy(update={"enable_anonymous_sign_ins": True})) as url:
-        old = client_for(url, stack_settings, http).sign_in_anonymously().user
-        fresh = client_for(url, stack_settings, http).sign_in_anonymously().user
-        member = client_for(url, stack_settings, http)
+        old = gotrue_client(url, stack_settings, http).sign_in_anonymously().user
+        fresh = gotrue_client(url, stack_settings, http).sign_in_anonymously().user
+        member = gotrue_client(url, stack_settings, http)
         member.sign_up({"email": "member@example.com", "password": PASSWORD})
     assert old is not None and fresh is not None
     with psycopg.connect(db_dsn, autocommit=True) as conn:

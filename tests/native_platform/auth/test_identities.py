@@ -7,13 +7,12 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from supabase_auth import SyncGoTrueClient
 from supabase_auth.errors import AuthApiError
 
 from native_platform.auth import AuthSettings
 from native_platform.settings import StackSettings
 from tests.native_platform.auth.conftest import serve_auth
-from tests.native_platform.auth.support import PASSWORD
+from tests.native_platform.auth.support import PASSWORD, gotrue_client
 
 
 @pytest.fixture
@@ -22,21 +21,10 @@ def url(auth_settings: AuthSettings) -> Iterator[str]:
         yield base
 
 
-def client_for(url: str, stack_settings: StackSettings, http: httpx.Client) -> SyncGoTrueClient:
-    key = stack_settings.anon_key.get_secret_value()
-    return SyncGoTrueClient(
-        url=url,
-        headers={"apikey": key, "Authorization": f"Bearer {key}"},
-        auto_refresh_token=False,
-        persist_session=True,
-        http_client=http,
-    )
-
-
 def test_sign_up_creates_an_email_identity(url: str, stack_settings: StackSettings) -> None:
     """The user object and GET /user/identities list one `email` identity shaped as GoTrue's."""
     with httpx.Client(timeout=30) as http:
-        gotrue = client_for(url, stack_settings, http)
+        gotrue = gotrue_client(url, stack_settings, http)
         signed_up = gotrue.sign_up({"email": "ida@example.com", "password": PASSWORD})
         assert signed_up.user is not None and signed_up.session is not None
         identities = gotrue.get_user_identities().identities
@@ -62,9 +50,9 @@ def test_sign_up_creates_an_email_identity(url: str, stack_settings: StackSettin
 def test_the_last_identity_cannot_be_unlinked(url: str, stack_settings: StackSettings) -> None:
     """422 single_identity_not_deletable; another user's identity is 404; nothing changes."""
     with httpx.Client(timeout=30) as http:
-        owner = client_for(url, stack_settings, http)
+        owner = gotrue_client(url, stack_settings, http)
         owner.sign_up({"email": "owner@example.com", "password": PASSWORD})
-        other = client_for(url, stack_settings, http)
+        other = gotrue_client(url, stack_settings, http)
         other.sign_up({"email": "other@example.com", "password": PASSWORD})
         (identity,) = owner.get_user_identities().identities
         with pytest.raises(AuthApiError) as last:
@@ -82,7 +70,7 @@ def test_a_guest_gains_an_email_identity_when_converted(
 ) -> None:
     """Guests have no identity; converting one by email adds its `email` identity."""
     with httpx.Client(timeout=30) as http:
-        gotrue = client_for(url, stack_settings, http)
+        gotrue = gotrue_client(url, stack_settings, http)
         guest = gotrue.sign_in_anonymously()
         assert guest.user is not None and guest.user.identities == []
         gotrue.update_user({"email": "convert@example.com", "password": PASSWORD})
