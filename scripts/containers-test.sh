@@ -6,7 +6,8 @@
 #      committed), validates docker-compose.yml with `podman-compose config`;
 #   3. brings the stack up and times start-to-ready (GET https://…/health through nginx);
 #   4. runs tests/deploy with the official clients through the proxy: sign up, campaign, roll,
-#      the roll over realtime, search, then one API replica killed mid-run;
+#      the roll over realtime, search, then one API replica and one realtime node killed
+#      mid-run;
 #   5. tears the stack down (volumes included), also on failure (RFL_DEPLOY_KEEP=1 keeps it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -80,11 +81,13 @@ start=$(now)
 {
   compose up --detach db typesense
   compose run --rm migrate
-  compose up --detach api1 api2 indexer nginx
+  compose up --detach api1 api2 realtime1 realtime2 indexer nginx
 } >"$STATE/up.log" 2>&1 || { cat "$STATE/up.log"; exit 1; }
 url="https://127.0.0.1:$RFL_HTTPS_PORT"
 for _ in $(seq 1 180); do
-  if curl --silent --fail --cacert "$RFL_TLS_DIR/tls.crt" "$url/health" >/dev/null 2>&1; then
+  # The API's health, then each realtime node's readiness (round robin: two in a row).
+  if curl --silent --fail --fail-early --cacert "$RFL_TLS_DIR/tls.crt" "$url/health" \
+    "$url/realtime/v1/ready" "$url/realtime/v1/ready" >/dev/null 2>&1; then
     ready=1
     break
   fi

@@ -2,8 +2,9 @@
 
     gateway            the API node: REST, auth, realtime, storage and every configured function
                        in one process (as `rfl up` runs it), on API_HOST:API_PORT (0.0.0.0:8000)
-    realtime           a standalone realtime node (`python -m native_platform.realtime`,
-                       REALTIME_* variables)
+    realtime           a standalone realtime node (`python -m native_platform.realtime`) on
+                       REALTIME_HOST:REALTIME_PORT; REALTIME_* variables, or those derived from
+                       the stack's settings (as the gateway's realtime) when they are absent
     function NAME      one `[functions.NAME]` block of config.toml alone, on 0.0.0.0:API_PORT
     indexer [ARGS]     the outbox → Typesense worker (`python -m functions.indexer`)
     migrate            the one-shot job: apply pending migrations and set the runtime secrets,
@@ -48,6 +49,22 @@ def function(name: str) -> None:
     uvicorn.run(app, host="0.0.0.0", port=int(os.environ.get("API_PORT", "8000")))  # noqa: S104
 
 
+def realtime() -> None:
+    """The node's settings come from REALTIME_* variables; a container given the stack's
+    (`*_FILE` secrets) gets them derived as the gateway does, REALTIME_HOST/PORT kept."""
+    if "REALTIME_DATABASE_URL" not in os.environ:
+        from pydantic import SecretStr
+
+        from native_platform.realtime import RealtimeSettings
+        from native_platform.settings import load_settings
+
+        derived = RealtimeSettings.from_stack(load_settings())
+        for name, value in derived.model_dump().items():
+            text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+            os.environ.setdefault(f"REALTIME_{name.upper()}", text)
+    os.execv(sys.executable, [sys.executable, "-m", "native_platform.realtime"])
+
+
 def wait_for_database(url: str, timeout: float = 120.0) -> None:
     """The job may start with the database container: wait until it accepts connections."""
     import psycopg
@@ -66,6 +83,7 @@ def wait_for_database(url: str, timeout: float = 120.0) -> None:
 def migrate() -> int:
     from native_platform.database import prepare_database
     from native_platform.project_config import load_project_config
+    from native_platform.reference_seed import load_reference_seed
     from native_platform.settings import load_settings
 
     settings = load_settings()
@@ -73,6 +91,8 @@ def migrate() -> int:
     seed = os.environ.get("RFL_SEED", "false").lower() == "true"
     config = load_project_config() if seed else None
     applied = prepare_database(settings.database_url.get_secret_value(), settings, config)
+    # Locales, app roles and permissions: every environment's reference data (as `rfl migrate`).
+    load_reference_seed(settings.database_url.get_secret_value())
     seeded = "loaded" if seed else "skipped"
     sys.stdout.write(f"migrate: applied {len(applied)} migrations; seed {seeded}\n")
     return 0
@@ -103,7 +123,7 @@ def main(argv: list[str]) -> int:
     elif role == "function" and len(args) == 1:
         function(args[0])
     elif role == "realtime":
-        os.execv(sys.executable, [sys.executable, "-m", "native_platform.realtime"])
+        realtime()
     elif role == "indexer":
         os.execv(sys.executable, [sys.executable, "-m", "functions.indexer", *(args or ["run"])])
     elif role == "migrate":
