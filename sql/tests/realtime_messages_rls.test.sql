@@ -84,9 +84,12 @@ select policies_are(
     array[
         'Campaign members receive their campaign channels',
         'Players broadcast to their campaign, only game masters to its gm channel',
-        'Only the database sends server events'
+        'Only the database sends server events',
+        -- The learning loop's channels (learning_rls.test.sql tests who may join them).
+        'Players receive their own learner channel',
+        'Game masters receive their campaign''s readiness channel'
     ],
-    'realtime.messages has exactly the campaign channel policies and the server-event guard'
+    'realtime.messages has exactly the campaign and learning channel policies and the event guard'
 );
 select is(
     (
