@@ -45,6 +45,10 @@ AUTH_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/verify"): "The mailed link: spends its token and redirects (303) to `redirect_to` "
     "from the allow-list, with the session or GoTrue's error in the fragment.",
     ("POST", "/invite"): "Invite a user by email (service_role only).",
+    ("GET", "/user/identities"): "The signed-in user's identities (an `email` identity per "
+    "address), as GoTrue reports them.",
+    ("DELETE", "/user/identities/{identity_id}"): "Unlink one of the signed-in user's "
+    "identities (422 `single_identity_not_deletable` for the last one).",
     ("POST", "/admin/generate_link"): "A signup, invite, magic-link or recovery link and code "
     "without mailing it (service_role only).",
 }

@@ -13,6 +13,7 @@
 -- app_private.draw_challenge_lexeme_ids(uuid, text, integer, uuid);
 -- function public.draw_challenge_lexemes(uuid, text, integer, text) (grants kept).
 
+-- lint: allow require-concurrent-index-creation — pack lexeme rows are few (authored content)
 create index content_pack_version_lexemes_pack_version_id_lexeme_id_idx
 on public.content_pack_version_lexemes (pack_version_id, lexeme_id);
 

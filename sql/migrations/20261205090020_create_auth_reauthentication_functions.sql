@@ -6,9 +6,11 @@
 -- auth.update_user_with_nonce(jsonb, text) (new).
 -- The nonce is stored as the other codes are (sha256 of address:nonce), single-use, short-lived.
 
+-- lint: allow ban-drop-constraint — replaced by the wider check right below, same name
 alter table auth.one_time_tokens
 drop constraint one_time_tokens_token_type_check;
 
+-- lint: allow constraint-missing-not-valid — auth.one_time_tokens is small and short-lived
 alter table auth.one_time_tokens
 add constraint one_time_tokens_token_type_check check (
     token_type in ('confirmation', 'recovery', 'magiclink', 'invite', 'reauthentication')

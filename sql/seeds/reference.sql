@@ -42,7 +42,8 @@ values
 ('user.manage', 'Manage users and their app roles.'),
 ('audit.read', 'Read the audit log.'),
 ('storage.manage', 'Create, change and delete storage buckets.'),
-('module.manage', 'Install, upgrade and remove game modules.')
+('module.manage', 'Install, upgrade and remove game modules.'),
+('audit.verify', 'Recompute the audit log''s hash chain.')
 on conflict (name) do update
     set description = excluded.description
     where p.description is distinct from excluded.description;
@@ -56,6 +57,7 @@ values
 ('admin', 'audit.read'),
 ('admin', 'storage.manage'),
 ('admin', 'module.manage'),
+('admin', 'audit.verify'),
 ('moderator', 'campaign.moderate'),
 ('moderator', 'audit.read'),
 ('content_editor', 'content.write'),

@@ -10,10 +10,11 @@ import psycopg
 import pytest
 
 from native_platform import backup
-from tests.native_platform.test_backup_drill import (  # noqa: F401 (drill: a fixture)
+from tests.native_platform.test_backup_drill import (  # noqa: F401 (drill, state_dir: fixtures)
     Drill,
     counts,
     drill,
+    state_dir,
     write_game_data,
 )
 
