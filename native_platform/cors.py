@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["cors_options"]
+__all__ = ["STORAGE_EXPOSED_HEADERS", "cors_options"]
 
 POSTGREST_EXPOSED_HEADERS = (
     "Content-Encoding",
@@ -16,6 +16,27 @@ POSTGREST_EXPOSED_HEADERS = (
     "Server",
     "Transfer-Encoding",
     "Range-Unit",
+)
+# What the storage clients read from a cross-origin answer (supabase-storage's own CORS list):
+# ranges and caching, TUS (tus-js-client follows `Location`, resumes from `Upload-Offset`),
+# the upsert flag and the transformations applied.
+STORAGE_EXPOSED_HEADERS = (
+    "Accept-Ranges",
+    "Cache-Control",
+    "Content-Disposition",
+    "Content-Length",
+    "ETag",
+    "Last-Modified",
+    "Tus-Extension",
+    "Tus-Max-Size",
+    "Tus-Resumable",
+    "Tus-Version",
+    "Upload-Expires",
+    "Upload-Length",
+    "Upload-Metadata",
+    "Upload-Offset",
+    "X-Transformations",
+    "x-upsert",
 )
 
 
@@ -31,6 +52,10 @@ def cors_options(
         "allow_credentials": True,
         "allow_methods": ["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
         "allow_headers": ["*"],
-        "expose_headers": [*POSTGREST_EXPOSED_HEADERS, *extra_exposed_headers],
+        "expose_headers": [
+            *POSTGREST_EXPOSED_HEADERS,
+            *STORAGE_EXPOSED_HEADERS,
+            *extra_exposed_headers,
+        ],
         "max_age": 86400,
     }
