@@ -11,6 +11,7 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from native_platform.observability.metrics import register_pool
+from native_platform.ratelimit import RequestLimiter
 from native_platform.rest.db_config import apply_database_config, read_database_config
 from native_platform.rest.errors import ApiError
 from native_platform.rest.schema_cache import SchemaCache, load_schema_cache
@@ -40,6 +41,15 @@ class Database:
             kwargs={"prepare_threshold": 3, "autocommit": True},
         )
         register_pool("rest", self.pool)
+        self.limiter = (
+            RequestLimiter(
+                self.conninfo,
+                settings.rate_limit_interval_ms / 1000,
+                settings.rate_limit_max_unsynced,
+            )
+            if settings.rate_limit_node
+            else None
+        )
         self.cache: SchemaCache | None = None
         self.healthy = False
         self._tasks: set[asyncio.Task[None]] = set()
@@ -47,6 +57,8 @@ class Database:
 
     async def start(self) -> None:
         await self.pool.open(wait=False)
+        if self.limiter is not None:
+            await self.limiter.start()
         self._spawn(self._recover())
         if self.settings.db_channel_enabled:
             self._spawn(self._listen())
@@ -57,6 +69,8 @@ class Database:
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        if self.limiter is not None:
+            await self.limiter.stop()
         await self.pool.close()
 
     def _spawn(self, coroutine: Any) -> None:

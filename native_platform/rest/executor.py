@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
@@ -21,9 +22,10 @@ from psycopg.types.string import TextLoader
 from psycopg_pool import PoolTimeout
 
 from native_platform.caller import caller_context_sql
+from native_platform.ratelimit import LimiterUnavailable, request_key
 from native_platform.rest.auth import Identity
 from native_platform.rest.database import Database
-from native_platform.rest.errors import from_database_error
+from native_platform.rest.errors import ApiError, from_database_error
 from native_platform.rest.settings import RestSettings
 
 __all__ = [
@@ -107,6 +109,7 @@ async def execute(
 
     `explain` (an EXPLAIN in JSON format) gives the planner's row estimate of the result.
     """
+    await _admit(db, ctx)
     try:
         return await _run(db, ctx, statement, params, read_only, check, rollback, explain)
     except PoolTimeout as error:
@@ -117,21 +120,55 @@ async def execute(
         raise from_database_error(error, ctx.identity.anonymous) from error
 
 
+async def _admit(db: Database, ctx: RequestContext) -> None:
+    """Charge the request to its rate limit on this node (ADR 0022), before any connection is
+    taken: a refused request costs the database nothing. 429 as `rate_limit.refuse` words it."""
+    if db.limiter is None:
+        return
+    key = request_key(ctx.identity.claims, ctx.headers)
+    if key is None:
+        return
+    try:
+        wait = await db.limiter.take(*key)
+    except LimiterUnavailable as error:
+        db.connection_lost()
+        raise ApiError(
+            503, "PGRST001", "Database client error. Retrying the connection.", str(error)
+        ) from None
+    if wait > 0:
+        retry_after = str(math.ceil(max(wait, 0.001)))
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"Too many requests: {key[0]}",
+            f"Retry after {retry_after} s",
+            None,
+            {"Retry-After": retry_after, "X-RateLimit-Name": key[0]},
+        )
+
+
 Queued = tuple[Statement, Sequence[object] | dict[str, object] | None]
 _BEGIN = {True: b"begin read only", False: b"begin"}
 # Turning read-only on is allowed at any point of a transaction (only the reverse is not).
 _READ_ONLY = b", set_config('transaction_read_only', 'on', true)"
 _ROLE_SETTING = b", set_config(%s, %s, true)"
+# Tells the pre-request hook that this node charged the request already (ADR 0022).
+_CHARGED = b", set_config('rate_limit.charged_by_node', 'on', true)"
 
 
 @functools.lru_cache(maxsize=32)
-def _context_statement(read_only: bool, role_settings: int) -> bytes:
+def _context_statement(read_only: bool, role_settings: int, charged: bool) -> bytes:
     """The context select, with one set_config per role setting (PostgREST's role settings).
 
     A setting such as statement_timeout takes effect from the next statement of the pipeline:
     Postgres starts each Execute's timer with the value current when it begins.
     """
-    return _CONTEXT + (_READ_ONLY if read_only else b"") + _ROLE_SETTING * role_settings
+    return (
+        _CONTEXT
+        + (_READ_ONLY if read_only else b"")
+        + (_CHARGED if charged else b"")
+        + _ROLE_SETTING * role_settings
+    )
 
 
 def transaction_statements(
@@ -152,7 +189,9 @@ def transaction_statements(
     out: list[Queued] = []
     if not commit:
         out.append((_BEGIN[read_only], None))
-    context = _context_statement(read_only and commit, len(ctx.role_settings))
+    context = _context_statement(
+        read_only and commit, len(ctx.role_settings), settings.rate_limit_node
+    )
     out.append((context, _context_params(ctx)))
     if ctx.timezone:
         out.append((_TIMEZONE, (ctx.timezone,)))

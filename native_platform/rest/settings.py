@@ -44,6 +44,12 @@ class RestSettings(BaseSettings):
     # Not PostgREST's: the stack's stricter token rules (exp and an API role required), shared
     # by every surface of the stack (native_platform.caller); off when the server runs alone.
     jwt_strict: bool = False
+    # Not PostgREST's: the request.* rate limits enforced by this node and charged to the SQL
+    # buckets in batches (native_platform/ratelimit.py, ADR 0022); the pre-request hook then
+    # skips its own charge. Off when the server runs alone (the hook charges every request).
+    rate_limit_node: bool = False
+    rate_limit_interval_ms: float = Field(default=5.0, gt=0, le=1000)
+    rate_limit_max_unsynced: int = Field(default=32, ge=1)
     server_host: str = "127.0.0.1"
     server_port: int = Field(default=3000, ge=0, le=65535)
     server_cors_allowed_origins: str = "*"

@@ -25,6 +25,7 @@ def settings_for_stack(stack: StackSettings, dbname: str = "postgres") -> RestSe
         db_tx_end=config.api.db_tx_end,
         db_plan_enabled=config.api.db_plan_enabled,
         db_pre_request="app_private.check_request",
+        rate_limit_node=True,
         jwt_secret=stack.jwt_secret,
         jwt_aud="authenticated",
         jwt_strict=True,

@@ -62,9 +62,9 @@ def wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 def start_server(
-    dsn: str, settings: StackSettings, extra: dict[str, str] | None = None
+    dsn: str, settings: StackSettings, extra: dict[str, str] | None = None, port: int | None = None
 ) -> RestServer:
-    port = free_port()
+    port = port or free_port()
     password = settings.authenticator_password.get_secret_value()
     dbname = dsn.rsplit("/", 1)[1]
     env = {
