@@ -110,6 +110,11 @@ class StackSettings(BaseSettings):
     # Origins (comma-separated) browsers may call the API from. Empty: any origin, as the
     # Supabase CLI's local stack answers; staging and production list theirs (rfl config check).
     cors_allowed_origins: str = ""
+    # The services this gateway process mounts, comma-separated: rest, auth, realtime,
+    # functions (every [functions.X]) and each [services.X] by name (storage, studio). Empty:
+    # all of them, as `rfl up` runs one gateway; the container deployment splits them across
+    # nodes (docs/deployment.md). A service not mounted starts nothing (no WAL reader).
+    gateway_services: str = ""
     # Local-only metrics ports (docs/observability.md); a test stack uses its own range.
     metrics_port: int = Field(
         default_factory=lambda: load_project_config().metrics.port, ge=1, le=65535

@@ -13,24 +13,48 @@ from starlette.types import ASGIApp
 from native_platform import auth, realtime, rest
 from native_platform.gateway.function_jwt import RequireJwt
 from native_platform.project_config import ProjectConfig, load_entrypoint
-from native_platform.settings import StackSettings
+from native_platform.settings import SettingsError, StackSettings
 
-__all__ = ["function_mounts", "key_auth_prefixes", "service_mounts"]
+__all__ = ["function_mounts", "key_auth_prefixes", "mounted_services", "service_mounts"]
 
 FUNCTIONS_PREFIX = "/functions/v1"
+# What GATEWAY_SERVICES may name besides each [services.X] block.
+PLATFORM_SERVICES = ("rest", "auth", "realtime", "functions")
+
+
+def mounted_services(settings: StackSettings, config: ProjectConfig) -> frozenset[str]:
+    """The names GATEWAY_SERVICES lists (every service when empty); SettingsError for a name
+    that is neither a platform service nor a `[services.X]` block."""
+    known = {*PLATFORM_SERVICES, *config.services}
+    listed = {name.strip() for name in settings.gateway_services.split(",") if name.strip()}
+    unknown = sorted(listed - known)
+    if unknown:
+        raise SettingsError(
+            f"setting GATEWAY_SERVICES is invalid: unknown {', '.join(unknown)}"
+            f" (known: {', '.join(sorted(known))})"
+        )
+    return frozenset(listed or known)
 
 
 def service_mounts(settings: StackSettings, config: ProjectConfig) -> list[Mount]:
-    mounts = [Mount("/rest/v1", rest.create_app(rest.settings_for_stack(settings)))]
-    if config.auth.enabled:
+    """The services GATEWAY_SERVICES selects, each also enabled in config.toml."""
+    selected = mounted_services(settings, config)
+    mounts = []
+    if "rest" in selected:
+        mounts.append(Mount("/rest/v1", rest.create_app(rest.settings_for_stack(settings))))
+    if config.auth.enabled and "auth" in selected:
         mounts.append(Mount("/auth/v1", auth.create_app(auth.AuthSettings.from_stack(settings))))
-    if config.realtime.enabled:
+    # Not mounted, the realtime app is never built: no lifespan, so no WAL reader nor backplane.
+    if config.realtime.enabled and "realtime" in selected:
         realtime_settings = realtime.RealtimeSettings.from_stack(settings)
         mounts.append(Mount("/realtime/v1", realtime.create_app(realtime_settings)))
     for name, block in config.enabled_services().items():
-        app = load_entrypoint(f"services.{name}", block.entrypoint)()
-        mounts.append(Mount(block.path, app))
-    return [*mounts, *function_mounts(settings, config)]
+        if name in selected:
+            app = load_entrypoint(f"services.{name}", block.entrypoint)()
+            mounts.append(Mount(block.path, app))
+    if "functions" in selected:
+        mounts += function_mounts(settings, config)
+    return mounts
 
 
 def function_mounts(settings: StackSettings, config: ProjectConfig) -> list[Mount]:
