@@ -1,6 +1,7 @@
 """Database sessions: `authenticator` connections, one transaction per unit of work, acting as
 the caller exactly as the REST server does (role, claims, method, path, headers), after the
-stack's pre-request check (revoked sessions, rate limits) and with a statement timeout.
+stack's pre-request check (revoked sessions, rate limits), with a statement timeout and the
+request's `storage.operation`.
 
 The service role acts as itself (RLS bypassed) for public and signed URLs, as upstream's
 "super" routes do.
@@ -18,6 +19,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from functions.common.db import open_pool
 from functions.storage.errors import StorageError, from_database_error
+from functions.storage.operations import current_operation
 from native_platform.caller import CALLER_CONTEXT_SQL, CallerContext
 
 __all__ = ["Conn", "Database", "SERVICE"]
@@ -60,8 +62,9 @@ class Database:
                 async with conn.transaction(force_rollback=rollback):
                     await conn.execute(CALLER_CONTEXT_SQL, caller.params())
                     await conn.execute(
-                        "select pg_catalog.set_config('statement_timeout', %s, true)",
-                        (self.timeout,),
+                        "select pg_catalog.set_config('statement_timeout', %s, true),"
+                        " pg_catalog.set_config('storage.operation', %s, true)",
+                        (self.timeout, current_operation() or ""),
                     )
                     if caller.role != "service_role":
                         await conn.execute("select app_private.check_request()")

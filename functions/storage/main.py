@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from functions.storage.backends import make_backend
 from functions.storage.config import StorageSettings, get_settings
 from functions.storage.db import Database
 from functions.storage.errors import install_error_handlers
 from functions.storage.objects import Objects
+from functions.storage.operations import set_operation
 from functions.storage.render import RenderCache
 from functions.storage.resumable import Resumable
 from functions.storage.routes import buckets, objects, render, resumable, signed
@@ -65,6 +66,7 @@ def create_app(settings: StorageSettings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        dependencies=[Depends(set_operation)],
     )
     if settings is not None:
         app.dependency_overrides[get_settings] = lambda: settings

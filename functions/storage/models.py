@@ -12,6 +12,7 @@ __all__ = [
     "BucketUpdate",
     "CopyBody",
     "ListBody",
+    "ListV2Body",
     "MoveBody",
     "RemoveBody",
     "SignBody",
@@ -51,6 +52,21 @@ class ListBody(Body):
     offset: int = Field(default=0, ge=0)
     sortBy: SortBy | None = None  # noqa: N815 - the API's own field name
     search: str = ""
+
+
+class SortByV2(Body):
+    column: Literal["name", "updated_at", "created_at"] = "name"
+    order: Literal["asc", "desc"] = "asc"
+
+
+class ListV2Body(Body):
+    """`POST /object/list-v2/{bucket}` (storage-js `listV2`): S3 ListObjectsV2 semantics."""
+
+    prefix: str = ""
+    limit: int = Field(default=1000, ge=1, le=1000)
+    cursor: str | None = None
+    with_delimiter: bool = False
+    sortBy: SortByV2 | None = None  # noqa: N815
 
 
 class MoveBody(Body):

@@ -309,3 +309,103 @@ async def list_children(
         }
         for row in await cursor.fetchall()
     ]
+
+
+@dataclass(frozen=True)
+class ListV2Page:
+    """One page of `list-v2`: entries (folders have no id) and whether more follow."""
+
+    entries: list[dict[str, Any]]
+    has_next: bool
+
+
+async def list_v2(
+    conn: Conn,
+    bucket_id: str,
+    prefix: str,
+    *,
+    delimiter: bool,
+    limit: int,
+    column: str,
+    order: str,
+    after: tuple[str, str | None] | None,
+) -> ListV2Page:
+    """S3 ListObjectsV2 over the rows the caller may see: keys starting with `prefix` (a raw
+    prefix, not a folder), ordered by `column` then name (byte order), after the cursor's
+    (name, value); with `delimiter`, the keys below the next `/` after the prefix fold into
+    one folder entry (`<prefix…>/`), and the order is by name."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    descending = order == "desc"
+    compare = sql.SQL("<" if descending else ">")
+    direction = sql.SQL("desc" if descending else "asc")
+    params: dict[str, Any] = {
+        "bucket": bucket_id,
+        "pattern": escaped + "%",
+        "plen": len(prefix),
+        "limit": limit + 1,
+        "after": after[0] if after else None,
+        "after_value": after[1] if after else None,
+    }
+    if delimiter:
+        query = sql.SQL(
+            """
+            with entries as (
+                select
+                    case
+                        when pg_catalog.strpos(pg_catalog.substr(o.name, %(plen)s + 1), '/') > 0
+                            then pg_catalog.left(o.name, %(plen)s
+                                + pg_catalog.strpos(pg_catalog.substr(o.name, %(plen)s + 1), '/'))
+                        else o.name
+                    end collate "C" as entry,
+                    o.name, o.id, o.updated_at, o.created_at, o.last_accessed_at, o.metadata
+                from storage.objects as o
+                where o.bucket_id = %(bucket)s and o.name like %(pattern)s escape '\\'
+                    and (
+                        %(after)s::text is null
+                        or (
+                            o.name collate "C" {compare} %(after)s
+                            and pg_catalog.left(o.name, pg_catalog.length(%(after)s))
+                            <> %(after)s
+                        )
+                    )
+            )
+            select distinct on (e.entry) e.entry as name,
+                (e.entry <> e.name) as folder, e.id, e.updated_at, e.created_at,
+                e.last_accessed_at, e.metadata
+            from entries as e
+            order by e.entry {direction}
+            limit %(limit)s
+            """
+        ).format(compare=compare, direction=direction)
+    else:
+        ordered = (
+            sql.SQL('o.name collate "C"')
+            if column == "name"
+            else sql.SQL('(o.{}, o.name collate "C")').format(sql.Identifier(column))
+        )
+        bound = (
+            sql.SQL("%(after)s")
+            if column == "name"
+            else sql.SQL("(%(after_value)s::timestamptz, %(after)s)")
+        )
+        sort = (
+            sql.SQL('o.name collate "C" {}').format(direction)
+            if column == "name"
+            else sql.SQL('o.{column} {direction}, o.name collate "C" {direction}').format(
+                column=sql.Identifier(column), direction=direction
+            )
+        )
+        query = sql.SQL(
+            """
+            select o.name, false as folder, o.id, o.updated_at, o.created_at,
+                o.last_accessed_at, o.metadata
+            from storage.objects as o
+            where o.bucket_id = %(bucket)s and o.name like %(pattern)s escape '\\'
+                and (%(after)s::text is null or {ordered} {compare} {bound})
+            order by {sort}
+            limit %(limit)s
+            """
+        ).format(ordered=ordered, compare=compare, bound=bound, sort=sort)
+    cursor = await conn.execute(query, params)
+    rows = await cursor.fetchall()
+    return ListV2Page(rows[:limit], len(rows) > limit)

@@ -3,8 +3,11 @@ caller (RLS decides), and `/object/public/…` for public buckets."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Body, Header, Request
 from fastapi.responses import Response
 
@@ -18,7 +21,7 @@ from functions.storage.deps import (
 )
 from functions.storage.errors import StorageError
 from functions.storage.keys import check_key
-from functions.storage.models import CopyBody, ListBody, MoveBody, RemoveBody
+from functions.storage.models import CopyBody, ListBody, ListV2Body, MoveBody, RemoveBody
 from functions.storage.serving import send_object
 
 __all__ = ["router", "upsert_header"]
@@ -74,6 +77,76 @@ async def list_objects(
             column=sort.column if sort else "name",
             order=sort.order.lower() if sort else "asc",
         )
+
+
+def _cursor(page_after: dict[str, Any], column: str, order: str) -> str:
+    raw = orjson.dumps({**page_after, "c": column, "o": order})
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _after(cursor: str | None, column: str, order: str) -> tuple[str, str | None] | None:
+    """The (name, sort value) a cursor resumes after; it must come from the same ordering."""
+    if not cursor:
+        return None
+    try:
+        value = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        name, after = value["k"], value.get("v")
+        if value["c"] != column or value["o"] != order or not isinstance(name, str):
+            raise ValueError(cursor)
+        return name, None if after is None else str(after)
+    except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError):
+        raise StorageError.invalid_request("Invalid cursor") from None
+
+
+@router.post("/list-v2/{bucket_id}")
+async def list_objects_v2(
+    bucket_id: str, body: ListV2Body, db: DbDep, caller: CallerDep
+) -> dict[str, Any]:
+    """storage-js `listV2`: keys under a raw prefix, a page at a time with an opaque cursor;
+    `with_delimiter` folds deeper keys into folders (then ordered by name)."""
+    order = body.sortBy.order if body.sortBy else "asc"
+    column = "name" if body.with_delimiter or body.sortBy is None else body.sortBy.column
+    after = _after(body.cursor, column, order)
+    async with db.acting_as(caller) as conn:
+        if not await store.bucket_exists(conn, bucket_id):
+            raise StorageError.no_such_bucket()
+        page = await store.list_v2(
+            conn,
+            bucket_id,
+            body.prefix.lstrip("/"),
+            delimiter=body.with_delimiter,
+            limit=body.limit,
+            column=column,
+            order=order,
+            after=after,
+        )
+    base = body.prefix.lstrip("/").rpartition("/")[0]
+    base = f"{base}/" if base else ""
+    folders, objects = [], []
+    for row in page.entries:
+        name = row["name"].removeprefix(base)
+        if row["folder"]:
+            folders.append({"key": row["name"], "name": name.rstrip("/")})
+        else:
+            objects.append(
+                {
+                    "id": str(row["id"]),
+                    "key": row["name"],
+                    "name": name,
+                    "metadata": row["metadata"],
+                    "created_at": store.iso(row["created_at"]),
+                    "updated_at": store.iso(row["updated_at"]),
+                    "last_accessed_at": store.iso(row["last_accessed_at"]),
+                }
+            )
+    result: dict[str, Any] = {"hasNext": page.has_next, "folders": folders, "objects": objects}
+    if page.has_next:
+        last = page.entries[-1]
+        value = None if column == "name" else last[column]
+        result["nextCursor"] = _cursor(
+            {"k": last["name"], "v": None if value is None else value.isoformat()}, column, order
+        )
+    return result
 
 
 @router.post("/move")
