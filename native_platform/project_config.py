@@ -175,14 +175,46 @@ class AuthEmailSection(Section):
     smtp: AuthSmtpSection = AuthSmtpSection()
 
 
+# A Go duration as the Supabase CLI writes them ("24h", "8h30m", "90s"); "" or "0" = none.
+GO_DURATION = r"^(0|([0-9]+(\.[0-9]+)?(h|m|s|ms))*)$"
+
+
+class AuthSessionsSection(Section):
+    """`[auth.sessions]` (Supabase CLI names): a refresh fails once `timebox` passed since the
+    sign-in, or `inactivity_timeout` since the last refresh."""
+
+    timebox: str = Field(default="", pattern=GO_DURATION)
+    inactivity_timeout: str = Field(default="", pattern=GO_DURATION)
+
+
+class AuthMfaTotpSection(Section):
+    """`[auth.mfa.totp]`: whether TOTP factors may be enrolled and verified."""
+
+    enroll_enabled: bool = True
+    verify_enabled: bool = True
+
+
+class AuthMfaSection(Section):
+    """`[auth.mfa]` (Supabase CLI names): TOTP factors (docs/auth.md); phone factors answer
+    GoTrue's disabled error (no SMS provider)."""
+
+    max_enrolled_factors: int = Field(default=10, ge=1, le=100)
+    totp: AuthMfaTotpSection = AuthMfaTotpSection()
+
+
 class AuthSection(Section):
     """`[auth]`: token lifetime and what sign-up allows."""
 
     enabled: bool = True
     jwt_expiry: int = Field(default=3600, ge=60, le=604800)
-    # Only what the SQL auth implements is accepted: rotation always on, no reuse grace period.
+    # Rotation is always on; a rotated token still works for this many seconds (two tabs).
     enable_refresh_token_rotation: Literal[True] = True
-    refresh_token_reuse_interval: Literal[0] = 0
+    refresh_token_reuse_interval: int = Field(default=10, ge=0, le=3600)
+    # GoTrue's password rules (weak_password); GoTrue's floor is 6 characters.
+    minimum_password_length: int = Field(default=6, ge=6, le=72)
+    password_requirements: Literal[
+        "", "letters_digits", "lower_upper_letters_digits", "lower_upper_letters_digits_symbols"
+    ] = ""
     enable_signup: bool = True
     # POST /signup without credentials creates a guest (GoTrue's anonymous sign-ins).
     enable_anonymous_sign_ins: bool = False
@@ -190,6 +222,8 @@ class AuthSection(Section):
     site_url: str = "http://127.0.0.1:3000"
     additional_redirect_urls: tuple[str, ...] = ()
     email: AuthEmailSection = AuthEmailSection()
+    sessions: AuthSessionsSection = AuthSessionsSection()
+    mfa: AuthMfaSection = AuthMfaSection()
 
 
 class RealtimeSection(Section):

@@ -57,7 +57,7 @@ def create_app(settings: AuthSettings) -> Starlette:
         )
         register_pool("auth", pool)
         await pool.open(wait=False)
-        service.database = AuthDatabase(pool, settings.trust_forwarded_for)
+        service.database = AuthDatabase(pool, settings.trust_forwarded_for, settings.sql_settings())
         try:
             yield
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import psycopg
@@ -11,14 +12,22 @@ from starlette.requests import Request
 
 from native_platform.auth.callers import Caller
 from native_platform.auth.errors import from_database_error
-from native_platform.caller import CALLER_CONTEXT_SQL, CallerContext
+from native_platform.caller import CallerContext, caller_context_sql
 
 __all__ = ["AuthDatabase", "request_headers"]
 
 # Secrets stay out of the transaction settings that any SQL function could read.
 HIDDEN_HEADERS = frozenset({"authorization", "apikey", "cookie"})
 
-SETUP = CALLER_CONTEXT_SQL + ", app_private.apply_role_settings(%(role)s)"
+# The auth server's settings the SQL functions read (AuthSettings.sql_settings, ADR 0026).
+SQL_SETTINGS = (
+    "auth.password_min_length",
+    "auth.password_required_characters",
+    "auth.refresh_token_reuse_interval",
+    "auth.sessions_timebox",
+    "auth.sessions_inactivity_timeout",
+)
+SETUP = caller_context_sql(*SQL_SETTINGS) + ", app_private.apply_role_settings(%(role)s)"
 # The role's own settings (statement_timeout: anon 3 s, authenticated 8 s) apply from the next
 # statement on, as PostgREST applies them: `set role` alone applies none of them.
 
@@ -37,9 +46,15 @@ def request_headers(request: Request, trust_forwarded_for: bool) -> dict[str, st
 class AuthDatabase:
     """Runs one auth function per transaction, as `authenticator` switched to the caller's role."""
 
-    def __init__(self, pool: AsyncConnectionPool, trust_forwarded_for: bool) -> None:
+    def __init__(
+        self,
+        pool: AsyncConnectionPool,
+        trust_forwarded_for: bool,
+        sql_settings: Mapping[str, str] | None = None,
+    ) -> None:
         self.pool = pool
         self.trust_forwarded_for = trust_forwarded_for
+        self.sql_settings = {name: "" for name in SQL_SETTINGS} | dict(sql_settings or {})
 
     async def call(self, request: Request, caller: Caller, function: str, *args: Any) -> Any:
         """`select auth.<function>(args...)`; SQL errors become AuthError."""
@@ -49,9 +64,12 @@ class AuthDatabase:
             sql.SQL(", ").join(sql.Placeholder() * len(args)),
         )
         headers = request_headers(request, self.trust_forwarded_for)
-        context = CallerContext(
-            caller.role, caller.claims, request.method, request.url.path, headers
-        ).params()
+        context = (
+            CallerContext(
+                caller.role, caller.claims, request.method, request.url.path, headers
+            ).params()
+            | self.sql_settings
+        )
         try:
             async with self.pool.connection() as conn, conn.transaction():
                 await conn.execute(SETUP, context)

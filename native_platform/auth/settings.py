@@ -2,15 +2,58 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from native_platform.project_config import load_project_config
 from native_platform.settings import StackSettings
 
-__all__ = ["AuthSettings"]
+__all__ = ["AuthSettings", "go_duration_seconds"]
+
+GO_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|h|m|s)")
+GO_UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+# The Supabase CLI's password_requirements, as GoTrue's required character sets.
+REQUIRED_CHARACTERS = {
+    "": (),
+    "letters_digits": ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789"),
+    "lower_upper_letters_digits": (
+        "abcdefghijklmnopqrstuvwxyz",
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        "0123456789",
+    ),
+    "lower_upper_letters_digits_symbols": (
+        "abcdefghijklmnopqrstuvwxyz",
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        "0123456789",
+        "!@#$%^&*()_+-=[]{};'\\:\"|<>?,./`~",
+    ),
+}
+
+
+def go_duration_seconds(value: object) -> object:
+    """Seconds of a Go duration ("24h", "1h30m", "90s"; "" or "0" = 0); numbers pass."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text in ("", "0"):
+        return 0
+    if text.isdigit():
+        return int(text)
+    parts = GO_DURATION_PART.findall(text)
+    if not parts or "".join(number + unit for number, unit in parts) != text:
+        raise ValueError(f"not a duration such as 24h or 90s: {value!r}")
+    return round(sum(float(number) * GO_UNITS[unit] for number, unit in parts))
+
+
+Seconds = Annotated[int, BeforeValidator(go_duration_seconds), Field(ge=0)]
+PasswordRequirements = Literal[
+    "", "letters_digits", "lower_upper_letters_digits", "lower_upper_letters_digits_symbols"
+]
 
 
 class AuthSettings(BaseSettings):
@@ -42,6 +85,41 @@ class AuthSettings(BaseSettings):
         default_factory=lambda: load_project_config().auth.enable_anonymous_sign_ins
     )
 
+    # Passwords (GoTrue's GOTRUE_PASSWORD_MIN_LENGTH and _REQUIRED_CHARACTERS, as the Supabase
+    # CLI names them); checked in SQL (auth.check_password) from transaction settings.
+    minimum_password_length: int = Field(
+        default_factory=lambda: load_project_config().auth.minimum_password_length, ge=6, le=72
+    )
+    password_requirements: PasswordRequirements = Field(
+        default_factory=lambda: load_project_config().auth.password_requirements
+    )
+    # Seconds a rotated refresh token still refreshes (GOTRUE_SECURITY_REFRESH_TOKEN_REUSE_
+    # INTERVAL); the session timebox and inactivity timeout (seconds or Go durations, 0 = none).
+    refresh_token_reuse_interval: int = Field(
+        default_factory=lambda: load_project_config().auth.refresh_token_reuse_interval, ge=0
+    )
+    sessions_timebox: Seconds = Field(
+        default_factory=lambda: load_project_config().auth.sessions.timebox
+    )
+    sessions_inactivity_timeout: Seconds = Field(
+        default_factory=lambda: load_project_config().auth.sessions.inactivity_timeout
+    )
+    # TOTP factors (GOTRUE_MFA_*): how many per user, whether they may be enrolled / verified,
+    # how long a challenge and an unfinished enrollment live.
+    mfa_max_enrolled_factors: int = Field(
+        default_factory=lambda: load_project_config().auth.mfa.max_enrolled_factors, ge=1
+    )
+    mfa_totp_enroll_enabled: bool = Field(
+        default_factory=lambda: load_project_config().auth.mfa.totp.enroll_enabled
+    )
+    mfa_totp_verify_enabled: bool = Field(
+        default_factory=lambda: load_project_config().auth.mfa.totp.verify_enabled
+    )
+    mfa_challenge_expiry: int = Field(default=300, ge=1)
+    mfa_factor_expiry: int = Field(default=300, ge=1)
+    # Life of a PKCE flow (GOTRUE_EXTERNAL_FLOW_STATE_EXPIRY_DURATION): link to code exchange.
+    flow_state_expiry: int = Field(default=300, ge=1)
+
     # Email flows (docs/auth.md): where links land, how long they live, the SMTP server.
     site_url: str = Field(default_factory=lambda: load_project_config().auth.site_url)
     additional_redirect_urls: tuple[str, ...] = Field(
@@ -63,6 +141,18 @@ class AuthSettings(BaseSettings):
     smtp_sender_name: str = Field(default_factory=lambda: _smtp().sender_name)
     # Off for the local catcher: plain SMTP, no login.
     smtp_secure: bool = Field(default_factory=lambda: _smtp().enabled)
+
+    def sql_settings(self) -> dict[str, str]:
+        """The transaction settings the SQL auth functions read (ADR 0026)."""
+        return {
+            "auth.password_min_length": str(self.minimum_password_length),
+            "auth.password_required_characters": json.dumps(
+                REQUIRED_CHARACTERS[self.password_requirements]
+            ),
+            "auth.refresh_token_reuse_interval": str(self.refresh_token_reuse_interval),
+            "auth.sessions_timebox": str(self.sessions_timebox),
+            "auth.sessions_inactivity_timeout": str(self.sessions_inactivity_timeout),
+        }
 
     @classmethod
     def from_stack(cls, stack: StackSettings, **overrides: object) -> AuthSettings:
