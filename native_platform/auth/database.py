@@ -54,7 +54,7 @@ class AuthDatabase:
     ) -> None:
         self.pool = pool
         self.trust_forwarded_for = trust_forwarded_for
-        self.sql_settings = {name: "" for name in SQL_SETTINGS} | dict(sql_settings or {})
+        self.sql_settings = dict.fromkeys(SQL_SETTINGS, "") | dict(sql_settings or {})
 
     async def call(self, request: Request, caller: Caller, function: str, *args: Any) -> Any:
         """`select auth.<function>(args...)`; SQL errors become AuthError."""

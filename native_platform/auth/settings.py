@@ -37,8 +37,10 @@ REQUIRED_CHARACTERS = {
 
 def go_duration_seconds(value: object) -> object:
     """Seconds of a Go duration ("24h", "1h30m", "90s"; "" or "0" = 0); numbers pass."""
-    if not isinstance(value, str):
-        return value
+    return duration_seconds(value) if isinstance(value, str) else value
+
+
+def duration_seconds(value: str) -> int:
     text = value.strip()
     if text in ("", "0"):
         return 0
@@ -99,10 +101,12 @@ class AuthSettings(BaseSettings):
         default_factory=lambda: load_project_config().auth.refresh_token_reuse_interval, ge=0
     )
     sessions_timebox: Seconds = Field(
-        default_factory=lambda: load_project_config().auth.sessions.timebox
+        default_factory=lambda: duration_seconds(load_project_config().auth.sessions.timebox)
     )
     sessions_inactivity_timeout: Seconds = Field(
-        default_factory=lambda: load_project_config().auth.sessions.inactivity_timeout
+        default_factory=lambda: duration_seconds(
+            load_project_config().auth.sessions.inactivity_timeout
+        )
     )
     # TOTP factors (GOTRUE_MFA_*): how many per user, whether they may be enrolled / verified,
     # how long a challenge and an unfinished enrollment live.
