@@ -6,7 +6,11 @@ role, its claims in `request.jwt.claims`, and the request's method, path and hea
 transaction-local. Each protocol maps a `TokenRejected` to its own error shape.
 
 Rules (ADR 0010):
-- HS256 with the stack's secret only; `alg: none` and every other algorithm are refused.
+- HS256 with the stack's secret, or ES256/RS256 with one of the stack's public signing keys
+  named by the token's `kid` (ADR 0028, native_platform/signing_keys.py); the key's own
+  algorithm only, so `alg: none`, an HS/ES swap and every other algorithm are refused. An
+  asymmetric token must carry the stack's `iss`; HS256 tokens (the legacy API keys, tokens of
+  a stack without keys) are judged without it.
   While the secret is rotated, the previous one (`JWT_PREVIOUS_SECRET`, or the file named by
   `JWT_PREVIOUS_SECRET_FILE`, in the process environment) still verifies: a grace period of
   at most one token lifetime, docs/operations.md "Rotating secrets". Tokens are signed with
@@ -34,6 +38,8 @@ from typing import Any
 
 import jwt
 import orjson
+
+from native_platform.signing_keys import ASYMMETRIC_ALGORITHMS, stack_issuer, stack_signing_keys
 
 __all__ = [
     "API_ROLES",
@@ -64,6 +70,7 @@ class TokenProblem(enum.Enum):
     NOT_YET_VALID = "not_yet_valid"
     ISSUED_IN_FUTURE = "issued_in_future"
     WRONG_AUDIENCE = "wrong_audience"
+    WRONG_ISSUER = "wrong_issuer"
     MISSING_CLAIM = "missing_claim"
     UNKNOWN_ROLE = "unknown_role"
     REVOKED_SESSION = "revoked_session"
@@ -146,12 +153,17 @@ class JwtVerifier:
         role_claim_path: tuple[str, ...] = ("role",),
         anon_role: str | None = None,
         previous_secrets: Sequence[str] = (),
+        public_keys: Mapping[str, jwt.PyJWK] | None = None,
+        issuer: str | None = None,
     ) -> None:
         if any(len(each) < 32 for each in (secret, *previous_secrets)):
             raise ValueError("the JWT secret must have at least 32 characters")
         self._secret = secret
         # Secrets that still verify (never sign) during a rotation's grace period.
         self._previous_secrets = tuple(previous_secrets)
+        # Public signing keys by kid (ES256/RS256), and the `iss` their tokens must carry.
+        self._public_keys = dict(public_keys or {})
+        self._issuer = issuer
         self._audience = audience
         self._strict = strict
         self._role_claim_path = role_claim_path
@@ -202,29 +214,62 @@ class JwtVerifier:
             raise TokenRejected(
                 TokenProblem.MALFORMED, f"Expected 3 parts in JWT; got {token.count('.') + 1}"
             )
+        required = ["exp"] if self._strict else []
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as error:
+            raise rejection(error) from None
+        algorithm = header.get("alg")
         claims: Any = None
-        secrets = (self._secret, *self._previous_secrets)
-        for index, secret in enumerate(secrets):
-            try:
-                claims = jwt.decode(
-                    token,
-                    secret,
-                    algorithms=["HS256"],
-                    leeway=LEEWAY_SECONDS,
-                    options={"verify_aud": False, "require": ["exp"] if self._strict else []},
-                )
-                break
-            except jwt.InvalidSignatureError as error:
-                if index == len(secrets) - 1:
-                    raise rejection(error) from None
-            except jwt.PyJWTError as error:
-                raise rejection(error) from None
+        if algorithm in ASYMMETRIC_ALGORITHMS:
+            claims = self._asymmetric_claims(token, header, required)
+        else:
+            claims = self._hs256_claims(token, required)
         if not isinstance(claims, dict):
             raise TokenRejected(TokenProblem.MALFORMED, "JWT claims are not an object")
         expires = claims.get("exp")
         if (self._strict or expires is not None) and not isinstance(expires, int | float):
             raise TokenRejected(TokenProblem.MISSING_CLAIM, "JWT lacks a numeric `exp`")
         return claims
+
+    def _hs256_claims(self, token: str, required: list[str]) -> Any:
+        """Claims of a token signed with the secret (or the previous one, during its grace)."""
+        secrets = (self._secret, *self._previous_secrets)
+        for index, secret in enumerate(secrets):
+            try:
+                return jwt.decode(
+                    token,
+                    secret,
+                    algorithms=["HS256"],
+                    leeway=LEEWAY_SECONDS,
+                    options={"verify_aud": False, "require": required},
+                )
+            except jwt.InvalidSignatureError as error:
+                if index == len(secrets) - 1:
+                    raise rejection(error) from None
+            except jwt.PyJWTError as error:
+                raise rejection(error) from None
+        return None
+
+    def _asymmetric_claims(self, token: str, header: dict[str, Any], required: list[str]) -> Any:
+        """Claims of a token signed by the key its `kid` names, in that key's algorithm, issued
+        by this stack."""
+        key = self._public_keys.get(str(header.get("kid", "")))
+        if key is None or key.algorithm_name != header.get("alg"):
+            raise TokenRejected(TokenProblem.BAD_SIGNATURE, "JWT cryptographic operation failed")
+        try:
+            return jwt.decode(
+                token,
+                key,
+                algorithms=[key.algorithm_name],
+                leeway=LEEWAY_SECONDS,
+                issuer=self._issuer,
+                options={"verify_aud": False, "require": [*required, "iss"]},
+            )
+        except jwt.InvalidIssuerError:
+            raise TokenRejected(TokenProblem.WRONG_ISSUER, "JWT not from this issuer") from None
+        except jwt.PyJWTError as error:
+            raise rejection(error) from None
 
     def _audience_ok(self, audience: object) -> bool:
         """A missing, null or empty `aud` passes, as in PostgREST."""
@@ -248,10 +293,16 @@ def previous_jwt_secrets() -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=8)
 def stack_verifier(secret: str) -> JwtVerifier:
-    """The verifier with the stack's rules for `secret` (and the previous secret during a
-    rotation), one per secret, so every surface of a process shares its cache of verified
-    tokens."""
-    return JwtVerifier(secret, previous_secrets=previous_jwt_secrets())
+    """The verifier with the stack's rules for `secret` (with the previous secret during a
+    rotation, and the stack's public signing keys), one per secret, so every surface of a
+    process shares its cache of verified tokens."""
+    keys = stack_signing_keys()
+    return JwtVerifier(
+        secret,
+        previous_secrets=previous_jwt_secrets(),
+        public_keys=keys.public,
+        issuer=stack_issuer() if not keys.empty else None,
+    )
 
 
 # The settings PostgREST gives a transaction acting as the caller, with their parameter names.

@@ -7,6 +7,9 @@ import time
 from pathlib import Path
 
 import jwt
+import orjson
+
+from native_platform.signing_keys import generate_jwk
 
 __all__ = ["BACKUP_CIPHER_PASS", "api_key", "ensure_backup_cipher_pass", "write_env_file"]
 
@@ -44,6 +47,8 @@ def env_values(
         BACKUP_CIPHER_PASS: secrets.token_urlsafe(48),
         "ANON_KEY": api_key("anon", jwt_secret),
         "SERVICE_ROLE_KEY": api_key("service_role", jwt_secret),
+        # The access tokens' ES256 signing key (ADR 0028); the anon and service keys stay HS256.
+        "JWT_KEYS": orjson.dumps([generate_jwk("ES256")]).decode(),
         "DATABASE_URL": (
             f"postgresql://postgres:{postgres_password}@127.0.0.1:{postgres_port}/postgres"
         ),

@@ -207,6 +207,9 @@ class AuthSection(Section):
 
     enabled: bool = True
     jwt_expiry: int = Field(default=3600, ge=60, le=604800)
+    # The access tokens' `iss` (checked on the asymmetric ones); "" is the API's address +
+    # /auth/v1, as the Supabase CLI's default.
+    jwt_issuer: str = ""
     # Rotation is always on; a rotated token still works for this many seconds (two tabs).
     enable_refresh_token_rotation: Literal[True] = True
     refresh_token_reuse_interval: int = Field(default=10, ge=0, le=3600)

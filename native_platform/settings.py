@@ -141,6 +141,9 @@ class StackSettings(BaseSettings):
     postgres_password: SecretStr = Field(min_length=16)
     authenticator_password: SecretStr = Field(min_length=16)
     jwt_secret: SecretStr = Field(min_length=32)
+    # Asymmetric signing keys of the access tokens (native_platform/signing_keys.py, ADR 0028):
+    # a JSON array of private JWKs; empty signs with jwt_secret (HS256) alone.
+    jwt_keys: SecretStr = SecretStr("")
     jwt_expiry: int = Field(
         default_factory=lambda: load_project_config().auth.jwt_expiry, ge=60, le=604800
     )

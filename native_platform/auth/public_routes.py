@@ -113,9 +113,17 @@ class PublicRoutes:
         # GoTrue answers unknown grants with error code invalid_credentials.
         raise AuthError(400, "invalid_credentials", "unsupported_grant_type")
 
+    async def jwks(self, _: Request) -> Response:
+        # Public halves only; cached by clients, so a new key is published before it signs.
+        return JSONResponse(
+            {"keys": list(self.service.keys.jwks)},
+            headers={"cache-control": "public, max-age=600"},
+        )
+
     def routes(self) -> list[Route]:
         return [
             Route("/health", health, methods=["GET"]),
+            Route("/.well-known/jwks.json", self.jwks, methods=["GET"]),
             Route("/settings", self.settings, methods=["GET"]),
             Route("/signup", self.sign_up, methods=["POST"]),
             Route("/token", self.token, methods=["POST"]),

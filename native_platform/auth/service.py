@@ -10,6 +10,8 @@ from native_platform.auth.bodies import Model, read_body
 from native_platform.auth.callers import Caller, require_admin, require_user
 from native_platform.auth.database import AuthDatabase
 from native_platform.auth.settings import AuthSettings
+from native_platform.auth.tokens import TokenSigner
+from native_platform.signing_keys import parse_keys
 
 __all__ = ["AuthService"]
 
@@ -19,10 +21,14 @@ class AuthService:
         self.settings = settings
         self.secret = settings.jwt_secret.get_secret_value()
         self.database: AuthDatabase | None = None
+        self.keys = parse_keys(settings.jwt_keys.get_secret_value())
+        issuer = settings.jwt_issuer or settings.api_external_url
+        self.signer = TokenSigner(self.secret, self.keys, issuer)
 
     async def call(self, request: Request, caller: Caller, function: str, *args: Any) -> Any:
         assert self.database is not None, "the app's lifespan opens the database"
-        return await self.database.call(request, caller, function, *args)
+        # Sessions leave with their access token signed by the stack's key (ADR 0028).
+        return self.signer.resign(await self.database.call(request, caller, function, *args))
 
     async def body(self, request: Request, model: type[Model]) -> Model:
         return await read_body(request, model, self.settings.max_body_bytes)

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from native_platform.project_config import load_project_config
 from native_platform.settings import StackSettings
+from native_platform.signing_keys import stack_issuer
 
 __all__ = ["AuthSettings", "go_duration_seconds"]
 
@@ -65,6 +66,9 @@ class AuthSettings(BaseSettings):
 
     database_url: SecretStr = Field(description="Connection string of the `authenticator` role")
     jwt_secret: SecretStr = Field(min_length=32, description="HS256 secret of the bearer tokens")
+    # The access tokens' signing keys (JWT_KEYS, ADR 0028) and `iss`; "" issuer: the API's.
+    jwt_keys: SecretStr = SecretStr("")
+    jwt_issuer: str = ""
     host: str = "127.0.0.1"
     port: int = Field(default=9999, ge=1, le=65535)
     pool_min_size: int = Field(default=1, ge=1)
@@ -163,6 +167,8 @@ class AuthSettings(BaseSettings):
         values: dict[str, object] = {
             "database_url": stack.authenticator_url(),
             "jwt_secret": stack.jwt_secret.get_secret_value(),
+            "jwt_keys": stack.jwt_keys.get_secret_value(),
+            "jwt_issuer": stack_issuer() or "",
             "host": stack.api_host,
             "api_external_url": f"{stack.api_url}/auth/v1",
         }

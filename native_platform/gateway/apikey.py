@@ -16,12 +16,20 @@ INVALID = "Invalid authentication credentials"
 
 
 class ApiKeyGate:
-    """Guards the path prefixes in `protected`; other paths pass untouched."""
+    """Guards the path prefixes in `protected`; other paths, and the exact paths in `open`,
+    pass untouched."""
 
-    def __init__(self, app: ASGIApp, keys: set[str], protected: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        keys: set[str],
+        protected: tuple[str, ...],
+        open_paths: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.keys = keys
         self.protected = protected
+        self.open_paths = open_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket") or not self.is_protected(scope["path"]):
@@ -38,7 +46,7 @@ class ApiKeyGate:
             await JSONResponse({"message": problem}, status_code=401)(scope, receive, send)
 
     def is_protected(self, path: str) -> bool:
-        return path.startswith(self.protected)
+        return path.startswith(self.protected) and path not in self.open_paths
 
 
 def presented_key(scope: Scope) -> str | None:

@@ -34,6 +34,16 @@ SUPABASE_EXPOSED_HEADERS = (
     "X-Supabase-Api-Version",
     "Proxy-Status",
 )
+# Auth paths a browser reaches without the apikey (Kong's auth-v1-open routes): the email links,
+# the OAuth redirects to and from the provider, and the public signing keys (ADR 0028).
+OPEN_AUTH_PATHS = frozenset(
+    {
+        "/auth/v1/verify",
+        "/auth/v1/authorize",
+        "/auth/v1/callback",
+        "/auth/v1/.well-known/jwks.json",
+    }
+)
 
 
 def middleware(
@@ -53,7 +63,9 @@ def middleware(
             **cors_options(settings.cors_origins, extra_exposed_headers=SUPABASE_EXPOSED_HEADERS),
         ),
         Middleware(ClientAddress),
-        Middleware(ApiKeyGate, keys=keys, protected=key_auth_prefixes(config)),
+        Middleware(
+            ApiKeyGate, keys=keys, protected=key_auth_prefixes(config), open_paths=OPEN_AUTH_PATHS
+        ),
         Middleware(BareMountPaths, prefixes=prefixes),
         *([Middleware(RouteProbe)] if metered else []),
     ]

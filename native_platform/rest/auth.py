@@ -10,6 +10,7 @@ from typing import Any
 from native_platform.caller import JwtVerifier, TokenProblem, TokenRejected, previous_jwt_secrets
 from native_platform.rest.errors import ApiError
 from native_platform.rest.settings import RestSettings
+from native_platform.signing_keys import stack_issuer, stack_signing_keys
 
 __all__ = ["Identity", "authenticate", "verifier_for"]
 
@@ -61,6 +62,9 @@ def _verifier(
         role_claim_path=claim_path,
         anon_role=anon,
         previous_secrets=previous_jwt_secrets(),
+        # The stack's asymmetric keys (ADR 0028); none for the REST server run alone.
+        public_keys=stack_signing_keys().public,
+        issuer=None if stack_signing_keys().empty else stack_issuer(),
     )
 
 
