@@ -11,7 +11,7 @@ from starlette.responses import Response
 from native_platform.rest.api_request import ApiRequest
 from native_platform.rest.executor import execute
 from native_platform.rest.responses import make_response
-from native_platform.rest.schema_cache import Function, Table
+from native_platform.rest.schema_cache import Column, Function, SchemaCache, Table
 
 __all__ = ["handle_openapi"]
 
@@ -27,7 +27,22 @@ select null::bigint, 0::bigint, json_build_object(
         select json_agg(p.proname) from pg_catalog.pg_proc as p
         join pg_catalog.pg_namespace as n on n.oid = p.pronamespace
         where n.nspname = %(schema)s and pg_catalog.has_function_privilege(p.oid, 'EXECUTE')
-    ), '[]'))::text, null::text, null::text, null::bigint
+    ), '[]'),
+    'enums', coalesce((
+        select json_object_agg(c.relname || '.' || a.attname, (
+            select json_agg(e.enumlabel order by e.enumsortorder) from pg_catalog.pg_enum as e
+            where e.enumtypid = case when t.typtype = 'd' then t.typbasetype else t.oid end
+        ))
+        from pg_catalog.pg_class as c
+        join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
+        join pg_catalog.pg_attribute as a on a.attrelid = c.oid
+        join pg_catalog.pg_type as t on t.oid = a.atttypid
+        where n.nspname = %(schema)s and c.relkind in ('r', 'v', 'm', 'f', 'p')
+          and a.attnum > 0 and not a.attisdropped
+          and (t.typtype = 'e' or t.typtype = 'd' and exists (
+              select from pg_catalog.pg_type as b where b.oid = t.typbasetype and b.typtype = 'e'
+          ))
+    ), '{}'))::text, null::text, null::text, null::bigint
 """)
 
 _FORMATS = {
@@ -43,25 +58,57 @@ _FORMATS = {
 }
 
 
-def _property(table: Table, name: str, type_: str, description: str | None) -> dict[str, Any]:
+def _foreign_key_note(table: Table, column: str, cache: SchemaCache) -> str | None:
+    """PostgREST's note for a column that alone references a relation of the same schema (a
+    table before a view when several qualify): "This is a Foreign Key to `t.c`.<fk table='t'
+    column='c'/>". Clients such as Supabase Studio read the tag to offer the target's rows."""
+    found = [
+        fk
+        for fk in cache.foreign_keys
+        if fk.table == (table.schema, table.name)
+        and fk.columns == (column,)
+        and fk.target[0] == table.schema
+    ]
+    found.sort(key=lambda fk: cache.tables[fk.target].kind in ("v", "m"))
+    if not found:
+        return None
+    target, target_column = found[0].target[1], found[0].target_columns[0]
+    return (
+        f"This is a Foreign Key to `{target}.{target_column}`."
+        f"<fk table='{target}' column='{target_column}'/>"
+    )
+
+
+def _property(
+    table: Table, column: Column, cache: SchemaCache, enum: list[str] | None
+) -> dict[str, Any]:
+    type_ = column.type
     prop: dict[str, Any] = {"format": type_, "type": _FORMATS.get(type_, "string")}
     if type_.endswith("[]"):
         prop = {"format": type_, "type": "array", "items": {"type": "string"}}
-    notes = []
-    if name in table.primary_key:
-        notes.append("Note:\nThis is a Primary Key.<pk/>")
+    if enum:
+        prop["enum"] = enum
+    # As PostgREST's makeProperty: the comment, a blank line, then "Note:" and one line per key.
+    notes = ["Note:"]
+    if column.name in table.primary_key:
+        notes.append("This is a Primary Key.<pk/>")
+    foreign_key = _foreign_key_note(table, column.name, cache)
+    if foreign_key:
+        notes.append(foreign_key)
+    description = column.description
+    if len(notes) > 1:
+        description = (f"{description}\n\n" if description else "") + "\n".join(notes)
     if description:
-        notes.insert(0, description)
-    if notes:
-        prop["description"] = "\n\n".join(notes)
+        prop["description"] = description
     return prop
 
 
-def _definition(table: Table) -> dict[str, Any]:
+def _definition(table: Table, cache: SchemaCache, enums: dict[str, list[str]]) -> dict[str, Any]:
     definition: dict[str, Any] = {
         "type": "object",
         "properties": {
-            c.name: _property(table, c.name, c.type, c.description) for c in table.columns
+            c.name: _property(table, c, cache, enums.get(f"{table.name}.{c.name}"))
+            for c in table.columns
         },
         "required": [c.name for c in table.columns if not c.nullable and c.default is None],
     }
@@ -107,7 +154,9 @@ def _function_path(function: Function) -> dict[str, Any]:
     return {"post": post}
 
 
-def document(req: ApiRequest, tables: set[str], functions: set[str]) -> dict[str, Any]:
+def document(
+    req: ApiRequest, tables: set[str], functions: set[str], enums: dict[str, list[str]]
+) -> dict[str, Any]:
     visible = [
         t
         for (schema, name), t in sorted(req.cache.tables.items())
@@ -146,7 +195,7 @@ def document(req: ApiRequest, tables: set[str], functions: set[str]) -> dict[str
             "text/csv",
         ],
         "paths": paths,
-        "definitions": {t.name: _definition(t) for t in visible},
+        "definitions": {t.name: _definition(t, req.cache, enums) for t in visible},
         "parameters": {},
     }
 
@@ -154,7 +203,7 @@ def document(req: ApiRequest, tables: set[str], functions: set[str]) -> dict[str
 async def handle_openapi(req: ApiRequest) -> Response:
     result = await execute(req.db, req.context(), _VISIBLE, {"schema": req.schema}, True)
     visible = orjson.loads(result.body)
-    doc = document(req, set(visible["tables"]), set(visible["functions"]))
+    doc = document(req, set(visible["tables"]), set(visible["functions"]), visible["enums"])
     return make_response(
         200, orjson.dumps(doc), req.media.content_type, {}, result, req.method == "HEAD"
     )
