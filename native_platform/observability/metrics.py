@@ -29,6 +29,7 @@ __all__ = [
     "MetricsMiddleware",
     "RouteProbe",
     "count_channels",
+    "count_outbound_bytes",
     "counted_sign_in",
     "metrics_ports",
     "observe_search",
@@ -74,6 +75,9 @@ REALTIME_DELIVERY_LAG = Histogram(
 )
 REALTIME_SLOW_CONSUMERS = Counter(
     "rfl_realtime_slow_consumers_dropped", "Sockets closed because they could not keep up"
+)
+REALTIME_OUTBOUND_BYTES = Gauge(
+    "rfl_realtime_outbound_bytes", "Bytes written to realtime sockets and not yet taken by peers"
 )
 SEARCH_DURATION = Histogram(
     "rfl_search_duration_seconds", "Search requests, Typesense included", buckets=LATENCY_BUCKETS
@@ -160,6 +164,11 @@ def socket_opened() -> None:
 
 def socket_closed() -> None:
     REALTIME_SOCKETS.dec()
+
+
+def count_outbound_bytes(count: Callable[[], float]) -> None:
+    """`rfl_realtime_outbound_bytes` reads `count()` at scrape time (the newest realtime node's)."""
+    REALTIME_OUTBOUND_BYTES.set_function(count)
 
 
 def count_channels(count: Callable[[], float]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -65,12 +64,11 @@ def create_app(settings: RealtimeSettings) -> Starlette:
             return
         await websocket.accept()
         conn = Connection(websocket, node, vsn, claims, token or "")
-        writer = asyncio.create_task(conn.write_loop())
         try:
             await _serve(conn)
         finally:
             await drop_all(conn)
-            await conn.close_writer(writer)
+            await conn.close()
             with contextlib.suppress(Exception):
                 await websocket.close()
 

@@ -39,12 +39,26 @@ def _checked_key(change: Change) -> dict[str, Any] | None:
     return None if change.kind == "DELETE" else change.key
 
 
+class _Encodings:
+    """Bodies and frames of one batch, shared by every group of subscribers it reaches:
+    serialized once per change and column set, framed once per topic, bindings and columns."""
+
+    def __init__(self) -> None:
+        self.bodies: dict[tuple[int, frozenset[str] | None], orjson.Fragment] = {}
+        self.frames: dict[
+            tuple[int, str, tuple[int, ...], frozenset[str] | None], dict[str, bytes]
+        ] = {}
+
+
 async def _deliver_table(
     visibility: Visibility, table: TableInfo, changes: list[Change], channels: list[Channel]
 ) -> None:
     allowed = [ch for ch in channels if await visibility.may_select(ch.role, table)]
     pairs = {ch: (ch.role, ch.claims_text) for ch in allowed}
     claim_index = {pair: index for index, pair in enumerate(dict.fromkeys(pairs.values()))}
+    members: dict[int, list[Channel]] = defaultdict(list)
+    for channel in allowed:
+        members[claim_index[pairs[channel]]].append(channel)
     versions: dict[int, int] = {}
     keys: list[dict[str, Any]] = []
     if table.rls:
@@ -55,18 +69,35 @@ async def _deliver_table(
                 versions[index] = positions.setdefault(orjson.dumps(key), len(keys))
                 if versions[index] == len(keys):
                     keys.append(key)
-    seen = await visibility.visible(table, keys, list(claim_index)) if keys else []
+    columns = {ch: await visibility.columns(ch.role, table) for ch in allowed}
+    encodings = _Encodings()
+    if not keys:
+        await _push_group(changes, allowed, lambda _channel, _index: True, versions, columns)
+        return
+    # Each chunk of claim sets is served as soon as its check returns.
+    async for seen in visibility.visible_groups(table, keys, list(claim_index)):
+        group = [ch for index in seen for ch in members[index]]
 
-    def may_see(channel: Channel, index: int) -> bool:
-        return index not in versions or versions[index] in seen[claim_index[pairs[channel]]]
+        def may_see(channel: Channel, index: int, seen: dict[int, set[int]] = seen) -> bool:
+            return index not in versions or versions[index] in seen[claim_index[pairs[channel]]]
 
+        await _push_group(changes, group, may_see, versions, columns, encodings)
+
+
+async def _push_group(
+    changes: list[Change],
+    group: list[Channel],
+    may_see: Callable[[Channel, int], bool],
+    checked: Collection[int],
+    columns: dict[Channel, frozenset[str] | None],
+    encodings: _Encodings | None = None,
+) -> None:
     # Several changes for one socket leave in one write.
-    corked = {ch.connection for ch in allowed} if len(changes) > 1 else set()
+    corked = {ch.connection for ch in group} if len(changes) > 1 else set()
     for connection in corked:
         connection.cork()
     try:
-        columns = {ch: await visibility.columns(ch.role, table) for ch in allowed}
-        await _push_changes(changes, allowed, may_see, versions.keys(), columns)
+        await _push_changes(changes, group, may_see, checked, columns, encodings or _Encodings())
     finally:
         for connection in corked:
             connection.uncork()
@@ -78,16 +109,13 @@ async def _push_changes(
     may_see: Callable[[Channel, int], bool],
     checked: Collection[int],
     columns: dict[Channel, frozenset[str] | None],
+    encodings: _Encodings,
 ) -> None:
     """`checked`: positions of changes whose row RLS was evaluated on (so their old record
     may be shown in full); `columns`: what each channel's role may select (None: all)."""
     pushed = 0
     for index, change in enumerate(changes):
         before = pushed
-        # Serialized once per change and column set, whatever the number of subscribers.
-        bodies: dict[frozenset[str] | None, orjson.Fragment] = {}
-        # Channels of one topic with the same matching bindings and columns get the same frame.
-        frames: dict[tuple[str, tuple[int, ...], frozenset[str] | None], dict[str, bytes]] = {}
         for channel in allowed:
             ids = _matching_ids(channel, change)
             if not ids:
@@ -95,11 +123,12 @@ async def _push_changes(
             if not may_see(channel, index):
                 continue
             visible = columns[channel]
-            data = bodies.get(visible)
+            data = encodings.bodies.get((index, visible))
             if data is None:
                 body = change.data(not change.table.rls or index in checked, visible)
-                data = bodies[visible] = orjson.Fragment(orjson.dumps(body))
-            cache = frames.setdefault((channel.topic, tuple(ids), visible), {})
+                data = encodings.bodies[(index, visible)] = orjson.Fragment(orjson.dumps(body))
+            # Channels of one topic with the same matching bindings and columns share a frame.
+            cache = encodings.frames.setdefault((index, channel.topic, tuple(ids), visible), {})
             channel.push("postgres_changes", {"ids": ids, "data": data}, cache)
             pushed += 1
             if pushed % YIELD_EVERY == 0:

@@ -11,7 +11,12 @@ from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
-from native_platform.observability.metrics import count_channels, record_delivery, register_pool
+from native_platform.observability.metrics import (
+    count_channels,
+    count_outbound_bytes,
+    record_delivery,
+    register_pool,
+)
 from native_platform.observability.tracing import span_from_traceparents
 from native_platform.realtime.authorization import server_events
 from native_platform.realtime.backplane import Backplane
@@ -23,7 +28,7 @@ from native_platform.realtime.presence import PresenceStore
 from native_platform.realtime.protocol import Frame
 from native_platform.realtime.records import Change
 from native_platform.realtime.settings import RealtimeSettings
-from native_platform.realtime.types import Revocation
+from native_platform.realtime.types import Revocation, Socket
 from native_platform.realtime.visibility import Visibility
 
 __all__ = ["Node"]
@@ -56,6 +61,7 @@ class Node:
         register_pool("realtime_rls", self.rls_pool)
         register_pool("realtime_admin", self.admin_pool)
         count_channels(lambda: sum(len(members) for members in self.channels.values()))
+        count_outbound_bytes(lambda: sum(socket.buffered() for socket in list(self.connections)))
         self.catalog = Catalog(self.admin_pool, settings.publication)
         self.visibility = Visibility(self.rls_pool, settings.rls_connections)
         self.backplane = Backplane(admin_dsn, self.admin_pool, self.on_bus)
@@ -73,6 +79,7 @@ class Node:
         self.reader.on_lost = self._changes_lost
         self.reader.on_recovered = self._replace_dead_connections
         self.channels: dict[tuple[str, bool], set[Channel]] = defaultdict(set)
+        self.connections: set[Socket] = set()
         self.change_channels: set[Channel] = set()
         # Broadcast events only the database sends (realtime.server_events()), refused from clients.
         self.server_events: frozenset[str] = frozenset()

@@ -34,6 +34,10 @@ class RealtimeSettings(BaseSettings):
     poll_interval_seconds: float = Field(default=0.001, gt=0)
     idle_poll_interval_seconds: float = Field(default=0.1, gt=0)
     socket_idle_timeout_seconds: float = Field(default=60.0, gt=0)
+    # A socket whose unsent bytes would pass this (the peer stopped reading) is closed; a
+    # single larger frame is still sent to a socket with nothing pending.
+    max_outbound_bytes: int = Field(default=4 * 1024 * 1024, ge=64 * 1024)
+    # Frames queued for servers without the direct writer (ASGI path), under the same rule.
     outbound_queue_size: int = Field(default=1000, ge=10)
     node_sweep_seconds: float = Field(default=2.0, gt=0)
 

@@ -12,7 +12,7 @@ from typing import Any, Literal, Protocol
 
 from native_platform.realtime.protocol import Frame
 
-__all__ = ["Outbox", "Revocation", "RevocationHandler"]
+__all__ = ["Outbox", "Revocation", "RevocationHandler", "Socket"]
 
 # What the database revoked for a channel: its whole session, or (some of) its user's rights.
 Revocation = Literal["session", "rights"]
@@ -33,3 +33,10 @@ class Outbox(Protocol):
 
     def uncork(self) -> None:
         """Write the held frames at once."""
+
+
+class Socket(Protocol):
+    """An open client socket as the node counts it (implemented by `connection.Connection`)."""
+
+    def buffered(self) -> int:
+        """Outbound bytes its peer has not taken yet."""
