@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from functions.cms.errors import IngestError
+from functions.cms.media import MediaSettings, get_media_settings
 from functions.cms.routes import webhook
 from functions.common.config import ContentSettings, get_config
 from functions.common.db import open_pool
@@ -20,8 +21,11 @@ def _refused(error: IngestError) -> ApiError:
     return ApiError(error.status, "content_rejected", error.message)
 
 
-def create_app(config: ContentSettings | None = None) -> FastAPI:
-    """The webhook app; tests pass their own configuration, the gateway uses the stack's."""
+def create_app(
+    config: ContentSettings | None = None, media: MediaSettings | None = None
+) -> FastAPI:
+    """The webhook app; tests pass their own configuration (and where the storage service and
+    Strapi's files are, for media events), the gateway uses the stack's."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -37,6 +41,8 @@ def create_app(config: ContentSettings | None = None) -> FastAPI:
     app = FastAPI(title="CMS ingestion", lifespan=lifespan)
     if config is not None:
         app.dependency_overrides[get_config] = lambda: config
+    if media is not None:
+        app.dependency_overrides[get_media_settings] = lambda: media
     install_error_handlers(app, extra={IngestError: _refused})
     app.include_router(webhook.router)
     return app

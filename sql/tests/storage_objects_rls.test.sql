@@ -22,10 +22,11 @@ insert into public.campaigns (id, owner_id, name, target_language) values
 (md5('c2')::uuid, md5('other')::uuid, 'Campaign two', 'es');
 insert into public.campaign_members (campaign_id, user_id, role) values
 (md5('c1')::uuid, md5('player')::uuid, 'player');
-insert into public.lexemes (id, learning_language, lemma, part_of_speech, cefr, published_at)
-values
-(md5('pub')::uuid, 'es', 'perro', 'noun', 'A1', now()),
-(md5('draft')::uuid, 'es', 'mazmorra', 'noun', 'B2', null);
+insert into public.lexemes (
+    id, learning_language, lemma, part_of_speech, cefr, published_at, audio_path
+) values
+(md5('pub')::uuid, 'es', 'perro', 'noun', 'A1', now(), '/uploads/perro_1.mp3'),
+(md5('draft')::uuid, 'es', 'mazmorra', 'noun', 'B2', null, 'https://cms.test/uploads/maz_1.mp3');
 -- One object per case; user_metadata.label names it in the assertions.
 insert into storage.objects (bucket_id, name, version, metadata, user_metadata)
 select
@@ -45,6 +46,11 @@ from (
     ('lexeme-audio', 'pub', 'a.mp3', 'pub-audio', false),
     ('lexeme-audio', 'draft', 'b.mp3', 'draft-audio', false)
 ) as o (bucket_id, scope, file, label, revealed);
+-- Audio stored from Strapi media events: lexeme-audio/cms/<file>, named by lexemes' audio_path.
+insert into storage.objects (bucket_id, name, version, metadata, user_metadata) values
+('lexeme-audio', 'cms/perro_1.mp3', 'v1', '{"size": 1}', '{"label": "pub-cms"}'),
+('lexeme-audio', 'cms/maz_1.mp3', 'v1', '{"size": 1}', '{"label": "draft-cms"}'),
+('lexeme-audio', 'cms/orphan_1.mp3', 'v1', '{"size": 1}', '{"label": "orphan-cms"}');
 
 -- The labels of the objects the current role sees.
 create function pg_temp.seen()
@@ -109,6 +115,7 @@ select policies_are(
         'Game masters change handouts of their live campaigns',
         'Game masters delete handouts of their live campaigns',
         'Anyone reads the audio of lexemes they may read',
+        'Anyone reads CMS audio of lexemes they may read',
         'Content editors upload lexeme audio',
         'Content editors replace lexeme audio',
         'Content editors delete lexeme audio'
@@ -132,7 +139,10 @@ select ok(
 
 -- ============================================================================ anon
 select tests.act_as('anon');
-select is(pg_temp.seen(), array['pub-audio'], 'anon sees only the audio of published lexemes');
+select is(
+    pg_temp.seen(), array['pub-audio', 'pub-cms'],
+    'anon sees only the audio of published lexemes (also when Strapi''s URL names it)'
+);
 select ok(
     not pg_temp.may_insert('avatars', 'player', 'x.png'), 'anon cannot upload anything'
 );
@@ -147,7 +157,7 @@ select throws_ok(
 -- ============================================================================ player
 select tests.act_as('player');
 select is(
-    pg_temp.seen(), array['c1-clue', 'c1-map', 'player-face', 'pub-audio'],
+    pg_temp.seen(), array['c1-clue', 'c1-map', 'player-face', 'pub-audio', 'pub-cms'],
     'a player sees their avatar, their campaign''s map, revealed handouts, published audio'
 );
 select ok(pg_temp.may_insert('avatars', 'player', 'new.png'), 'a player uploads into own folder');
@@ -178,7 +188,7 @@ select throws_ok(
 -- ============================================================================ other player
 select tests.act_as('other');
 select is(
-    pg_temp.seen(), array['c2-map', 'other-face', 'pub-audio'],
+    pg_temp.seen(), array['c2-map', 'other-face', 'pub-audio', 'pub-cms'],
     'another campaign''s gm sees none of c1''s files nor the player''s avatar'
 );
 select ok(
@@ -191,7 +201,7 @@ select is(pg_temp.changes('delete', 'c1-secret'), 0, 'nobody outside c1 deletes 
 -- ============================================================================ gm
 select tests.act_as('gm');
 select is(
-    pg_temp.seen(), array['c1-clue', 'c1-map', 'c1-secret', 'pub-audio'],
+    pg_temp.seen(), array['c1-clue', 'c1-map', 'c1-secret', 'pub-audio', 'pub-cms'],
     'the gm sees every file of their campaign, hidden handouts included'
 );
 select ok(pg_temp.may_insert('campaign-maps', 'c1', 'new.png'), 'the gm uploads maps');
@@ -234,7 +244,7 @@ where id = md5('c1')::uuid;
 -- ============================================================================ editor
 select tests.act_as('editor');
 select is(
-    pg_temp.seen(), array['draft-audio', 'pub-audio'],
+    pg_temp.seen(), array['draft-audio', 'draft-cms', 'pub-audio', 'pub-cms'],
     'an editor sees the audio of every lexeme, drafts included, and no game files'
 );
 select ok(pg_temp.may_insert('lexeme-audio', 'pub', 'new.mp3'), 'an editor uploads audio');
@@ -249,10 +259,10 @@ select tests.act_as('admin');
 select is(
     pg_temp.seen(),
     array[
-        'c1-clue', 'c1-map', 'c1-secret', 'c2-map', 'draft-audio', 'other-face', 'player-face',
-        'pub-audio'
+        'c1-clue', 'c1-map', 'c1-secret', 'c2-map', 'draft-audio', 'draft-cms', 'other-face',
+        'player-face', 'pub-audio', 'pub-cms'
     ],
-    'an admin (user.manage, campaign.moderate, content.write) sees every object'
+    'an admin (user.manage, campaign.moderate, content.write) sees every object a lexeme names'
 );
 select is(pg_temp.changes('delete', 'other-face'), 1, 'an admin deletes any avatar');
 select ok(

@@ -9,11 +9,20 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
+import httpx
 import orjson
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, ValidationError
 
 from functions.cms.ingest import Outcome, apply_event, parse_fields
+from functions.cms.media import (
+    MEDIA_EVENTS,
+    MediaPublic,
+    MediaSettings,
+    apply_media_event,
+    get_media_settings,
+    parse_media_event,
+)
 from functions.cms.models import StrapiEvent
 from functions.common.db import SERVICE, retry_as_caller
 from functions.common.deps import ConfigDep, PoolDep
@@ -64,11 +73,16 @@ async def read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-def parse_event(body: bytes) -> StrapiEvent:
+def parse_json(body: bytes) -> object:
     try:
-        return StrapiEvent.model_validate(orjson.loads(body))
+        return orjson.loads(body)
     except orjson.JSONDecodeError:
         raise ApiError(400, "invalid_json", "body is not JSON") from None
+
+
+def parse_event(raw: object) -> StrapiEvent:
+    try:
+        return StrapiEvent.model_validate(raw)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "body"
@@ -80,17 +94,37 @@ def parse_event(body: bytes) -> StrapiEvent:
         ) from None
 
 
-@router.post("/", response_model=IngestPublic)
-@router.post("/webhook", response_model=IngestPublic)
+MediaSettingsDep = Annotated[MediaSettings, Depends(get_media_settings)]
+
+
+async def receive_media(
+    pool: PoolDep, settings: MediaSettings, raw: dict[str, object]
+) -> MediaPublic:
+    """A `media.*` event: the file stored in (or removed from) its bucket (functions.cms.media)."""
+    event = parse_media_event(raw)
+    timeout = httpx.Timeout(settings.fetch_timeout_seconds)
+    async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as http:
+        result: MediaPublic = await retry_as_caller(
+            pool, SERVICE, lambda conn: apply_media_event(conn, event, settings, http)
+        )
+    return result
+
+
+@router.post("/", response_model=IngestPublic | MediaPublic)
+@router.post("/webhook", response_model=IngestPublic | MediaPublic)
 async def receive(
     request: Request,
     config: ConfigDep,
     pool: PoolDep,
+    media_settings: MediaSettingsDep,
     authorization: Annotated[str | None, Header()] = None,
-) -> IngestPublic:
+) -> IngestPublic | MediaPublic:
     """Apply one Strapi event; replays and out-of-order deliveries change nothing."""
     check_secret(authorization, config.cms_webhook_secret.get_secret_value())
-    event = parse_event(await read_body(request, config.max_webhook_bytes))
+    raw = parse_json(await read_body(request, config.max_webhook_bytes))
+    if isinstance(raw, dict) and raw.get("event") in MEDIA_EVENTS:
+        return await receive_media(pool, media_settings, raw)
+    event = parse_event(raw)
     fields = parse_fields(event)
     outcome: Outcome = await retry_as_caller(
         pool, SERVICE, lambda conn: apply_event(conn, event, fields)
