@@ -26,6 +26,23 @@ SERVER_SETTINGS = {
     "shared_buffers": "'256MB'",
     "log_min_messages": "warning",
     "log_line_prefix": "'%m [%p] %q%u@%d '",
+    # JSON lines, one object per message (timestamp, pid, user, dbname, application_name,
+    # error_severity, state_code, message, statement, query_id…), like every other log of the
+    # stack (docs/observability.md). jsonlog needs the collector, which writes `postgres.json`
+    # (the file name with .log swapped for .json) beside the cluster, truncated by its daily
+    # rotation: one day of history is kept locally. `postgres.log` keeps what pg_ctl and the
+    # server print before the collector starts.
+    "logging_collector": "on",
+    "log_destination": "'jsonlog'",
+    "log_filename": "'postgres.log'",
+    "log_rotation_age": "'1d'",
+    "log_rotation_size": "0",
+    "log_truncate_on_rotation": "on",
+    # The slow-query log, which ties a statement to its trace through its traceparent comment.
+    # Bind parameters are never logged: they hold passwords and tokens.
+    "log_min_duration_statement": "'500ms'",
+    "log_parameter_max_length": "0",
+    "log_parameter_max_length_on_error": "0",
     # RLS predicates inflate plan costs past jit_above_cost, and compiling then costs far more
     # than short OLTP statements ever save (a challenge draw: ~1 s with JIT, 5 ms without); the
     # container image's postgresql.conf says the same.
@@ -46,7 +63,11 @@ ARCHIVE_TIMEOUT = "'60s'"
 # Settings a running cluster takes only at a restart, with their values when unset. Only a
 # durable cluster is restarted for them (`rfl up`): a test cluster shared by running tests
 # takes pg_cron at its next start.
-RESTART_SETTINGS = {"archive_mode": "off", "shared_preload_libraries": ""}
+RESTART_SETTINGS = {
+    "archive_mode": "off",
+    "shared_preload_libraries": "",
+    "logging_collector": "off",
+}
 
 HBA_RULES = """\
 local   all          all                     trust
@@ -76,6 +97,12 @@ class PostgresCluster:
         return self.root / "postgres.log"
 
     @property
+    def json_log_file(self) -> Path:
+        """The server's JSON log (the collector's file); `log_file` keeps what pg_ctl prints
+        before the collector starts."""
+        return self.root / "postgres.json"
+
+    @property
     def pgbackrest_config(self) -> Path:
         """Where `rfl backup` writes this cluster's pgBackRest config (its stanza's settings)."""
         return self.root.parent / "pgbackrest" / "pgbackrest.conf"
@@ -95,6 +122,7 @@ class PostgresCluster:
             settings["cron.log_min_messages"] = "warning"
         settings["shared_preload_libraries"] = "'" + ",".join(preload) + "'"
         settings["unix_socket_directories"] = f"'{self.socket_dir}'"
+        settings["log_directory"] = f"'{self.root}'"
         return settings
 
     def archive_settings(self) -> dict[str, str]:

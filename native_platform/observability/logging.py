@@ -183,9 +183,14 @@ def log_files(state_dir: Path, service: str | None = None) -> list[Path]:
     """The stack's log files (`logs/<service>.log`, then Postgres's), or one service's; a
     service with no log file yet raises ValueError naming those that have one."""
     files = {path.stem: path for path in sorted((state_dir / "logs").glob("*.log"))}
-    files["postgres"] = state_dir / "postgres" / "postgres.log"
+    # Postgres: its JSON log (the collector's), and what pg_ctl printed before the collector
+    # started (startup failures land there).
+    postgres = [state_dir / "postgres" / "postgres.log", state_dir / "postgres" / "postgres.json"]
     if service is None:
-        return [path for path in files.values() if path.exists()]
+        return [path for path in [*files.values(), *postgres] if path.exists()]
+    if service == "postgres":
+        return [path for path in postgres if path.exists()] or postgres[:1]
     if service not in files:
-        raise ValueError(f"no log for service {service!r}; known: {', '.join(sorted(files))}")
+        known = ", ".join(sorted([*files, "postgres"]))
+        raise ValueError(f"no log for service {service!r}; known: {known}")
     return [files[service]]
