@@ -183,12 +183,23 @@ class TracingMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        # The headers the configured propagators read (OTEL_PROPAGATORS: W3C trace context
+        # and baggage by default).
+        self.propagation_headers = frozenset(
+            name.encode("latin-1") for name in propagate.get_global_textmap().fields
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not _state["enabled"]:
             await self.app(scope, receive, send)
             return
-        carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        # Only the propagation headers: decoding every header of every request costs more
+        # than the span itself when the request is not sampled.
+        carrier = {
+            name.decode("latin-1"): value.decode("latin-1")
+            for name, value in scope["headers"]
+            if name in self.propagation_headers
+        }
         attributes = {
             "http.request.method": scope["method"],
             "url.path": scope["path"],
@@ -218,6 +229,7 @@ class ServiceSpan:
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
         self.service = service
+        self.attributes = {"rfl.service": service}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not _state["enabled"]:
@@ -226,7 +238,12 @@ class ServiceSpan:
         # FastAPI (≥ 0.160) would open its own SERVER span from the headers, beside this one
         # and with the query string: the key tells it the request is already observed.
         scope.setdefault("fastapi.telemetry", None)
-        with span(self.service, {"rfl.service": self.service}):
+        if not trace.get_current_span().is_recording():
+            # The request was not sampled: its children would not be either (parent-based
+            # sampling), so the span is not worth its cost.
+            await self.app(scope, receive, send)
+            return
+        with tracer().start_as_current_span(self.service, attributes=self.attributes):
             await self.app(scope, receive, send)
 
 

@@ -178,6 +178,31 @@ def test_dice_roll_span_tree_reaches_the_receiver_under_the_clients_trace(
     assert roll_id
 
 
+def test_an_unsampled_request_records_no_span(
+    stack_settings: StackSettings, traced_gateway: tuple[str, Path], receiver: Receiver
+) -> None:
+    """A client that did not sample its trace (flags 00) gets no span at all from us (the
+    default parent-based sampler): no service span, no statement span. A sampled request sent
+    afterwards shows the exporter had flushed what it had."""
+    url, _ = traced_gateway
+    service = stack_settings.service_role_key.get_secret_value()
+    headers = {
+        "apikey": stack_settings.anon_key.get_secret_value(),
+        "Authorization": f"Bearer {service}",
+    }
+    unsampled, unsampled_trace, _ = new_traceparent()
+    sampled, sampled_trace, client_span = new_traceparent()
+    for traceparent in (unsampled.removesuffix("-01") + "-00", sampled):
+        response = httpx.get(
+            f"{url}/rest/v1/locales?select=code",
+            headers={**headers, "traceparent": traceparent},
+        )
+        assert response.status_code == 200, response.text
+    spans = receiver.wait_for(sampled_trace, complete(client_span, last="SELECT public.locales"))
+    assert {span.name for span in spans} >= {"GET /rest/v1/locales", "rest"}
+    assert receiver.of_trace(unsampled_trace) == []
+
+
 def test_outbox_rows_carry_the_writers_traceparent(db: psycopg.Connection) -> None:
     """A traced statement's comment is read back by the outbox's default; untraced, null."""
     traceparent, _, _ = new_traceparent()
