@@ -52,7 +52,7 @@ def create_app(settings: StudioSettings | None = None) -> Starlette:
         Route("/campaigns/members", signed_in(pages.remove_member), methods=["POST"]),
         Route("/campaigns/rolls", signed_in(pages.hide_purpose), methods=["POST"]),
         Route("/content", signed_in(pages.content), methods=BOTH),
-        Route("/content/packs", signed_in(pages.publish_pack), methods=["POST"]),
+        Route("/content/packs", signed_in(pages.pack_action), methods=["POST"]),
         Route("/audit", signed_in(pages.audit), methods=BOTH),
         Route("/system", signed_in(pages.system_page, admin_only=True)),
         Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),

@@ -27,7 +27,7 @@ __all__ = [
     "home",
     "login",
     "logout",
-    "publish_pack",
+    "pack_action",
     "rows",
     "system_page",
     "table_list",
@@ -36,7 +36,11 @@ __all__ = [
 
 ROLE_NAMES = ("admin", "moderator", "content_editor", "player")
 OPERATORS = ("eq", "neq", "ilike", "gt", "lt", "is")
-FOREIGN_CHOICES = "200"
+# A foreign key's picker lists at most this many rows of its target; with more it stays a text
+# field (a select missing the current value would lose it on save).
+FOREIGN_CHOICES = 200
+# The first of these the target has labels each choice (next to its key).
+LABEL_COLUMNS = ("name", "title", "slug", "display_name", "email", "lemma", "code")
 
 
 async def login_form(request: Request, message: str = "", status: int = 200) -> Response:
@@ -98,11 +102,13 @@ async def tables(request: Request, session: Session) -> dict[str, Table]:
     return tables_of(await api(request).openapi(session.access_token))
 
 
-async def table_of(request: Request, session: Session) -> Table:
-    found = (await tables(request, session)).get(request.path_params["table"])
+async def table_of(request: Request, session: Session) -> tuple[Table, dict[str, Table]]:
+    """The page's table, and every table the user's document lists (foreign key targets)."""
+    listed = await tables(request, session)
+    found = listed.get(request.path_params["table"])
     if found is None:
         raise Refused(404, "No such table, or you may not see it.")
-    return found
+    return found, listed
 
 
 async def table_list(request: Request, session: Session) -> Response:
@@ -128,7 +134,7 @@ def list_params(table: Table, query: Any, page_number: int, size: int) -> dict[s
 
 
 async def rows(request: Request, session: Session) -> Response:
-    table = await table_of(request, session)
+    table, _ = await table_of(request, session)
     size = request.app.state.config.page_size
     query = request.query_params
     raw_page = query.get("page", "1")
@@ -154,20 +160,48 @@ async def rows(request: Request, session: Session) -> Response:
     )
 
 
-async def pickers(request: Request, session: Session, table: Table) -> dict[str, list[str]]:
-    """Choices for the foreign keys: the first rows of each target the user may see."""
-    choices = {}
+Choice = tuple[str, str]  # (key, label)
+
+
+async def choices_of(
+    request: Request, session: Session, target: Table | None, key: str
+) -> list[Choice] | None:
+    """The target's rows the user may read, as (key, label), or None: unreadable or too many."""
+    if target is None or target.column(key) is None:
+        return None
+    label = next((c for c in LABEL_COLUMNS if c != key and target.column(c)), None)
+    params = {
+        "select": f"{key},{label}" if label else key,
+        "order": label or key,
+        "limit": str(FOREIGN_CHOICES + 1),
+    }
+    try:
+        found, _ = await api(request).rest("GET", target.name, session.access_token, params=params)
+    except ApiError:
+        return None  # a target the user may not read: the field stays free text
+    if len(found) > FOREIGN_CHOICES:
+        return None
+    return [(str(r[key]), f"{r[label]} ({r[key]})" if label else str(r[key])) for r in found]
+
+
+async def pickers(
+    request: Request, session: Session, table: Table, listed: dict[str, Table], row: dict[str, Any]
+) -> dict[str, list[Choice]]:
+    """Select choices for the foreign keys the OpenAPI document notes (PostgREST's `<fk/>` tag):
+    the target's rows, labelled by a name-like column; the row's current value always listed."""
+    pickers_by_column = {}
     for column in table.columns:
         if column.references is None:
             continue
-        target, target_column = column.references
-        params = {"select": target_column, "limit": FOREIGN_CHOICES}
-        try:
-            found, _ = await api(request).rest("GET", target, session.access_token, params=params)
-        except ApiError:
-            continue  # a target the user may not read: the field stays free text
-        choices[column.name] = [str(r[target_column]) for r in found]
-    return choices
+        target, key = column.references
+        choices = await choices_of(request, session, listed.get(target), key)
+        if choices is None:
+            continue
+        current = row.get(column.name)
+        if current is not None and str(current) not in {k for k, _ in choices}:
+            choices.insert(0, (str(current), str(current)))
+        pickers_by_column[column.name] = choices
+    return pickers_by_column
 
 
 def values_of(table: Table, form: FormData) -> dict[str, Any]:
@@ -200,7 +234,7 @@ async def save(request: Request, session: Session, table: Table, creating: bool)
 
 
 async def edit(request: Request, session: Session) -> Response:
-    table = await table_of(request, session)
+    table, listed = await table_of(request, session)
     creating = request.path_params.get("mode") == "new"
     if request.method == "POST":
         return await save(request, session, table, creating)
@@ -211,7 +245,7 @@ async def edit(request: Request, session: Session) -> Response:
         if not found:
             raise Refused(404, "No such row, or you may not see it.")
         row = found[0]
-    choices = await pickers(request, session, table)
+    choices = await pickers(request, session, table, listed, row)
     return render(
         request, "edit.html", session, table=table, row=row, creating=creating, choices=choices
     )
@@ -230,6 +264,11 @@ async def users(request: Request, session: Session) -> Response:
         elif action == "roles":
             roles = [r for r in form.getlist("roles") if r in ROLE_NAMES]
             await client.update_user(target, {"app_metadata": {"roles": roles}})
+        elif action == "sign_out":
+            # GoTrue's admin API has no such route: an RPC the database allows admins only
+            # (user.manage), called as the signed-in admin; audited there.
+            body = {"target_user_id": target}
+            await client.rest("POST", "rpc/sign_out_user", session.access_token, json=body)
         return redirect(request, "/users")
     search = request.query_params.get("q", "").lower()
     listed = [u for u in await client.list_users(1, 1000) if search in (u.get("email") or "")]
@@ -300,11 +339,17 @@ async def content(request: Request, session: Session) -> Response:
         return redirect(request, "/content")
     params = {"select": "id,name,is_published", "order": "name"}
     found, _ = await client.rest("GET", "items", session.access_token, params=params)
-    pack_params = {"select": "slug,learning_language,content_pack_versions(version)"}
+    pack_params = {
+        "select": "slug,learning_language,content_pack_versions(version),decks(published_at)",
+        "order": "slug",
+    }
     packs, _ = await client.rest("GET", "content_packs", session.access_token, params=pack_params)
     for pack in packs:
         versions = [v["version"] for v in pack.pop("content_pack_versions", None) or []]
         pack["latest"] = max(versions, default=None)
+        decks = pack.pop("decks", None) or []
+        pack["decks"] = len(decks)
+        pack["live_decks"] = sum(1 for d in decks if d["published_at"] is not None)
     try:
         index, _ = await client.rest("POST", "rpc/search_index_status", session.access_token)
     except ApiError:  # only content.publish holders may read it; the page works without it
@@ -314,11 +359,18 @@ async def content(request: Request, session: Session) -> Response:
     )
 
 
-async def publish_pack(request: Request, session: Session) -> Response:
-    """Freeze a pack's published decks as its next version (RPC as the user: content.publish)."""
+async def pack_action(request: Request, session: Session) -> Response:
+    """Publish a pack (its next frozen version, restoring decks an unpublish withdrew) or, once
+    the confirmation box is ticked, unpublish it (its decks become drafts and leave search).
+    RPCs as the user: content.publish; the unpublishing is audited in the database."""
     form = await request.form()
     body = {"pack_slug": str(form.get("slug", ""))}
-    await api(request).rest("POST", "rpc/publish_content_pack", session.access_token, json=body)
+    rpc = "rpc/publish_content_pack"
+    if form.get("action") == "unpublish":
+        if form.get("confirm") != "yes":
+            raise Refused(400, "Tick the confirmation box to unpublish the pack.")
+        rpc = "rpc/unpublish_content_pack"
+    await api(request).rest("POST", rpc, session.access_token, json=body)
     return redirect(request, "/content")
 
 

@@ -9,6 +9,8 @@ from typing import Any
 __all__ = ["Column", "Table", "tables_of"]
 
 FOREIGN_KEY = re.compile(r"<fk table='([^']+)' column='([^']+)'/>")
+# PostgREST appends its key notes to the comment: "<comment>\n\nNote:\n<one line per key>".
+NOTES = re.compile(r"(?:\A|\n\n)Note:\n.*\Z", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def _column(name: str, spec: dict[str, Any], required: set[str]) -> Column:
         primary_key="<pk/>" in description,
         enum=tuple(str(v) for v in spec.get("enum") or items.get("enum") or ()),
         references=(fk.group(1), fk.group(2)) if fk else None,
-        description=description.split("\n\nNote:")[0],
+        description=NOTES.sub("", description),
     )
 
 

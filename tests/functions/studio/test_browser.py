@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 import psycopg
-from selenium import webdriver
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.functions.studio.conftest import PASSWORDS, Stack
 
@@ -20,7 +20,7 @@ AXE = Path(__file__).parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
 TOKYO = "10000000-0000-4000-a000-000000000002"
 
 
-def sign_in(browser: webdriver.Chrome, stack: Stack, who: str) -> None:
+def sign_in(browser: WebDriver, stack: Stack, who: str) -> None:
     browser.delete_all_cookies()
     browser.get(f"{stack.studio}/login")
     browser.find_element(By.ID, "email").send_keys(f"{who}@rfl.test")
@@ -29,20 +29,18 @@ def sign_in(browser: webdriver.Chrome, stack: Stack, who: str) -> None:
     WebDriverWait(browser, 10).until(expected_conditions.title_contains("Home"))
 
 
-def press(browser: webdriver.Chrome, label: str) -> None:
+def press(browser: WebDriver, label: str) -> None:
     """Click the button and wait for the page it posts to (the old page goes stale)."""
     button = browser.find_element(By.XPATH, f"//button[normalize-space()='{label}']")
     button.click()
     WebDriverWait(browser, 10).until(expected_conditions.staleness_of(button))
 
 
-def nav_links(browser: webdriver.Chrome) -> list[str]:
+def nav_links(browser: WebDriver) -> list[str]:
     return [a.text for a in browser.find_elements(By.CSS_SELECTOR, "nav a")]
 
 
-def refused(
-    browser: webdriver.Chrome, stack: Stack, who: str, path: str, link: str, message: str
-) -> None:
+def refused(browser: WebDriver, stack: Stack, who: str, path: str, link: str, message: str) -> None:
     """`who` has no link to the page, and opening it anyway shows the refusal."""
     sign_in(browser, stack, who)
     assert link not in nav_links(browser)
@@ -62,7 +60,7 @@ def api_sign_in(stack: Stack, who: str) -> dict[str, Any]:
 
 
 def test_admin_bans_a_user_and_their_next_request_fails(
-    browser: webdriver.Chrome, studio_stack: Stack
+    browser: WebDriver, studio_stack: Stack
 ) -> None:
     tokens = api_sign_in(studio_stack, "ana")
     headers = {"apikey": studio_stack.anon_key, "Authorization": f"Bearer {tokens['access_token']}"}
@@ -91,9 +89,7 @@ def test_admin_bans_a_user_and_their_next_request_fails(
     api_sign_in(studio_stack, "ana")
 
 
-def test_an_admin_grants_and_revokes_an_app_role(
-    browser: webdriver.Chrome, studio_stack: Stack
-) -> None:
+def test_an_admin_grants_and_revokes_an_app_role(browser: WebDriver, studio_stack: Stack) -> None:
     def roles() -> list[str]:
         with psycopg.connect(studio_stack.dsn) as db:
             row = db.execute(
@@ -115,7 +111,7 @@ def test_an_admin_grants_and_revokes_an_app_role(
 
 
 def test_a_content_editor_cannot_see_the_users_page(
-    browser: webdriver.Chrome, studio_stack: Stack
+    browser: WebDriver, studio_stack: Stack
 ) -> None:
     sign_in(browser, studio_stack, "editor")
     assert "Users" not in nav_links(browser)
@@ -128,7 +124,7 @@ def test_a_content_editor_cannot_see_the_users_page(
     assert "@rfl.test</td>" not in answer.text
 
 
-def test_a_moderator_archives_a_campaign(browser: webdriver.Chrome, studio_stack: Stack) -> None:
+def test_a_moderator_archives_a_campaign(browser: WebDriver, studio_stack: Stack) -> None:
     sign_in(browser, studio_stack, "moderator")
     browser.find_element(By.LINK_TEXT, "Campaigns").click()
     press(browser, "Archive Tokyo Night Market")
@@ -143,7 +139,7 @@ def test_a_moderator_archives_a_campaign(browser: webdriver.Chrome, studio_stack
 
 
 def test_an_editor_publishes_an_item_and_players_see_it(
-    browser: webdriver.Chrome, studio_stack: Stack
+    browser: WebDriver, studio_stack: Stack
 ) -> None:
     anon = {"apikey": studio_stack.anon_key}
     query = {"name": "eq.Amulet of Idioms", "select": "name"}
@@ -162,7 +158,7 @@ def test_an_editor_publishes_an_item_and_players_see_it(
     assert after.json() == [{"name": "Amulet of Idioms"}]
 
 
-def test_an_editor_publishes_a_content_pack(browser: webdriver.Chrome, studio_stack: Stack) -> None:
+def test_an_editor_publishes_a_content_pack(browser: WebDriver, studio_stack: Stack) -> None:
     with psycopg.connect(studio_stack.dsn) as db:
         row = db.execute("select slug from public.content_packs order by slug limit 1").fetchone()
     assert row is not None, "the sample content (seed step) loads packs"
@@ -180,7 +176,7 @@ def test_an_editor_publishes_a_content_pack(browser: webdriver.Chrome, studio_st
 
 
 def test_a_moderator_reads_the_audit_log_and_an_editor_may_not(
-    browser: webdriver.Chrome, studio_stack: Stack
+    browser: WebDriver, studio_stack: Stack
 ) -> None:
     sign_in(browser, studio_stack, "moderator")
     browser.find_element(By.LINK_TEXT, "Audit log").click()
@@ -192,9 +188,7 @@ def test_a_moderator_reads_the_audit_log_and_an_editor_may_not(
     )
 
 
-def test_the_system_page_degrades_gracefully(
-    browser: webdriver.Chrome, studio_stack: Stack
-) -> None:
+def test_the_system_page_degrades_gracefully(browser: WebDriver, studio_stack: Stack) -> None:
     sign_in(browser, studio_stack, "admin")
     browser.find_element(By.LINK_TEXT, "System").click()
     text = browser.find_element(By.CSS_SELECTOR, "main").text
@@ -206,7 +200,7 @@ def test_the_system_page_degrades_gracefully(
 
 
 def test_the_table_editor_inserts_and_deletes_after_confirmation(
-    browser: webdriver.Chrome, studio_stack: Stack
+    browser: WebDriver, studio_stack: Stack
 ) -> None:
     sign_in(browser, studio_stack, "editor")
     browser.get(f"{studio_stack.studio}/tables/items")
@@ -228,9 +222,7 @@ def test_the_table_editor_inserts_and_deletes_after_confirmation(
     assert row == (0,)
 
 
-def test_the_table_editor_edits_a_row_as_the_user(
-    browser: webdriver.Chrome, studio_stack: Stack
-) -> None:
+def test_the_table_editor_edits_a_row_as_the_user(browser: WebDriver, studio_stack: Stack) -> None:
     sign_in(browser, studio_stack, "kenji")
     browser.get(f"{studio_stack.studio}/tables/campaigns?column=id&op=eq&value={TOKYO}")
     assert "Tokyo Night Market" in browser.find_element(By.CSS_SELECTOR, "table").text
@@ -251,6 +243,27 @@ def test_the_table_editor_edits_a_row_as_the_user(
         assert row[1] == "Edited in the studio."
 
 
+def test_the_table_editor_offers_foreign_keys_as_pickers(
+    browser: WebDriver, studio_stack: Stack
+) -> None:
+    """A foreign key the OpenAPI document notes is a select of the target's rows, labelled by
+    a name-like column; editing a row preselects its value."""
+    with psycopg.connect(studio_stack.dsn) as db:
+        packs = db.execute(
+            "select id::text, slug from public.content_packs order by slug"
+        ).fetchall()
+        deck = db.execute("select id::text, pack_id::text from public.decks limit 1").fetchone()
+    assert packs and deck is not None, "the sample content (seed step) loads packs and decks"
+    sign_in(browser, studio_stack, "editor")
+    browser.get(f"{studio_stack.studio}/tables/decks/new")
+    picker = Select(browser.find_element(By.ID, "col_pack_id"))
+    offered = [(o.get_attribute("value"), o.text) for o in picker.options[1:]]
+    assert offered == [(key, f"{slug} ({key})") for key, slug in packs]
+    browser.get(f"{studio_stack.studio}/tables/decks/row?id={deck[0]}")
+    chosen = Select(browser.find_element(By.ID, "col_pack_id")).first_selected_option
+    assert chosen.get_attribute("value") == deck[1]
+
+
 PAGES = (
     "",
     "/tables",
@@ -264,7 +277,7 @@ PAGES = (
 
 
 def test_screenshots_and_accessibility(
-    browser: webdriver.Chrome, studio_stack: Stack, artifacts: Path
+    browser: WebDriver, studio_stack: Stack, artifacts: Path
 ) -> None:
     axe = AXE.read_text()
     browser.delete_all_cookies()
@@ -280,7 +293,7 @@ def test_screenshots_and_accessibility(
     assert serious == {}
 
 
-def check_page(browser: webdriver.Chrome, axe: str, artifacts: Path, name: str) -> list[str]:
+def check_page(browser: WebDriver, axe: str, artifacts: Path, name: str) -> list[str]:
     """Screenshot the page, then run axe-core in it; the serious and critical violations."""
     browser.save_screenshot(str(artifacts / f"{name}.png"))
     browser.execute_script(axe)

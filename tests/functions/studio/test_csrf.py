@@ -7,10 +7,19 @@ import re
 
 import httpx
 import psycopg
+import pytest
 
 from tests.functions.studio.conftest import PASSWORDS, Stack
 
 SEVILLE = "10000000-0000-4000-a000-000000000001"
+
+
+@pytest.fixture(scope="module")
+def browser_name() -> str:
+    """No browser here: the module's stack is set up once, not once per browser."""
+    return "none"
+
+
 TOKEN = re.compile(r'name="csrf" value="([^"]+)"')
 
 
