@@ -148,21 +148,26 @@ class ProofPublic(BaseModel):
 class CheckTermPublic(BaseModel):
     """One number added to the d20 and where it came from."""
 
-    source: Literal["character_sheet", "granted_modifier", "familiarity", "module"]
+    source: Literal["character_sheet", "granted_modifier", "familiarity", "module", "condition"]
     field: str | None = Field(
         default=None,
         examples=["characters.grammar", "character_languages.proficiency"],
         description=(
             "The sheet's column the value comes from; for a module term, the game module as"
             " id@version (the campaign's pin) and the item template, e.g."
-            " spanish-core-items@1.0.0:pocket_dictionary"
+            " spanish-core-items@1.0.0:pocket_dictionary; for a condition, its module and name,"
+            " e.g. spanish-core-items@1.0.0:tongue_tied"
         ),
     )
     score: int | None = Field(default=None, description="The ability score behind the modifier")
     language: str | None = None
     proficiency: ProficiencyName | None = None
     id: UUID | None = Field(
-        default=None, description="The granted modifier's id (familiarity: the challenge's)"
+        default=None,
+        description=(
+            "The granted modifier's id (familiarity: the challenge's; condition: the"
+            " character_conditions row's)"
+        ),
     )
     type: str | None = Field(
         default=None, description="circumstance, item, status, untyped or familiarity"

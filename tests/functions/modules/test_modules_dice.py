@@ -111,9 +111,9 @@ def test_a_module_kind_counts_and_the_pin_names_the_version(
             "select app_private.enable_game_module(%s, 'market-day-seville', '1.1.0')",
             (world.campaign,),
         )
-    assert _module_terms(_roll(client, world, speaking)) == [
-        ("spanish-core-items@1.0.0:phrasebook", 1, 1),
+    assert _module_terms(_roll(client, world, speaking)) == [  # by module id, then key
         ("market-day-seville@1.1.0:market_basket", 1, 1),
+        ("spanish-core-items@1.0.0:phrasebook", 1, 1),
     ]
 
 
