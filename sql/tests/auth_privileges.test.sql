@@ -57,7 +57,9 @@ select set_eq(
         select f, 'authenticated' from unnest(array[
             'auth.sign_out(text)', 'auth.get_user()', 'auth.update_user(jsonb)',
             'auth.update_user_with_nonce(jsonb,text)', 'auth.get_user_identities()',
-            'auth.unlink_identity(uuid)'
+            'auth.unlink_identity(uuid)', 'auth.mfa_enroll(text,text,integer,integer)',
+            'auth.mfa_challenge(uuid,integer)', 'auth.mfa_verify(uuid,uuid,bigint)',
+            'auth.mfa_unenroll(uuid)'
         ]) as f
         union all
         select f, 'service_role' from unnest(array[
@@ -66,7 +68,10 @@ select set_eq(
             'auth.admin_delete_user(uuid)',
             'auth.issue_email_token(text,text,integer,text,boolean,jsonb,boolean)',
             'auth.issue_reauthentication_nonce(uuid,integer)',
-            'auth.request_email_change(uuid,text,integer,text)'
+            'auth.request_email_change(uuid,text,integer,text)',
+            'auth.mfa_verification_secret(uuid,uuid,uuid,integer)',
+            'auth.admin_list_factors(uuid)', 'auth.admin_update_factor(uuid,uuid,jsonb)',
+            'auth.admin_delete_factor(uuid,uuid)'
         ]) as f $$,
     'API roles execute exactly the auth functions meant for them'
 );
@@ -115,7 +120,10 @@ select is_empty(
             'admin_get_user', 'admin_update_user', 'admin_delete_user',
             'issue_email_token', 'verify_email_token', 'issue_reauthentication_nonce',
             'update_user_with_nonce', 'request_email_change', 'verify_email_change',
-            'sign_in_anonymously', 'get_user_identities', 'unlink_identity') $$,
+            'sign_in_anonymously', 'get_user_identities', 'unlink_identity',
+            'mfa_enroll', 'mfa_challenge', 'mfa_verification_secret', 'mfa_verify',
+            'mfa_unenroll', 'admin_list_factors', 'admin_update_factor',
+            'admin_delete_factor') $$,
     'only the API functions are security definer'
 );
 select is_definer('auth', 'sign_in_with_password', array['text', 'text'], 'sign-in is definer');

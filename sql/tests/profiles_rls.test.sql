@@ -27,7 +27,8 @@ select policies_are(
     'public', 'profiles',
     array[
         'Signed-in users read every profile',
-        'Users edit their own profile and user managers edit any'
+        'Users edit their own profile and user managers edit any',
+        'Editing another user''s profile needs aal2 from enrolled editors'
     ],
     'profiles has exactly its policies'
 );

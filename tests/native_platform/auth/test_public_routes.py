@@ -125,11 +125,15 @@ def test_refresh_rotates_token(anon: httpx.Client) -> None:
     assert anon.get("/user", headers=bearer(second)).status_code == 200
 
 
-def test_replayed_refresh_token_ends_session(anon: httpx.Client) -> None:
-    """Reusing a rotated refresh token is refused and ends the session for every token."""
+def test_replayed_refresh_token_ends_session(anon: httpx.Client, db_dsn: str) -> None:
+    """Reusing a rotated refresh token after the reuse interval is refused and ends the session
+    for every token."""
     first = sign_up(anon, "hal@example.com")
     refresh = {"grant_type": "refresh_token"}
     second = anon.post("/token", params=refresh, json={"refresh_token": first["refresh_token"]})
+    with psycopg.connect(db_dsn, autocommit=True) as conn:
+        # Used longer ago than [auth] refresh_token_reuse_interval.
+        conn.execute("update auth.refresh_tokens set used_at = used_at - interval '1 hour'")
     replay = anon.post("/token", params=refresh, json={"refresh_token": first["refresh_token"]})
     assert replay.status_code == 400
     assert replay.json()["error_code"] == "refresh_token_already_used"
