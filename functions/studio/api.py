@@ -95,6 +95,17 @@ class StackApi:
         ]
         return users
 
+    async def find_users(self, needle: str, per_page: int = 1000, pages: int = 100) -> list[Any]:
+        """Users whose email contains `needle`: GoTrue's admin list has no search, so the pages
+        (oldest first) are read until a short one, at most `pages` of them."""
+        found: list[dict[str, Any]] = []
+        for page in range(1, pages + 1):
+            users = await self.list_users(page, per_page)
+            found.extend(u for u in users if needle in (u.get("email") or ""))
+            if len(users) < per_page:
+                break
+        return found
+
     async def update_user(self, user_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
         path = f"/auth/v1/admin/users/{user_id}"
         user: dict[str, Any] = (

@@ -271,7 +271,7 @@ async def users(request: Request, session: Session) -> Response:
             await client.rest("POST", "rpc/sign_out_user", session.access_token, json=body)
         return redirect(request, "/users")
     search = request.query_params.get("q", "").lower()
-    listed = [u for u in await client.list_users(1, 1000) if search in (u.get("email") or "")]
+    listed = await client.find_users(search)
     return render(request, "users.html", session, users=listed, q=search, role_names=ROLE_NAMES)
 
 
