@@ -17,6 +17,7 @@ from native_platform.auth.database import AuthDatabase
 from native_platform.auth.email_routes import EmailFlows
 from native_platform.auth.errors import DEFAULT_CODES, AuthError, error_response
 from native_platform.auth.mfa_routes import MfaRoutes
+from native_platform.auth.mfa_routes import MfaRoutes
 from native_platform.auth.oauth_routes import OAuthFlows
 from native_platform.auth.public_routes import PublicRoutes
 from native_platform.auth.service import AuthService
@@ -74,6 +75,7 @@ def create_app(settings: AuthSettings) -> Starlette:
         *email_flows.routes(),
         *user_routes(service, email_flows),
         *admin_routes(service),
+        *MfaRoutes(service).routes(),
         *MfaRoutes(service).routes(),
     ]
     return Starlette(
