@@ -9,6 +9,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import orjson
 import psycopg
@@ -21,10 +22,12 @@ __all__ = ["ChangeReader"]
 log = logging.getLogger(__name__)
 CHANGES_SQL = """
 select data from pg_catalog.pg_logical_slot_get_changes(
-    %s, null, %s, 'format-version', '2', 'include-transaction', 'false',
+    %s, null, %s, 'format-version', '2', 'include-transaction', 'true',
     'include-timestamp', 'true', 'include-type-oids', 'true', 'include-pk', 'true',
-    'actions', 'insert,update,delete', 'add-tables', %s)
+    'actions', 'insert,update,delete', 'add-tables', %s, 'add-msg-prefixes', 'rfl.traceparent')
 """
+# The logical message realtime.wake_readers() writes after a traced statement's rows.
+TRACEPARENT_PREFIX = "rfl.traceparent"
 NO_TABLE = "realtime.no_published_table"
 
 Sink = Callable[[list[Change]], Awaitable[None]]
@@ -85,12 +88,26 @@ class ChangeReader:
         tables = await self._catalog.tables()
         names = ",".join(sorted(info.qualified for info in tables.values())) or NO_TABLE
         rows = await (await conn.execute(CHANGES_SQL, (slot, self._limit, names))).fetchall()
-        changes = []
+        changes: list[Change] = []
+        # Indexes of the changes of the current transaction that no traceparent message
+        # followed yet: the rows a statement wrote come before the message its trigger wrote.
+        untraced: list[int] = []
         for (data,) in rows:
             raw = orjson.loads(data)
+            action = raw.get("action")
+            if action in ("B", "C"):
+                untraced.clear()
+                continue
+            if action == "M":
+                if raw.get("prefix") == TRACEPARENT_PREFIX:
+                    for index in untraced:
+                        changes[index] = replace(changes[index], traceparent=raw.get("content"))
+                untraced.clear()
+                continue
             table = tables.get((raw.get("schema"), raw.get("table")))
             change = read_change(raw, table) if table is not None else None
             if change is not None:
+                untraced.append(len(changes))
                 changes.append(change)
         if changes:
             await self._sink(changes)

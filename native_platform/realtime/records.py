@@ -24,6 +24,8 @@ class Change:
     commit_timestamp: str
     record: dict[str, Any] | None
     old_record: dict[str, Any] | None
+    # The W3C traceparent of the statement that wrote the row, when it was traced.
+    traceparent: str | None = None
 
     @property
     def committed_at(self) -> float | None:

@@ -16,7 +16,11 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from realtime import AsyncRealtimeClient, RealtimeSubscribeStates
+from realtime import (
+    AsyncRealtimeClient,
+    RealtimePostgresChangesListenEvent,
+    RealtimeSubscribeStates,
+)
 
 from native_platform.observability.tracing import describe, parse_traceparent, tracing_enabled
 from native_platform.settings import StackSettings
@@ -101,7 +105,8 @@ def test_dice_roll_span_tree_reaches_the_receiver_under_the_clients_trace(
     receiver: Receiver,
 ) -> None:
     """gateway (child of the client's traceparent) → dice → INSERT public.dice_rolls →
-    realtime delivery to the campaign channel; no token or parameter value in any span, and
+    realtime delivery to the campaign channel (broadcast) and of the row read from the WAL
+    (postgres_changes); no token or parameter value in any span, and
     the gateway's log lines of the request carry the same trace id."""
     url, log_file = traced_gateway
     ana, ben = table.players
@@ -109,6 +114,7 @@ def test_dice_roll_span_tree_reaches_the_receiver_under_the_clients_trace(
     body = {"campaign_id": table.campaign_id, "expression": "1d20+7", "visibility": "public"}
     token = access_token(ana)
     heard: list[Any] = []
+    changed: list[Any] = []
 
     async def scenario() -> httpx.Response:
         client = AsyncRealtimeClient(
@@ -119,8 +125,17 @@ def test_dice_roll_span_tree_reaches_the_receiver_under_the_clients_trace(
         options: Any = {"config": {"private": True}}
         channel = client.channel(f"campaign:{table.campaign_id}", options)
         channel.on_broadcast("insert", heard.append)
+        rows = client.channel(f"rolls-{table.campaign_id}")
+        rows.on_postgres_changes(
+            RealtimePostgresChangesListenEvent.Insert,
+            changed.append,
+            table="dice_rolls",
+            schema="public",
+            filter=f"campaign_id=eq.{table.campaign_id}",
+        )
         try:
             assert await subscribed(channel) == RealtimeSubscribeStates.SUBSCRIBED
+            assert await subscribed(rows) == RealtimeSubscribeStates.SUBSCRIBED
             async with httpx.AsyncClient() as http:
                 response = await http.post(
                     f"{url}/functions/v1/dice/rolls",
@@ -132,7 +147,7 @@ def test_dice_roll_span_tree_reaches_the_receiver_under_the_clients_trace(
                     },
                 )
             async with asyncio.timeout(10):
-                while not heard:
+                while not heard or not changed:
                     await asyncio.sleep(0.05)
             return response
         finally:
@@ -141,7 +156,8 @@ def test_dice_roll_span_tree_reaches_the_receiver_under_the_clients_trace(
     response = asyncio.run(scenario())
     assert response.status_code in (200, 201), response.text
     roll_id = response.json()["id"]
-    spans = receiver.wait_for(trace_id, complete(client_span))
+    both = (complete(client_span), complete(client_span, last="realtime deliver changes"))
+    spans = receiver.wait_for(trace_id, lambda spans: all(done(spans) for done in both))
 
     gateway = only(spans, "POST /functions/v1/dice/rolls")
     assert (gateway.kind, gateway.parent_span_id) == (SERVER, client_span)
@@ -163,6 +179,10 @@ def test_dice_roll_span_tree_reaches_the_receiver_under_the_clients_trace(
     assert delivery.kind == CONSUMER
     assert delivery.attributes["messaging.destination.name"] == f"campaign:{table.campaign_id}"
     assert delivery.attributes["rfl.realtime.sockets"] == 1
+    # The same row read from the WAL (postgres_changes) joins the trace under the insert too.
+    from_wal = only(spans, "realtime deliver changes")
+    assert from_wal.parent_span_id == insert.span_id
+    assert from_wal.kind == CONSUMER
 
     recorded = json.dumps([span.attributes for span in spans])
     for secret in (token, stack_settings.anon_key.get_secret_value(), "1d20+7", ana.user_id):
