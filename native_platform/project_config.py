@@ -202,6 +202,19 @@ class AuthMfaSection(Section):
     totp: AuthMfaTotpSection = AuthMfaTotpSection()
 
 
+class AuthExternalBlock(Section):
+    """`[auth.external.<provider>]` (Supabase CLI names): google, discord, or any other name for
+    a generic OpenID provider at `url` (its issuer). `secret` is `env(NAME)`: it stays in .env.
+    `url` also points google/discord at a stand-in (tests)."""
+
+    enabled: bool = False
+    client_id: str = ""
+    secret: str = Field(default="", pattern=r"^(env\([A-Z][A-Z0-9_]*\))?$")
+    url: str = ""
+    redirect_uri: str = ""
+    skip_nonce_check: bool = False
+
+
 class AuthSection(Section):
     """`[auth]`: token lifetime and what sign-up allows."""
 
@@ -227,6 +240,8 @@ class AuthSection(Section):
     email: AuthEmailSection = AuthEmailSection()
     sessions: AuthSessionsSection = AuthSessionsSection()
     mfa: AuthMfaSection = AuthMfaSection()
+    # `[auth.external.<provider>]`: social sign-in (native_platform/auth/providers.py).
+    external: dict[str, AuthExternalBlock] = {}
 
 
 class RealtimeSection(Section):

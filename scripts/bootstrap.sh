@@ -64,6 +64,15 @@ if [ ! -f "$mail_dir/node_modules/.installed" ] || [ "$(cat "$mail_dir/node_modu
   echo "$mail_hash" > "$mail_dir/node_modules/.installed"
 fi
 
+# oidc-provider, the local OpenID provider the social sign-in tests sign in with (docs/auth.md).
+oidc_dir=tests/native_platform/auth/oidc
+oidc_hash=$(sha256sum "$oidc_dir/package-lock.json" | cut -d' ' -f1)
+if [ ! -f "$oidc_dir/node_modules/.installed" ] || [ "$(cat "$oidc_dir/node_modules/.installed")" != "$oidc_hash" ]; then
+  echo "installing the locked OpenID provider for tests (oidc-provider)"
+  npm ci --silent --no-audit --no-fund --prefix "$oidc_dir"
+  echo "$oidc_hash" > "$oidc_dir/node_modules/.installed"
+fi
+
 # axe-core, injected into the studio's browser tests (docs/studio.md).
 axe_dir=tests/functions/studio/js
 axe_hash=$(sha256sum "$axe_dir/package-lock.json" | cut -d' ' -f1)

@@ -17,6 +17,7 @@ from native_platform.auth.database import AuthDatabase
 from native_platform.auth.email_routes import EmailFlows
 from native_platform.auth.errors import DEFAULT_CODES, AuthError, error_response
 from native_platform.auth.mfa_routes import MfaRoutes
+from native_platform.auth.oauth_routes import OAuthFlows
 from native_platform.auth.public_routes import PublicRoutes
 from native_platform.auth.service import AuthService
 from native_platform.auth.settings import AuthSettings
@@ -66,8 +67,10 @@ def create_app(settings: AuthSettings) -> Starlette:
             await pool.close()
 
     email_flows = EmailFlows(service)
+    oauth = OAuthFlows(service)
     routes = [
-        *PublicRoutes(service, email_flows).routes(),
+        *PublicRoutes(service, email_flows, oauth.grants()).routes(),
+        *oauth.routes(),
         *email_flows.routes(),
         *user_routes(service, email_flows),
         *admin_routes(service),

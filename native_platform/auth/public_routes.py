@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -37,8 +38,15 @@ async def health(_: Request) -> Response:
 
 
 class PublicRoutes:
-    def __init__(self, service: AuthService, email_flows: EmailFlows) -> None:
+    def __init__(
+        self,
+        service: AuthService,
+        email_flows: EmailFlows,
+        grants: Mapping[str, Callable[[Request], Awaitable[dict[str, Any]]]] | None = None,
+    ) -> None:
         self.service = service
+        # Grants other modules serve (pkce, id_token: oauth_routes.py).
+        self.grants = dict(grants or {})
         self.email_flows = email_flows
         self.confirmations = service.settings.enable_confirmations
 
@@ -110,6 +118,9 @@ class PublicRoutes:
             handler = self.password_grant if grant == "password" else self.refresh_grant
             with counted_sign_in(grant):
                 return JSONResponse(await handler(request))
+        if grant in self.grants:
+            with counted_sign_in(grant):
+                return JSONResponse(await self.grants[grant](request))
         # GoTrue answers unknown grants with error code invalid_credentials.
         raise AuthError(400, "invalid_credentials", "unsupported_grant_type")
 

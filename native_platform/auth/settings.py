@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from native_platform.auth.providers import ExternalProvider, configured_providers
 from native_platform.project_config import load_project_config
 from native_platform.settings import StackSettings
 from native_platform.signing_keys import stack_issuer
@@ -69,6 +70,8 @@ class AuthSettings(BaseSettings):
     # The access tokens' signing keys (JWT_KEYS, ADR 0028) and `iss`; "" issuer: the API's.
     jwt_keys: SecretStr = SecretStr("")
     jwt_issuer: str = ""
+    # Social sign-in: `[auth.external.*]`, enabled ones (native_platform/auth/providers.py).
+    external_providers: dict[str, ExternalProvider] = Field(default_factory=configured_providers)
     host: str = "127.0.0.1"
     port: int = Field(default=9999, ge=1, le=65535)
     pool_min_size: int = Field(default=1, ge=1)

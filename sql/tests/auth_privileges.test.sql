@@ -2,7 +2,7 @@
 -- by exactly the roles that need it; definer functions pin an empty search_path.
 begin;
 set local search_path = extensions, public, tests;
-select plan(30);
+select plan(33);
 
 -- ===== tables =====
 select table_privs_are('auth', 'users', r, '{}', format('%s has no privilege on auth.users', r))
@@ -27,10 +27,15 @@ select
         'auth', 'identities', r, '{}', format('%s has no privilege on auth.identities', r)
     )
 from unnest(array['anon', 'authenticated', 'service_role']) as r;
+select
+    table_privs_are(
+        'auth', 'flow_state', r, '{}', format('%s has no privilege on auth.flow_state', r)
+    )
+from unnest(array['anon', 'authenticated', 'service_role']) as r;
 select is_empty(
     $$ select c.oid::regclass from pg_class as c
         where c.oid in ('auth.users'::regclass, 'auth.sessions'::regclass,
-            'auth.identities'::regclass,
+            'auth.identities'::regclass, 'auth.flow_state'::regclass,
             'auth.refresh_tokens'::regclass, 'app_private.secrets'::regclass)
         and not c.relrowsecurity $$,
     'RLS is enabled on every auth table'
@@ -50,7 +55,7 @@ select set_eq(
             'auth.sign_in_with_password(text,text)', 'auth.sign_up_unconfirmed(text,text,jsonb)',
             'auth.refresh_session(text)', 'auth.revoke_session_on_token_reuse(text)',
             'auth.verify_email_token(text,text,text)', 'auth.verify_email_change(text,text)',
-            'auth.sign_in_anonymously(jsonb)'
+            'auth.sign_in_anonymously(jsonb)', 'auth.exchange_auth_code(text,text)'
         ]) as f
         cross join unnest(array['anon', 'authenticated', 'service_role']) as r
         union all
@@ -71,7 +76,9 @@ select set_eq(
             'auth.request_email_change(uuid,text,integer,text)',
             'auth.mfa_verification_secret(uuid,uuid,uuid,integer)',
             'auth.admin_list_factors(uuid)', 'auth.admin_update_factor(uuid,uuid,jsonb)',
-            'auth.admin_delete_factor(uuid,uuid)'
+            'auth.admin_delete_factor(uuid,uuid)',
+            'auth.begin_oauth_flow(text,bytea,text,text,text,text,text,uuid)',
+            'auth.take_oauth_flow(bytea)', 'auth.sign_in_with_identity(text,text,jsonb,uuid)'
         ]) as f $$,
     'API roles execute exactly the auth functions meant for them'
 );
@@ -123,7 +130,8 @@ select is_empty(
             'sign_in_anonymously', 'get_user_identities', 'unlink_identity',
             'mfa_enroll', 'mfa_challenge', 'mfa_verification_secret', 'mfa_verify',
             'mfa_unenroll', 'admin_list_factors', 'admin_update_factor',
-            'admin_delete_factor') $$,
+            'admin_delete_factor', 'begin_oauth_flow', 'take_oauth_flow',
+            'sign_in_with_identity', 'exchange_auth_code') $$,
     'only the API functions are security definer'
 );
 select is_definer('auth', 'sign_in_with_password', array['text', 'text'], 'sign-in is definer');

@@ -1,0 +1,338 @@
+"""Social sign-in end to end against a real OpenID provider (npm's oidc-provider, run locally):
+supabase-py's signInWithOAuth (implicit and PKCE flows), linkIdentity for a guest, and
+signInWithIdToken. The provider is configured as `keycloak` (a generic OpenID provider at its
+`url`; supabase-py accepts only Supabase's provider names) and stands in for Google through
+`url`. Forged ID tokens, a
+wrong state or code verifier answer GoTrue's error codes and create nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any, Literal
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import jwt
+import psycopg
+import pytest
+from supabase_auth import SyncGoTrueClient
+from supabase_auth.errors import AuthApiError
+
+from native_platform.auth import AuthSettings, create_app
+from native_platform.auth.providers import ExternalProvider
+from native_platform.settings import StackSettings
+from native_platform.signing_keys import generate_jwk
+from tests.conftest import PgServer
+from tests.helpers.servers import serve
+from tests.helpers.tokens import unsigned_token
+from tests.native_platform.auth.conftest import settings_for, wait_healthy
+from tests.native_platform.auth.oidc.harness import (
+    OpenIdProvider,
+    running_provider,
+    sign_in_at_provider,
+)
+
+PROVIDER_PORT = 26701
+AUTH_PORT = 26702
+AUTH_URL = f"http://127.0.0.1:{AUTH_PORT}"
+APP = "http://localhost:3000/welcome"  # allowed by additional_redirect_urls (localhost:3000/**)
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[OpenIdProvider]:
+    with running_provider(PROVIDER_PORT, [f"{AUTH_URL}/callback"]) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def auth_db(pg_server: PgServer, migrated_template: str) -> Iterator[str]:
+    name = f"rfl_oauth_{uuid.uuid4().hex[:12]}"
+    with pg_server.janitor(name, template_dbname=migrated_template):
+        yield pg_server.dsn(name)
+
+
+@pytest.fixture(scope="module")
+def auth_url(
+    provider: OpenIdProvider, auth_db: str, pg_server: PgServer, stack_settings: StackSettings
+) -> Iterator[str]:
+    def configured(name: str) -> ExternalProvider:
+        return ExternalProvider(
+            name=name,
+            kind="oidc",
+            client_id=provider.client_id,
+            secret=provider.client_secret,
+            issuer=provider.issuer,
+        )
+
+    base = settings_for(auth_db, pg_server, stack_settings)
+    settings = base.model_copy(
+        update={
+            "api_external_url": AUTH_URL,
+            "site_url": "http://127.0.0.1:3000",
+            "additional_redirect_urls": ("http://localhost:3000/**",),
+            "enable_anonymous_sign_ins": True,
+            "external_providers": {name: configured(name) for name in ("keycloak", "google")},
+        }
+    )
+    assert isinstance(settings, AuthSettings)
+    with serve(create_app(settings), port=AUTH_PORT) as url:
+        wait_healthy(url)
+        yield url
+
+
+def gotrue(
+    url: str, stack_settings: StackSettings, http: httpx.Client, flow: Literal["implicit", "pkce"]
+) -> SyncGoTrueClient:
+    key = stack_settings.anon_key.get_secret_value()
+    return SyncGoTrueClient(
+        url=url,
+        headers={"apikey": key},
+        auto_refresh_token=False,
+        persist_session=True,
+        http_client=http,
+        flow_type=flow,
+    )
+
+
+@pytest.fixture
+def client(auth_url: str, stack_settings: StackSettings) -> Iterator[SyncGoTrueClient]:
+    with httpx.Client(timeout=30) as http:
+        yield gotrue(auth_url, stack_settings, http, "implicit")
+
+
+def fragment(url: str) -> dict[str, str]:
+    return {key: values[0] for key, values in parse_qs(urlsplit(url).fragment).items()}
+
+
+def query(url: str) -> dict[str, str]:
+    return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
+
+
+def browse(url: str, provider: OpenIdProvider, name: str) -> str:
+    return sign_in_at_provider(url, name, (AUTH_URL, provider.issuer))
+
+
+def identities_of(dsn: str, provider_id: str) -> list[tuple[str, str]]:
+    with psycopg.connect(dsn) as db:
+        rows = db.execute(
+            "select provider, user_id::text from auth.identities where provider_id = %s",
+            (provider_id,),
+        ).fetchall()
+    return [(row[0], row[1]) for row in rows]
+
+
+def new_login() -> str:
+    return f"player-{uuid.uuid4().hex[:10]}"
+
+
+def start(client: SyncGoTrueClient, provider: str, redirect_to: str = APP) -> str:
+    return client.sign_in_with_oauth(
+        {"provider": provider, "options": {"redirect_to": redirect_to}}  # type: ignore[typeddict-item]
+    ).url
+
+
+def test_implicit_flow_creates_the_user_and_identity(
+    client: SyncGoTrueClient, provider: OpenIdProvider
+) -> None:
+    name = new_login()
+    landed = browse(start(client, "keycloak"), provider, name)
+    assert landed.startswith(APP)
+    values = fragment(landed)
+    assert values["token_type"] == "bearer"
+    found = client.get_user(values["access_token"])
+    assert found is not None
+    user = found.user
+    assert user.email == f"{name}@oidc.test"
+    assert user.app_metadata["provider"] == "keycloak"
+    assert user.user_metadata["full_name"] == f"Player {name}"
+    oidc = [each for each in user.identities or [] if each.provider == "keycloak"]
+    assert [each.id for each in oidc] == [name]
+    assert oidc[0].identity_data["iss"] == provider.issuer
+    claims = jwt.decode(values["access_token"], options={"verify_signature": False})
+    assert claims["amr"][0]["method"] == "oauth"
+
+
+def test_a_second_sign_in_finds_the_same_user(
+    client: SyncGoTrueClient, provider: OpenIdProvider
+) -> None:
+    name = new_login()
+    ids = set()
+    for _ in range(2):
+        token = fragment(browse(start(client, "keycloak"), provider, name))["access_token"]
+        found = client.get_user(token)
+        assert found is not None
+        ids.add(found.user.id)
+    assert len(ids) == 1
+
+
+def test_pkce_flow_hands_a_code_to_exchange_once(
+    auth_url: str, stack_settings: StackSettings, provider: OpenIdProvider, auth_db: str
+) -> None:
+    name = new_login()
+    with httpx.Client(timeout=30) as http:
+        client = gotrue(auth_url, stack_settings, http, "pkce")
+        url = start(client, "google")
+        assert "code_challenge=" in url
+        landed = browse(url, provider, name)
+        assert "access_token" not in landed
+        code = query(landed)["code"]
+        stored = client._storage.get_item(f"{client._storage_key}-code-verifier")
+        assert stored is not None
+        answer = client.exchange_code_for_session({"auth_code": code, "redirect_to": APP})
+        assert answer.user is not None
+        assert answer.user.email == f"{name}@oidc.test"
+        assert identities_of(auth_db, name) == [("google", answer.user.id)]
+        with pytest.raises(AuthApiError) as replayed:
+            client.exchange_code_for_session(
+                {"auth_code": code, "code_verifier": stored.partition("/")[0], "redirect_to": APP}
+            )
+        assert replayed.value.code == "flow_state_not_found"
+
+
+def test_a_wrong_code_verifier_is_refused(
+    auth_url: str, stack_settings: StackSettings, provider: OpenIdProvider
+) -> None:
+    with httpx.Client(timeout=30) as http:
+        client = gotrue(auth_url, stack_settings, http, "pkce")
+        code = query(browse(start(client, "keycloak"), provider, new_login()))["code"]
+        with pytest.raises(AuthApiError) as refused:
+            client.exchange_code_for_session(
+                {"auth_code": code, "code_verifier": "x" * 64, "redirect_to": APP}
+            )
+        assert refused.value.code == "bad_code_verifier"
+
+
+def test_a_forged_state_creates_nothing(
+    client: SyncGoTrueClient, provider: OpenIdProvider, auth_db: str
+) -> None:
+    name = new_login()
+    # The browser comes back with a real code but a state we never issued.
+    landed = sign_in_at_provider(start(client, "keycloak"), name, (provider.issuer,))
+    assert landed.startswith(f"{AUTH_URL}/callback")
+    callback = landed.replace(query(landed)["state"], "forged-state")
+    answer = httpx.get(callback)
+    assert answer.status_code == 303
+    assert fragment(answer.headers["location"])["error_code"] == "bad_oauth_state"
+    assert identities_of(auth_db, name) == []
+
+
+def test_an_unknown_provider_is_refused(auth_url: str) -> None:
+    answer = httpx.get(f"{auth_url}/authorize", params={"provider": "myspace"})
+    assert answer.status_code == 400
+    assert answer.json()["error_code"] == "validation_failed"
+
+
+def test_redirect_to_off_the_allow_list_lands_on_the_site(
+    client: SyncGoTrueClient, provider: OpenIdProvider
+) -> None:
+    landed = browse(start(client, "keycloak", "https://evil.example/steal"), provider, new_login())
+    assert landed.startswith("http://127.0.0.1:3000#")
+
+
+def link_url(auth_url: str, token: str) -> str:
+    answer = httpx.get(
+        f"{auth_url}/user/identities/authorize",
+        params={"provider": "keycloak", "redirect_to": APP, "skip_http_redirect": "true"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 200, answer.text
+    url: str = answer.json()["url"]
+    return url
+
+
+def test_a_guest_links_a_provider_and_keeps_its_id(
+    client: SyncGoTrueClient, auth_url: str, provider: OpenIdProvider
+) -> None:
+    guest = client.sign_in_anonymously()
+    assert guest.user is not None and guest.session is not None
+    name = new_login()
+    landed = browse(link_url(auth_url, guest.session.access_token), provider, name)
+    found = client.get_user(fragment(landed)["access_token"])
+    assert found is not None
+    assert found.user.id == guest.user.id
+    assert found.user.is_anonymous is False
+    assert found.user.email == f"{name}@oidc.test"
+    assert "keycloak" in {each.provider for each in found.user.identities or []}
+
+
+def test_an_identity_of_another_user_cannot_be_linked(
+    client: SyncGoTrueClient, auth_url: str, provider: OpenIdProvider
+) -> None:
+    name = new_login()
+    browse(start(client, "keycloak"), provider, name)
+    guest = client.sign_in_anonymously()
+    assert guest.session is not None
+    landed = browse(link_url(auth_url, guest.session.access_token), provider, name)
+    assert fragment(landed)["error_code"] == "identity_already_exists"
+
+
+def id_token(provider: OpenIdProvider, **changes: Any) -> tuple[str, str, str]:
+    """(token, raw nonce, subject): an ID token signed with the provider's own key."""
+    subject = new_login()
+    nonce = uuid.uuid4().hex
+    now = int(time.time())
+    claims = {
+        "iss": provider.issuer,
+        "aud": provider.client_id,
+        "sub": subject,
+        "email": f"{subject}@oidc.test",
+        "email_verified": True,
+        "iat": now,
+        "exp": now + 300,
+        "nonce": hashlib.sha256(nonce.encode()).hexdigest(),
+        **changes,
+    }
+    key = jwt.PyJWK(provider.signing_key)
+    token = jwt.encode(claims, key.key, "RS256", headers={"kid": provider.signing_key["kid"]})
+    return token, nonce, subject
+
+
+def test_sign_in_with_id_token(client: SyncGoTrueClient, provider: OpenIdProvider) -> None:
+    token, nonce, subject = id_token(provider)
+    answer = client.sign_in_with_id_token({"provider": "google", "token": token, "nonce": nonce})
+    assert answer.user is not None
+    assert answer.user.email == f"{subject}@oidc.test"
+    assert answer.session is not None
+
+
+def forgeries(provider: OpenIdProvider) -> dict[str, tuple[str, str, str]]:
+    now = int(time.time())
+    token, nonce, subject = id_token(provider)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    kid = {"kid": provider.signing_key["kid"]}
+    stranger = {k: v for k, v in generate_jwk("RS256").items() if k != "key_ops"}
+    return {
+        "wrong issuer": id_token(provider, iss="https://accounts.evil.example"),
+        "wrong audience": id_token(provider, aud="another-client"),
+        "expired": id_token(provider, exp=now - 600, iat=now - 900),
+        "wrong nonce": (token, "not-the-nonce", subject),
+        "no nonce passed": (token, "", subject),
+        "alg none": (unsigned_token(claims), nonce, subject),
+        "HS256 keyed with the client secret": (
+            jwt.encode(claims, provider.client_secret, "HS256", headers=kid),
+            nonce,
+            subject,
+        ),
+        "signed by another key": (
+            jwt.encode(claims, jwt.PyJWK(stranger).key, "RS256", headers=kid),
+            nonce,
+            subject,
+        ),
+    }
+
+
+def test_forged_id_tokens_are_refused_and_create_nothing(
+    client: SyncGoTrueClient, provider: OpenIdProvider, auth_db: str
+) -> None:
+    for name, (token, nonce, subject) in forgeries(provider).items():
+        with pytest.raises(AuthApiError) as refused:
+            client.sign_in_with_id_token(
+                {"provider": "google", "token": token, **({"nonce": nonce} if nonce else {})}  # type: ignore[typeddict-item]
+            )
+        assert refused.value.status == 400, name
+        assert refused.value.code == "validation_failed", name
+        assert identities_of(auth_db, subject) == [], name
