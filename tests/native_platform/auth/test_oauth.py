@@ -9,9 +9,13 @@ wrong state or code verifier answer GoTrue's error codes and create nothing.
 from __future__ import annotations
 
 import hashlib
+import json
+import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,11 +23,13 @@ import httpx
 import jwt
 import psycopg
 import pytest
+from starlette.applications import Starlette
+from starlette.routing import Mount
 from supabase_auth import SyncGoTrueClient
 from supabase_auth.errors import AuthApiError
 
 from native_platform.auth import AuthSettings, create_app
-from native_platform.auth.providers import ExternalProvider
+from native_platform.auth.providers import DEFAULT_SCOPES, ExternalProvider
 from native_platform.settings import StackSettings
 from native_platform.signing_keys import generate_jwk
 from tests.conftest import PgServer
@@ -38,7 +44,9 @@ from tests.native_platform.auth.oidc.harness import (
 
 PROVIDER_PORT = 26701
 AUTH_PORT = 26702
-AUTH_URL = f"http://127.0.0.1:{AUTH_PORT}"
+BASE_URL = f"http://127.0.0.1:{AUTH_PORT}"
+AUTH_URL = f"{BASE_URL}/auth/v1"  # mounted where the Supabase clients expect it
+JS = Path(__file__).with_name("js")
 APP = "http://localhost:3000/welcome"  # allowed by additional_redirect_urls (localhost:3000/**)
 
 
@@ -62,10 +70,11 @@ def auth_url(
     def configured(name: str) -> ExternalProvider:
         return ExternalProvider(
             name=name,
-            kind="oidc",
+            kind="discord" if name == "discord" else "oidc",
             client_id=provider.client_id,
             secret=provider.client_secret,
             issuer=provider.issuer,
+            scopes=DEFAULT_SCOPES.get(name, "openid email profile"),
         )
 
     base = settings_for(auth_db, pg_server, stack_settings)
@@ -75,13 +84,23 @@ def auth_url(
             "site_url": "http://127.0.0.1:3000",
             "additional_redirect_urls": ("http://localhost:3000/**",),
             "enable_anonymous_sign_ins": True,
-            "external_providers": {name: configured(name) for name in ("keycloak", "google")},
+            "external_providers": {
+                name: configured(name) for name in ("keycloak", "google", "discord")
+            },
         }
     )
     assert isinstance(settings, AuthSettings)
-    with serve(create_app(settings), port=AUTH_PORT) as url:
-        wait_healthy(url)
-        yield url
+    auth_app = create_app(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with auth_app.router.lifespan_context(auth_app):
+            yield
+
+    wrapper = Starlette(routes=[Mount("/auth/v1", auth_app)], lifespan=lifespan)
+    with serve(wrapper, port=AUTH_PORT):
+        wait_healthy(AUTH_URL)
+        yield AUTH_URL
 
 
 def gotrue(
@@ -336,3 +355,57 @@ def test_forged_id_tokens_are_refused_and_create_nothing(
         assert refused.value.status == 400, name
         assert refused.value.code == "validation_failed", name
         assert identities_of(auth_db, subject) == [], name
+
+
+def test_discord_through_its_user_endpoint(
+    client: SyncGoTrueClient, auth_url: str, provider: OpenIdProvider
+) -> None:
+    """Discord has no ID tokens: the identity comes from its user object (here served by the
+    stand-in's userinfo with Discord's fields, which it serves to an `openid` scope only)."""
+    name = new_login()
+    answer = httpx.get(
+        f"{auth_url}/authorize",
+        params={"provider": "discord", "redirect_to": APP, "scopes": "openid"},
+    )
+    assert answer.status_code == 302
+    assert "scope=identify+email+openid" in answer.headers["location"]
+    landed = browse(answer.headers["location"], provider, name)
+    found = client.get_user(fragment(landed)["access_token"])
+    assert found is not None
+    discord = [each for each in found.user.identities or [] if each.provider == "discord"]
+    assert [each.id for each in discord] == [name]
+    assert discord[0].identity_data["full_name"] == f"Player {name}"
+    assert discord[0].identity_data["email_verified"] is True
+    assert found.user.email == f"{name}@oidc.test"
+
+
+def test_supabase_js_signs_in_with_oauth_and_pkce(
+    auth_url: str, stack_settings: StackSettings, provider: OpenIdProvider
+) -> None:
+    """supabase-js under Node: signInWithOAuth (skipBrowserRedirect, flowType pkce), the
+    browser's sign-in at the provider, exchangeCodeForSession with the stored verifier."""
+    name = new_login()
+    key = stack_settings.anon_key.get_secret_value()
+    base = auth_url.removesuffix("/auth/v1")
+    with subprocess.Popen(
+        ["node", str(JS / "oauth_pkce.mjs"), base, key, APP],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            line = process.stdout.readline().strip()
+            assert line.startswith("URL "), line
+            landed = browse(line.removeprefix("URL "), provider, name)
+            process.stdin.write(landed + "\n")
+            process.stdin.flush()
+            line = process.stdout.readline().strip()
+        finally:
+            process.kill()
+    assert line.startswith("RESULT "), line
+    assert json.loads(line.removeprefix("RESULT ")) == {
+        "email": f"{name}@oidc.test",
+        "provider": "keycloak",
+        "session": True,
+    }
