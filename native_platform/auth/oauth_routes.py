@@ -162,8 +162,11 @@ class OAuthFlows:
                 raise AuthError(400, "bad_oauth_callback", "Unable to exchange external code")
             if provider.kind == "discord":
                 bearer = {"authorization": f"Bearer {token.get('access_token', '')}"}
-                response = await http.get(endpoints["userinfo_endpoint"], headers=bearer)
-                profile = response.json() if response.status_code == 200 else None
+                try:
+                    response = await http.get(endpoints["userinfo_endpoint"], headers=bearer)
+                    profile = response.json() if response.status_code == 200 else None
+                except (httpx.HTTPError, ValueError):
+                    profile = None
                 if not isinstance(profile, dict):
                     message = "Error getting user profile from external provider"
                     raise AuthError(400, "bad_oauth_callback", message)

@@ -409,3 +409,42 @@ def test_supabase_js_signs_in_with_oauth_and_pkce(
         "provider": "keycloak",
         "session": True,
     }
+
+
+def test_callback_bad_input_redirects_with_gotrue_errors(
+    client: SyncGoTrueClient, auth_url: str
+) -> None:
+    missing = httpx.get(f"{auth_url}/callback", params={"code": "abc"})
+    assert missing.status_code == 303
+    assert fragment(missing.headers["location"])["error_code"] == "bad_oauth_callback"
+    # The provider's refusal (the user pressed "cancel") ends the flow: its state is spent.
+    to_provider = httpx.get(start(client, "keycloak"), follow_redirects=False)
+    state = query(to_provider.headers["location"])["state"]
+    denied = httpx.get(f"{auth_url}/callback", params={"state": state, "error": "access_denied"})
+    assert denied.headers["location"].startswith(APP)
+    assert fragment(denied.headers["location"])["error_description"] == "access_denied"
+    again = httpx.get(f"{auth_url}/callback", params={"state": state, "code": "abc"})
+    assert fragment(again.headers["location"])["error_code"] == "bad_oauth_state"
+
+
+@pytest.mark.parametrize(
+    ("grant", "body", "code"),
+    [
+        ("pkce", {}, "validation_failed"),
+        ("pkce", {"auth_code": "nope", "code_verifier": "v" * 50}, "flow_state_not_found"),
+        ("pkce", {"auth_code": "nope", "code_verifier": "short"}, "validation_failed"),
+        ("id_token", {"provider": "myspace", "id_token": "a.b.c"}, "validation_failed"),
+        ("id_token", {"provider": "google", "id_token": "not a token"}, "validation_failed"),
+    ],
+)
+def test_token_grants_refuse_bad_bodies(
+    auth_url: str, stack_settings: StackSettings, grant: str, body: dict[str, str], code: str
+) -> None:
+    answer = httpx.post(
+        f"{auth_url}/token",
+        params={"grant_type": grant},
+        json=body,
+        headers={"apikey": stack_settings.anon_key.get_secret_value()},
+    )
+    assert answer.status_code in (400, 404), answer.text
+    assert answer.json()["error_code"] == code
