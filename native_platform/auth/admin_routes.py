@@ -52,14 +52,24 @@ def admin_routes(service: AuthService) -> list[Route]:
 
     async def create_user(request: Request) -> Response:
         caller = service.admin(request)
-        user = await service.call(request, caller, "admin_create_user", await attributes(request))
+        values = await attributes(request)
+        if not (values.obj or {}).get("email"):
+            raise AuthError(
+                422, "validation_failed", "Cannot create a user without either an email or phone"
+            )
+        user = await service.call(request, caller, "admin_create_user", values)
         return JSONResponse(user)
 
     async def list_users(request: Request) -> Response:
         caller = service.admin(request)
         page = page_number(request, "page", 1)
         per_page = page_number(request, "per_page", 50)
-        result = await service.call(request, caller, "admin_list_users", page, per_page)
+        # GoTrue's filters: part of the email or full name, and "<column> [asc|desc]".
+        filter_text = request.query_params.get("filter") or ""
+        sort = request.query_params.get("sort") or None
+        result = await service.call(
+            request, caller, "admin_list_users", page, per_page, filter_text, sort
+        )
         headers = pagination_headers(request, page, per_page, result.pop("total"))
         return JSONResponse(result, headers=headers)
 

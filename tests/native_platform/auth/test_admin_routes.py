@@ -56,11 +56,13 @@ def test_admin_creates_and_updates_user(anon: httpx.Client, service: httpx.Clien
     ]
 
 
-def test_admin_refuses_unknown_role(service: httpx.Client) -> None:
-    """An app role the RBAC tables do not know is a 400."""
+def test_admin_keeps_unknown_role_as_data(service: httpx.Client) -> None:
+    """An app role the RBAC tables do not know is kept as data, as GoTrue keeps app_metadata
+    (it grants nothing: test_admin_parity)."""
     user_id = service.post("/admin/users", json={"email": "fay@example.com"}).json()["id"]
     response = service.put(f"/admin/users/{user_id}", json={"app_metadata": {"roles": ["god"]}})
-    assert response.status_code == 400
+    assert response.status_code == 200
+    assert response.json()["app_metadata"]["roles"] == ["god"]
 
 
 def test_admin_gets_and_deletes_user(anon: httpx.Client, service: httpx.Client) -> None:
