@@ -56,6 +56,8 @@ class PublicRoutes:
                 **SETTINGS,
                 "external": {
                     **EXTERNAL,
+                    # Enabled social providers ([auth.external.*]), as GoTrue lists them.
+                    **dict.fromkeys(self.service.settings.external_providers, True),
                     "anonymous_users": self.service.settings.enable_anonymous_sign_ins,
                 },
                 "disable_signup": not self.service.settings.enable_signup,

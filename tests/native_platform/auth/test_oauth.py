@@ -448,3 +448,12 @@ def test_token_grants_refuse_bad_bodies(
     )
     assert answer.status_code in (400, 404), answer.text
     assert answer.json()["error_code"] == code
+
+
+def test_settings_list_the_enabled_providers(auth_url: str, stack_settings: StackSettings) -> None:
+    answer = httpx.get(
+        f"{auth_url}/settings", headers={"apikey": stack_settings.anon_key.get_secret_value()}
+    )
+    external = answer.json()["external"]
+    assert external["keycloak"] is external["google"] is external["discord"] is True
+    assert external["email"] is True
