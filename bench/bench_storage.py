@@ -5,10 +5,13 @@ and list latency on a bucket of 10,000 objects.
 Run with the stack's env file: `RFL_ENV_FILE=.local/<you>/.env .venv/bin/python
 bench/bench_storage.py [--rounds 3] [--large-mb 100] [--objects 10000]`. It creates its own
 scratch database (all migrations), starts moto's S3 server and the storage service (uvicorn,
-one worker) in processes of their own on free loopback ports — once with the file backend,
-once with the S3 backend — and removes everything afterwards. Requests go straight to the
-service (no gateway) as the service role, raw bodies (no multipart). Figures are medians of
-`--rounds` rounds; 1 MB figures time 10 objects per round.
+one worker each) in processes of their own on free loopback ports of 26300-26399 — one with
+the file backend, one with the S3 backend — and removes everything afterwards. Requests go
+straight to the service (no gateway) as the service role, raw bodies (no multipart). Each round
+times the four movers in turn (file service, file copy, S3 service, direct S3 put/get), so
+load on a shared machine hits them alike; figures are medians of `--rounds` rounds, ratios the
+median of each round's service/baseline ratio; 1 MB figures time 10 objects per round. The
+load average is printed before and after.
 """
 
 from __future__ import annotations
@@ -40,11 +43,19 @@ SMALL_PER_ROUND = 10
 S3_BUCKET = "rfl-bench-storage"
 
 
+# The storage area's own port range on shared machines (moto and the service).
+PORTS = range(26300, 26400)
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    for port in PORTS:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 26300-26399")
 
 
 def wait_up(url: str, process: subprocess.Popen[bytes], path: str) -> None:
@@ -110,15 +121,12 @@ def storage_server(login: str, root: Path, s3_url: str | None) -> Iterator[str]:
         yield url
 
 
-def median_mbps(rounds: int, size: int, count: int, action: Callable[[int], object]) -> float:
-    rates, n = [], 0
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(count):
-            n += 1
-            action(n)
-        rates.append(size * count / MB / (time.perf_counter() - start))
-    return statistics.median(rates)
+def mbps(size: int, count: int, action: Callable[[int], object], first: int) -> float:
+    """MB/s of `count` actions on objects numbered from `first`."""
+    start = time.perf_counter()
+    for n in range(first, first + count):
+        action(n)
+    return size * count / MB / (time.perf_counter() - start)
 
 
 def s3_client(url: str) -> Any:
@@ -131,54 +139,112 @@ def s3_client(url: str) -> Any:
     )
 
 
-def service_rates(url: str, key: str, body: bytes, count: int, rounds: int) -> tuple[float, float]:
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/octet-stream"}
-    with httpx.Client(base_url=url, headers=headers, timeout=300) as client:
+class Service:
+    """Uploads and downloads through the storage service (raw bodies, service role)."""
 
-        def upload(n: int) -> None:
-            response = client.post(f"/object/bench/{len(body)}/{n}", content=body)
+    def __init__(self, url: str, key: str, bucket: str, body: bytes) -> None:
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/octet-stream"}
+        self.client = httpx.Client(base_url=url, headers=headers, timeout=300)
+        self.bucket, self.body = bucket, body
+
+    def put(self, n: int) -> None:
+        self.client.post(
+            f"/object/{self.bucket}/{len(self.body)}/{n}", content=self.body
+        ).raise_for_status()
+
+    def get(self, n: int) -> None:
+        with self.client.stream("GET", f"/object/{self.bucket}/{len(self.body)}/{n}") as response:
             response.raise_for_status()
+            for _ in response.iter_bytes(1024 * 1024):
+                pass
 
-        def download(n: int) -> None:
-            with client.stream("GET", f"/object/bench/{len(body)}/{n}") as response:
-                response.raise_for_status()
-                for _ in response.iter_bytes(1024 * 1024):
-                    pass
+    def clear(self, numbers: range) -> None:
+        names = [f"{len(self.body)}/{n}" for n in numbers]
+        answer = self.client.request(
+            "DELETE",
+            f"/object/{self.bucket}",
+            json={"prefixes": names},
+            headers={"Content-Type": "application/json"},
+        )
+        if answer.status_code != 200:
+            raise RuntimeError(answer.text)
 
-        up = median_mbps(rounds, len(body), count, upload)
-        down = median_mbps(rounds, len(body), count, download)
-    return up, down
 
+class FileCopy:
+    """The plain-file baseline: copy a source file, read the copy."""
 
-def file_rates(folder: Path, body: bytes, count: int, rounds: int) -> tuple[float, float]:
-    source = folder / "source"
-    source.write_bytes(body)
+    def __init__(self, folder: Path, body: bytes) -> None:
+        self.folder = folder
+        self.source = folder / "source"
+        self.source.write_bytes(body)
 
-    def copy(n: int) -> None:
-        shutil.copyfile(source, folder / f"copy-{n}")
+    def put(self, n: int) -> None:
+        shutil.copyfile(self.source, self.folder / f"copy-{n}")
 
-    def read(n: int) -> None:
-        with (folder / f"copy-{n}").open("rb") as handle:
+    def get(self, n: int) -> None:
+        with (self.folder / f"copy-{n}").open("rb") as handle:
             while handle.read(1024 * 1024):
                 pass
 
-    return median_mbps(rounds, len(body), count, copy), median_mbps(rounds, len(body), count, read)
+    def clear(self, numbers: range) -> None:
+        for n in numbers:
+            (self.folder / f"copy-{n}").unlink(missing_ok=True)
 
 
-def s3_rates(url: str, body: bytes, count: int, rounds: int) -> tuple[float, float]:
-    client = s3_client(url)
-    bucket = S3_BUCKET + "-direct"
-    client.create_bucket(Bucket=bucket)
+class DirectS3:
+    """The S3 baseline: boto3 put/get of the same bytes against the same server."""
 
-    def put(n: int) -> None:
-        client.put_object(Bucket=bucket, Key=f"{len(body)}/{n}", Body=body)
+    def __init__(self, url: str, body: bytes) -> None:
+        self.client = s3_client(url)
+        self.bucket = S3_BUCKET + "-direct"
+        if self.bucket not in {b["Name"] for b in self.client.list_buckets()["Buckets"]}:
+            self.client.create_bucket(Bucket=self.bucket)
+        self.body = body
 
-    def get(n: int) -> None:
-        stream = client.get_object(Bucket=bucket, Key=f"{len(body)}/{n}")["Body"]
+    def put(self, n: int) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=f"{len(self.body)}/{n}", Body=self.body)
+
+    def get(self, n: int) -> None:
+        stream = self.client.get_object(Bucket=self.bucket, Key=f"{len(self.body)}/{n}")["Body"]
         while stream.read(1024 * 1024):
             pass
 
-    return median_mbps(rounds, len(body), count, put), median_mbps(rounds, len(body), count, get)
+    def clear(self, numbers: range) -> None:
+        for n in numbers:
+            self.client.delete_object(Bucket=self.bucket, Key=f"{len(self.body)}/{n}")
+
+
+Mover = Service | FileCopy | DirectS3
+LABELS = ("file svc", "file cp", "s3 svc", "s3 direct")
+
+
+def interleaved(movers: dict[str, Mover], size: int, count: int, rounds: int) -> dict[str, Any]:
+    """Each round times every mover in turn (so a load spike on the shared machine hits all
+    of them alike): uploads, then downloads of what was uploaded; medians over rounds, and
+    the median of each round's service/baseline ratio."""
+    rates: dict[tuple[str, str], list[float]] = {}
+    for direction in ("put", "get"):
+        for r in range(rounds):
+            for label, mover in movers.items():
+                action = getattr(mover, direction)
+                rate = mbps(size, count, action, r * count)
+                rates.setdefault((label, direction), []).append(rate)
+    for mover in movers.values():
+        mover.clear(range(rounds * count))
+    found: dict[str, Any] = {}
+    for direction in ("put", "get"):
+        med = {label: statistics.median(rates[(label, direction)]) for label in movers}
+        ratios = {
+            base: statistics.median(
+                svc / ref
+                for svc, ref in zip(
+                    rates[(svc_label, direction)], rates[(base, direction)], strict=True
+                )
+            )
+            for svc_label, base in (("file svc", "file cp"), ("s3 svc", "s3 direct"))
+        }
+        found[direction] = (med, ratios)
+    return found
 
 
 def list_latency(url: str, key: str, dsn: str, objects: int, rounds: int) -> dict[str, float]:
@@ -214,8 +280,7 @@ def list_latency(url: str, key: str, dsn: str, objects: int, rounds: int) -> dic
 def run(stack: StackSettings, args: argparse.Namespace) -> None:
     key = stack.service_role_key.get_secret_value()
     sizes = [(1 * MB, SMALL_PER_ROUND), (args.large_mb * MB, 1)]
-    bodies = {size: os.urandom(size) for size, _ in sizes}
-    rows: list[tuple[str, float, float, float, float, float, float]] = []
+    print(f"load before: {os.getloadavg()}")
     with (
         migrated_database(stack, f"rfl_bench_storage_{os.getpid()}") as dsn,
         tempfile.TemporaryDirectory(prefix="rfl-bench-storage-") as scratch,
@@ -223,62 +288,46 @@ def run(stack: StackSettings, args: argparse.Namespace) -> None:
     ):
         login = stack.authenticator_url(dsn.rsplit("/", 1)[1])
         with psycopg.connect(dsn, autocommit=True) as db:
-            db.execute("insert into storage.buckets (id, name) values ('bench', 'bench')")
+            db.execute(
+                "insert into storage.buckets (id, name)"
+                " values ('bench-file', 'bench-file'), ('bench-s3', 'bench-s3')"
+            )
         folder = Path(scratch)
         baseline = folder / "baseline"
         baseline.mkdir()
-        results: dict[str, dict[int, tuple[float, float]]] = {"file": {}, "s3": {}}
-        for backend, endpoint in (("file", None), ("s3", s3_url)):
-            root = folder / backend
-            with storage_server(login, root, endpoint) as url:
-                for size, count in sizes:
-                    results[backend][size] = service_rates(
-                        url, key, bodies[size], count, args.rounds
-                    )
-                    with psycopg.connect(dsn, autocommit=True) as db:
-                        db.execute("delete from storage.objects where bucket_id = 'bench'")
-                if backend == "file":
-                    listing = list_latency(url, key, dsn, args.objects, args.rounds)
-        for size, count in sizes:
-            copy = file_rates(baseline, bodies[size], count, args.rounds)
-            direct = s3_rates(s3_url, bodies[size], count, args.rounds)
-            file_up, file_down = results["file"][size]
-            s3_up, s3_down = results["s3"][size]
-            label = f"{size // MB} MB"
-            rows.append(
-                (
-                    f"{label} upload",
-                    file_up,
-                    copy[0],
-                    file_up / copy[0],
-                    s3_up,
-                    direct[0],
-                    s3_up / direct[0],
-                )
-            )
-            rows.append(
-                (
-                    f"{label} download",
-                    file_down,
-                    copy[1],
-                    file_down / copy[1],
-                    s3_down,
-                    direct[1],
-                    s3_down / direct[1],
-                )
-            )
-            for path in baseline.iterdir():
-                path.unlink()
+        table: list[tuple[str, dict[str, float], dict[str, float]]] = []
+        with (
+            storage_server(login, folder / "file", None) as file_url,
+            storage_server(login, folder / "s3", s3_url) as s3_service_url,
+        ):
+            for size, count in sizes:
+                body = os.urandom(size)
+                movers: dict[str, Mover] = {
+                    "file svc": Service(file_url, key, "bench-file", body),
+                    "file cp": FileCopy(baseline, body),
+                    "s3 svc": Service(s3_service_url, key, "bench-s3", body),
+                    "s3 direct": DirectS3(s3_url, body),
+                }
+                found = interleaved(movers, size, count, args.rounds)
+                for direction, word in (("put", "upload"), ("get", "download")):
+                    med, ratios = found[direction]
+                    table.append((f"{size // MB} MB {word}", med, ratios))
+            listing = list_latency(file_url, key, dsn, args.objects, args.rounds)
     print(
-        f"Storage MB/s (median of {args.rounds} rounds; 1 MB rounds move {SMALL_PER_ROUND} objects)"
+        f"Storage MB/s (median of {args.rounds} interleaved rounds; 1 MB rounds move "
+        f"{SMALL_PER_ROUND} objects; ratio = median of the rounds' svc/baseline)"
     )
     heads = ("file svc", "file cp", "ratio", "s3 svc", "s3 put", "ratio")
     print(f"{'':18}" + "".join(f"{h:>10}" if h != "ratio" else f"{h:>7}" for h in heads))
-    for label, fs, fc, fr, ss, sd, sr in rows:
-        print(f"{label:18}{fs:10.1f}{fc:10.1f}{fr:7.2f}{ss:10.1f}{sd:10.1f}{sr:7.2f}")
+    for label, med, ratios in table:
+        print(
+            f"{label:18}{med['file svc']:10.1f}{med['file cp']:10.1f}{ratios['file cp']:7.2f}"
+            f"{med['s3 svc']:10.1f}{med['s3 direct']:10.1f}{ratios['s3 direct']:7.2f}"
+        )
     print(f"List latency, bucket of {args.objects} objects (median, ms)")
     for label, ms in listing.items():
         print(f"  {label:28}{ms:8.2f}")
+    print(f"load after: {os.getloadavg()}")
 
 
 def main() -> None:

@@ -60,14 +60,16 @@ class Database:
         try:
             async with self.pool.connection(timeout=10) as conn:
                 async with conn.transaction(force_rollback=rollback):
-                    await conn.execute(CALLER_CONTEXT_SQL, caller.params())
-                    await conn.execute(
-                        "select pg_catalog.set_config('statement_timeout', %s, true),"
-                        " pg_catalog.set_config('storage.operation', %s, true)",
-                        (self.timeout, current_operation() or ""),
-                    )
-                    if caller.role != "service_role":
-                        await conn.execute("select app_private.check_request()")
+                    # One round trip for the setup (pipeline mode): it precedes every request.
+                    async with conn.pipeline():
+                        await conn.execute(CALLER_CONTEXT_SQL, caller.params())
+                        await conn.execute(
+                            "select pg_catalog.set_config('statement_timeout', %s, true),"
+                            " pg_catalog.set_config('storage.operation', %s, true)",
+                            (self.timeout, current_operation() or ""),
+                        )
+                        if caller.role != "service_role":
+                            await conn.execute("select app_private.check_request()")
                     yield conn
         except PoolTimeout as error:
             raise StorageError(

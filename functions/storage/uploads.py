@@ -211,18 +211,25 @@ class Guarded:
             self._sniffed = True
 
     async def chunks(self) -> AsyncIterator[bytes]:
-        batch = bytearray()
+        batch: list[bytes] = []
+        batched = 0
         async for chunk in self.source:
             self.size += len(chunk)
             if self.size > self.limit:
                 raise self.too_large
             self._sniff(chunk)
-            self.md5.update(chunk)
-            batch += chunk
-            if len(batch) >= BATCH_BYTES:
-                yield bytes(batch)
+            batch.append(chunk)
+            batched += len(chunk)
+            if batched >= BATCH_BYTES:
+                # One copy per batch; hashed once whole (fewer calls than per chunk).
+                data = b"".join(batch)
+                self.md5.update(data)
+                yield data
                 batch.clear()
+                batched = 0
         if not self._sniffed:
             check_magic(self.base_type, self._head)
         if batch:
-            yield bytes(batch)
+            data = b"".join(batch)
+            self.md5.update(data)
+            yield data

@@ -1,14 +1,16 @@
 """The S3-compatible backend (AWS S3, Backblaze B2, Cloudflare R2, MinIO) through boto3.
 
 Objects are `<bucket>/<key>/<version>~` in one S3 bucket. Uploads stream: bodies below one
-part go up with a single PUT, larger ones as a multipart upload of `part_size` parts, so at
-most one part per upload is in memory; a failed upload is aborted, leaving nothing. boto3 is
+part go up with a single PUT, larger ones as a multipart upload of `part_size` parts, sent
+while the next part arrives (at most SENDING + 1 parts per upload in memory); a failed
+upload is aborted, leaving nothing. boto3 is
 synchronous and thread-safe, so each call runs in a worker thread.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["S3Backend"]
 
 READ_CHUNK = 1024 * 1024
+# Parts of one upload sent at the same time (each in a worker thread) while the next arrives.
+SENDING = 2
 _MISSING = ("NoSuchKey", "404", "NotFound")
 
 
@@ -77,21 +81,30 @@ class S3Backend:
         buffer = bytearray()
         upload: _Multipart | None = None
         try:
-            async for chunk in chunks:
-                buffer += chunk
-                while len(buffer) >= part_size:
-                    if upload is None:
-                        upload = await _Multipart.begin(self.client, self.bucket, key)
-                    await upload.send(bytes(buffer[:part_size]))
-                    del buffer[:part_size]
+            with _first_error():
+                async with anyio.create_task_group() as sending:
+                    # Parts go up while the next ones arrive: at most SENDING parts in flight
+                    # plus the one being filled are in memory.
+                    slots = anyio.Semaphore(SENDING)
+                    async for chunk in chunks:
+                        buffer += chunk
+                        while len(buffer) >= part_size:
+                            if upload is None:
+                                upload = await _Multipart.begin(self.client, self.bucket, key)
+                            part = bytes(memoryview(buffer)[:part_size])
+                            del buffer[:part_size]
+                            await slots.acquire()
+                            sending.start_soon(upload.send_part, upload.next_number(), part, slots)
+                    if upload is not None and buffer:
+                        await slots.acquire()
+                        last = bytes(buffer)
+                        sending.start_soon(upload.send_part, upload.next_number(), last, slots)
             if upload is None:
                 body = bytes(buffer)
                 await anyio.to_thread.run_sync(
                     lambda: self.client.put_object(Bucket=self.bucket, Key=key, Body=body)
                 )
             else:
-                if buffer:
-                    await upload.send(bytes(buffer))
                 await upload.complete()
         except BaseException:
             if upload is not None:
@@ -224,6 +237,17 @@ class S3Backend:
         await self.delete([resumable_piece(where.version)])
 
 
+@contextmanager
+def _first_error() -> Iterator[None]:
+    """A task group's lone error as itself (a refused body stays a StorageError)."""
+    try:
+        yield
+    except BaseExceptionGroup as group:
+        if len(group.exceptions) == 1:
+            raise group.exceptions[0] from None
+        raise
+
+
 def _stored(client: S3Client, bucket: str) -> list[StoredFile]:
     found = []
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
@@ -272,6 +296,7 @@ class _Multipart:
     def __init__(self, client: S3Client, bucket: str, key: str, upload_id: str) -> None:
         self.client, self.bucket, self.key, self.upload_id = client, bucket, key, upload_id
         self.parts: list[dict[str, Any]] = []
+        self._numbers = 0
 
     @classmethod
     async def begin(cls, client: S3Client, bucket: str, key: str) -> _Multipart:
@@ -293,13 +318,34 @@ class _Multipart:
         )
         self.parts.append({"ETag": answer["ETag"], "PartNumber": number})
 
+    def next_number(self) -> int:
+        self._numbers += 1
+        return self._numbers
+
+    async def send_part(self, number: int, data: bytes, slot: anyio.Semaphore) -> None:
+        """Send part `number` (parts may complete in any order); frees `slot` when done."""
+        try:
+            answer = await anyio.to_thread.run_sync(
+                lambda: self.client.upload_part(
+                    Bucket=self.bucket,
+                    Key=self.key,
+                    UploadId=self.upload_id,
+                    PartNumber=number,
+                    Body=data,
+                )
+            )
+            self.parts.append({"ETag": answer["ETag"], "PartNumber": number})
+        finally:
+            slot.release()
+
     async def complete(self) -> str:
+        parts = sorted(self.parts, key=lambda part: int(part["PartNumber"]))
         answer = await anyio.to_thread.run_sync(
             lambda: self.client.complete_multipart_upload(
                 Bucket=self.bucket,
                 Key=self.key,
                 UploadId=self.upload_id,
-                MultipartUpload={"Parts": self.parts},  # type: ignore[typeddict-item]
+                MultipartUpload={"Parts": parts},  # type: ignore[typeddict-item]
             )
         )
         return str(answer.get("ETag", ""))

@@ -157,3 +157,42 @@ def test_a_resumable_upload_goes_up_as_a_multipart_upload_and_resumes(
     assert uploads == []
     assert not [key for key in keys if key.startswith("~tmp/")]
     assert len([key for key in keys if key.startswith(f"campaign-maps/{path}/")]) == 1
+
+
+def test_a_body_refused_after_several_parts_aborts_the_multipart_upload(
+    s3_world: World, s3_settings: S3Settings
+) -> None:
+    """Parts go up while the body streams in; once the size limit is passed mid-body (after
+    two whole parts were sent), the 413 aborts the multipart upload: nothing stays in S3."""
+    service = s3_world.headers("service")
+    created = s3_world.http.post(
+        f"{s3_world.storage_url}/bucket",
+        headers=service,
+        json={"name": "s3-parts", "file_size_limit": 12 * MIB},
+    )
+    assert created.status_code == 200, created.text
+    before = s3_state(s3_settings)
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(20 * 16):  # 20 MiB in 64 KiB chunks
+            yield b"\0" * 65536
+
+    response = s3_world.http.post(
+        f"{s3_world.storage_url}/object/s3-parts/big.bin",
+        content=chunks(),
+        headers={**service, "Content-Type": "application/octet-stream"},
+    )
+    assert response.json()["statusCode"] == "413"
+    assert s3_state(s3_settings) == before
+    fits = b"\1" * (11 * MIB)  # three parts, the last one short
+    stored = s3_world.http.post(
+        f"{s3_world.storage_url}/object/s3-parts/fits.bin",
+        content=fits,
+        headers={**service, "Content-Type": "application/octet-stream"},
+    )
+    assert stored.status_code == 200, stored.text
+    back = s3_world.http.get(
+        f"{s3_world.storage_url}/object/authenticated/s3-parts/fits.bin", headers=service
+    )
+    assert back.content == fits
+    assert s3_state(s3_settings)[1] == []
