@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Run every benchmark against the running test stack's settings (or RFL_ENV_FILE).
+# Run every benchmark against the running test stack's settings (or RFL_ENV_FILE), each with run
+# lengths that keep the whole under 10 minutes on a 2-core machine (BENCH_FULL=1: each one's own
+# defaults, longer), then list every verdict line and the time each benchmark took.
 # d20 is the dice benchmark's baseline only; it is installed without its dependencies because it
 # pins lark-parser 0.9, which would overwrite the `lark` package our parser uses (d20 runs on 1.x).
 set -euo pipefail
@@ -8,7 +10,46 @@ scripts/bootstrap.sh
 .venv/bin/uv pip install -q --python .venv/bin/python --no-deps d20==1.1.2 cachetools==8.0.2
 # wrk (a C load generator) drives the REST benchmark without starving the server of CPU.
 command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null
+
+# The shortened runs (medians of 3 where a benchmark takes --runs); docs/performance.md.
+short_args() {
+  case "$1" in
+    bench_rest) args=(--runs 3 --seconds 3 --workers 1,2) ;;
+    bench_observability) args=(--runs 3 --seconds 2) ;;
+    bench_backup) args=(--mb 50) ;;
+    bench_learning) args=(--requests 200) ;;
+    bench_modules) args=(--rolls 150) ;;
+    bench_storage) args=(--large-mb 30 --objects 2000) ;;
+    bench_tracing) args=(--runs 3 --seconds 2) ;;
+    *) args=() ;;
+  esac
+}
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+failed=()
+start=$SECONDS
 for bench in bench/bench_*.py; do
-  echo "==> $bench"
-  .venv/bin/python "$bench"
+  name=$(basename "$bench" .py)
+  args=()
+  [ "${BENCH_FULL:-0}" = 1 ] || short_args "$name"
+  echo "==> $bench ${args[*]}"
+  began=$SECONDS
+  if ! .venv/bin/python "$bench" "${args[@]}" 2>&1 | tee "$out/$name.txt"; then
+    failed+=("$name")
+  fi
+  echo "$name: $((SECONDS - began)) s" >>"$out/times"
 done
+
+echo
+echo "== $((SECONDS - start)) s in all; load: $(uptime | sed 's/.*load average: //')"
+cat "$out/times"
+echo "== verdicts"
+for file in "$out"/bench_*.txt; do
+  name=$(basename "$file" .txt)
+  grep -i '^verdict' "$file" | sed "s/^/$name: /" || echo "$name: (prints no verdict line)"
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "failed: ${failed[*]}" >&2
+  exit 1
+fi

@@ -36,9 +36,16 @@ def app_from_environment() -> Starlette:
 
 
 def main(argv: list[str]) -> None:
-    settings = _settings(argv[1] if len(argv) > 1 else None)
+    if len(argv) > 1:
+        os.environ["PGRST_CONFIG"] = argv[1]  # each worker process reads the same file
+    settings = _settings(None)
+    # Worker processes need the app as an import string; one worker serves the object itself.
     uvicorn.run(
-        _standalone(settings),
+        "native_platform.rest.__main__:app_from_environment"
+        if settings.server_workers > 1
+        else _standalone(settings),
+        factory=settings.server_workers > 1,
+        workers=settings.server_workers,
         host=settings.server_host,
         port=settings.server_port,
         loop="uvloop",

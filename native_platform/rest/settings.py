@@ -51,6 +51,9 @@ class RestSettings(BaseSettings):
     rate_limit_interval_ms: float = Field(default=5.0, gt=0, le=1000)
     rate_limit_max_unsynced: int = Field(default=32, ge=1)
     server_host: str = "127.0.0.1"
+    # Not PostgREST's (one process with green threads): uvicorn worker processes of the
+    # standalone server. Two measured best on 2 cores (docs/performance.md).
+    server_workers: int = Field(default=2, ge=1, le=64)
     server_port: int = Field(default=3000, ge=0, le=65535)
     server_cors_allowed_origins: str = "*"
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)

@@ -76,6 +76,8 @@ def start_server(
         "PGRST_JWT_SECRET": settings.jwt_secret.get_secret_value(),
         "PGRST_SERVER_PORT": str(port),
         "PGRST_DB_POOL": "4",
+        # One process: tests count pools, connections and rate-limit nodes.
+        "PGRST_SERVER_WORKERS": "1",
         **(extra or {}),
     }
     process = subprocess.Popen([sys.executable, "-m", "native_platform.rest"], env=env)
