@@ -70,8 +70,10 @@ def wait_up(url: str, process: subprocess.Popen[bytes], path: str) -> None:
 
 
 @contextmanager
-def process(command: list[str], env: dict[str, str], url: str, path: str) -> Iterator[str]:
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+def process(
+    command: list[str], env: dict[str, str], url: str, path: str, cwd: Path = ROOT
+) -> Iterator[str]:
+    server = subprocess.Popen(command, cwd=cwd, env=env, stderr=subprocess.DEVNULL)
     try:
         wait_up(url, server, path)
         yield url
@@ -90,7 +92,9 @@ def moto_server() -> Iterator[str]:
 
 
 @contextmanager
-def storage_server(login: str, root: Path, s3_url: str | None) -> Iterator[str]:
+def storage_server(
+    login: str, root: Path, s3_url: str | None, source: Path = ROOT
+) -> Iterator[str]:
     port = free_port()
     env = {
         **os.environ,
@@ -117,7 +121,7 @@ def storage_server(login: str, root: Path, s3_url: str | None) -> Iterator[str]:
         "--log-level",
         "warning",
     ]
-    with process(command, env, f"http://127.0.0.1:{port}", "/status") as url:
+    with process(command, env, f"http://127.0.0.1:{port}", "/status", source) as url:
         yield url
 
 
@@ -297,8 +301,8 @@ def run(stack: StackSettings, args: argparse.Namespace) -> None:
         baseline.mkdir()
         table: list[tuple[str, dict[str, float], dict[str, float]]] = []
         with (
-            storage_server(login, folder / "file", None) as file_url,
-            storage_server(login, folder / "s3", s3_url) as s3_service_url,
+            storage_server(login, folder / "file", None, args.service_src) as file_url,
+            storage_server(login, folder / "s3", s3_url, args.service_src) as s3_service_url,
         ):
             for size, count in sizes:
                 body = os.urandom(size)
@@ -337,6 +341,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--large-mb", type=int, default=100)
     parser.add_argument("--objects", type=int, default=10_000)
+    parser.add_argument(
+        "--service-src",
+        type=Path,
+        default=ROOT,
+        help="run the service from another source tree (e.g. `git archive` of an older commit)",
+    )
     run(load_settings(), parser.parse_args())
 
 

@@ -238,10 +238,15 @@ def payload_hash(event: MediaEvent) -> str:
 async def _store(
     storage: StorageClient, http: httpx.AsyncClient, url: str, target: tuple[str, str], mime: str
 ) -> None:
-    async with http.stream("GET", url) as fetched:
-        if fetched.status_code != 200:
-            raise IngestError(422, f"the media URL answered {fetched.status_code}")
-        await storage.put(*target, mime, fetched.aiter_bytes())
+    try:
+        async with http.stream("GET", url) as fetched:
+            if fetched.status_code != 200:
+                raise IngestError(422, f"the media URL answered {fetched.status_code}")
+            await storage.put(*target, mime, fetched.aiter_bytes())
+    except httpx.HTTPError as error:
+        # Strapi unreachable, or the storage service answered (e.g. 413) and closed the
+        # connection before the whole body was sent.
+        raise IngestError(422, f"the file could not be stored: {type(error).__name__}") from None
 
 
 async def apply_media_event(

@@ -253,12 +253,15 @@ def test_media_no_bucket_takes_is_ignored(strapi: Strapi) -> None:
         ({"url": "uploads/relative.mp3"}, 422, "content_rejected"),
         ({"url": "/uploads/missing.mp3", "hash": "missing"}, 422, "content_rejected"),
         ({"url": "/uploads/lying.mp3", "hash": "lying"}, 422, "content_rejected"),
+        ({"url": "/uploads/huge.mp3", "hash": "huge"}, 422, "content_rejected"),
+        ({"url": "http://127.0.0.1:9/uploads/x.mp3"}, 422, "content_rejected"),
     ],
 )
 def test_bad_media_payloads_get_the_webhook_error_shape_and_store_nothing(
     world: World, strapi: Strapi, media: dict[str, Any], status: int, code: str
 ) -> None:
     strapi.publish("lying.mp3", b"<html>not audio at all</html>" * 4)
+    strapi.publish("huge.mp3", MP3 + bytes(6 * 1024 * 1024))  # lexeme-audio allows 5 MiB
     before = row_count(world, "lexeme-audio")
     answer = strapi.send("media.create", "2026-12-04T10:00:00.000Z", documentId="md-bad", **media)
     assert answer.status_code == status, answer.text
