@@ -4,6 +4,7 @@ action needs the service role (then only after `is_admin` asked the database).""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -88,20 +89,19 @@ class StackApi:
             return False
         return "admin" in (user.get("app_metadata") or {}).get("roles", [])
 
-    async def list_users(self, page: int, per_page: int) -> list[dict[str, Any]]:
-        path = f"/auth/v1/admin/users?page={page}&per_page={per_page}"
-        users: list[dict[str, Any]] = (await self._send("GET", path, self._service())).json()[
-            "users"
-        ]
+    async def list_users(self, page: int, per_page: int, search: str = "") -> list[dict[str, Any]]:
+        query = urlencode({"page": page, "per_page": per_page, "filter": search})
+        answer = await self._send("GET", f"/auth/v1/admin/users?{query}", self._service())
+        users: list[dict[str, Any]] = answer.json()["users"]
         return users
 
-    async def find_users(self, needle: str, per_page: int = 1000, pages: int = 100) -> list[Any]:
-        """Users whose email contains `needle`: GoTrue's admin list has no search, so the pages
-        (oldest first) are read until a short one, at most `pages` of them."""
+    async def find_users(self, search: str, per_page: int = 1000, pages: int = 100) -> list[Any]:
+        """Users whose email or name contains `search` (GoTrue's `filter`), every page of them
+        until a short one, at most `pages`."""
         found: list[dict[str, Any]] = []
         for page in range(1, pages + 1):
-            users = await self.list_users(page, per_page)
-            found.extend(u for u in users if needle in (u.get("email") or ""))
+            users = await self.list_users(page, per_page, search)
+            found.extend(users)
             if len(users) < per_page:
                 break
         return found
