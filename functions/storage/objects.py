@@ -170,11 +170,11 @@ class Objects:
         if incoming.declared_length is not None and incoming.declared_length > limit:
             raise too_large
         base = check_allowed(incoming.content_type, bucket.allowed_mime_types)
-        guarded = Guarded(incoming.chunks, limit, base, too_large)
+        guarded = Guarded(incoming.chunks, limit, base, too_large, md5=not self.backend.gives_etag)
         where = Location(bucket_id, key, str(uuid.uuid4()))
-        await self.backend.write(where, guarded.chunks())
+        etag = await self.backend.write(where, guarded.chunks())
         metadata = metadata_of(
-            guarded.etag, guarded.size, incoming.content_type, incoming.cache_control
+            etag or guarded.etag, guarded.size, incoming.content_type, incoming.cache_control
         )
         values = self.row_values(
             bucket_id,

@@ -276,6 +276,7 @@ class Resumable:
                 upload.length - offset,
                 sniffed,
                 tus_error(413, "The body goes past Upload-Length", "EntityTooLarge"),
+                md5=False,  # the ETag comes from resumable_finish
             )
             state, written = await self.backend.resumable_append(
                 where, upload.state, offset, guarded.chunks()

@@ -5,7 +5,8 @@ Two shapes, as upstream's uploader: `multipart/form-data` (the first file part, 
 field name; fields before it: `cacheControl` seconds, `contentType`, `metadata`/`userMetadata`
 JSON) or the raw body (`Content-Type`, `Cache-Control`, `x-metadata` base64 JSON).
 `Guarded` then enforces the size limit while reading, checks the first bytes against the
-declared type, hashes for the ETag and regroups chunks for the backend.
+declared type, hashes for the ETag (unless the backend gives one) and regroups chunks for
+the backend.
 """
 
 from __future__ import annotations
@@ -185,7 +186,13 @@ class Guarded:
     against the declared type, and the MD5 and size recorded for the row."""
 
     def __init__(
-        self, source: AsyncIterator[bytes], limit: int, base_type: str, too_large: StorageError
+        self,
+        source: AsyncIterator[bytes],
+        limit: int,
+        base_type: str,
+        too_large: StorageError,
+        *,
+        md5: bool = True,
     ) -> None:
         self.source, self.limit, self.base_type, self.too_large = (
             source,
@@ -194,12 +201,14 @@ class Guarded:
             too_large,
         )
         self.size = 0
-        self.md5 = hashlib.md5(usedforsecurity=False)
+        # The ETag's MD5, unless the backend gives its own (S3): it costs a pass over the bytes.
+        self.md5 = hashlib.md5(usedforsecurity=False) if md5 else None
         self._head = b""
         self._sniffed = False
 
     @property
     def etag(self) -> str:
+        assert self.md5 is not None, "hashed only when the backend gives no ETag"
         return f'"{self.md5.hexdigest()}"'
 
     def _sniff(self, chunk: bytes) -> None:
@@ -223,7 +232,8 @@ class Guarded:
             if batched >= BATCH_BYTES:
                 # One copy per batch; hashed once whole (fewer calls than per chunk).
                 data = b"".join(batch)
-                self.md5.update(data)
+                if self.md5 is not None:
+                    self.md5.update(data)
                 yield data
                 batch.clear()
                 batched = 0
@@ -231,5 +241,6 @@ class Guarded:
             check_magic(self.base_type, self._head)
         if batch:
             data = b"".join(batch)
-            self.md5.update(data)
+            if self.md5 is not None:
+                self.md5.update(data)
             yield data

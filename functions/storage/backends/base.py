@@ -45,8 +45,13 @@ class Backend(Protocol):
     async def start(self) -> None:
         """Prepare the store (create the folder or the S3 bucket when missing)."""
 
-    async def write(self, where: Location, chunks: AsyncIterator[bytes]) -> None:
-        """Store the chunks as `where`; nothing is left behind if the iterator raises."""
+    # Whether `write` answers the stored file's ETag (S3 does, as upstream records S3's own);
+    # otherwise the service computes an MD5 while streaming.
+    gives_etag: bool
+
+    async def write(self, where: Location, chunks: AsyncIterator[bytes]) -> str | None:
+        """Store the chunks as `where`; nothing is left behind if the iterator raises. The
+        stored file's ETag (quoted) when `gives_etag`, else None."""
 
     async def open(
         self, where: Location, start: int = 0, end: int | None = None

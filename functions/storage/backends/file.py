@@ -51,6 +51,8 @@ class FileBackend:
             raise ValueError("storage path escapes the backend root")
         return path
 
+    gives_etag = False
+
     async def write(self, where: Location, chunks: AsyncIterator[bytes]) -> None:
         final = self.path(where)
         temporary = self.tmp / uuid.uuid4().hex

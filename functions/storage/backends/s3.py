@@ -75,7 +75,9 @@ class S3Backend:
     async def close(self) -> None:
         self.client.close()
 
-    async def write(self, where: Location, chunks: AsyncIterator[bytes]) -> None:
+    gives_etag = True
+
+    async def write(self, where: Location, chunks: AsyncIterator[bytes]) -> str:
         key = self.object_key(where)
         part_size = self.settings.part_size
         buffer = bytearray()
@@ -101,11 +103,11 @@ class S3Backend:
                         sending.start_soon(upload.send_part, upload.next_number(), last, slots)
             if upload is None:
                 body = bytes(buffer)
-                await anyio.to_thread.run_sync(
+                answer = await anyio.to_thread.run_sync(
                     lambda: self.client.put_object(Bucket=self.bucket, Key=key, Body=body)
                 )
-            else:
-                await upload.complete()
+                return str(answer["ETag"])
+            return await upload.complete()
         except BaseException:
             if upload is not None:
                 with anyio.CancelScope(shield=True):

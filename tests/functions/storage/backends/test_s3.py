@@ -195,4 +195,10 @@ def test_a_body_refused_after_several_parts_aborts_the_multipart_upload(
         f"{s3_world.storage_url}/object/authenticated/s3-parts/fits.bin", headers=service
     )
     assert back.content == fits
+    # The ETag is S3's own, as upstream records it (a multipart upload's: "<md5>-<parts>").
+    info = s3_world.http.get(
+        f"{s3_world.storage_url}/object/info/authenticated/s3-parts/fits.bin", headers=service
+    )
+    assert info.json()["etag"].endswith('-3"')
+    assert back.headers["etag"] == info.json()["etag"]
     assert s3_state(s3_settings)[1] == []
