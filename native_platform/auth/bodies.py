@@ -62,6 +62,9 @@ class EmailBody(Body):
 
     email: str | None = None
     data: dict[str, Any] | None = None
+    # flow_type pkce (supabase-js/py send both, or nulls in the implicit flow).
+    code_challenge: str | None = None
+    code_challenge_method: str | None = None
 
 
 class OtpBody(Body):
@@ -69,6 +72,8 @@ class OtpBody(Body):
     phone: str | None = None
     create_user: bool = True
     data: dict[str, Any] | None = None
+    code_challenge: str | None = None
+    code_challenge_method: str | None = None
 
 
 class VerifyBody(Body):

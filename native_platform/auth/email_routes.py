@@ -9,9 +9,12 @@ service role's own /admin/generate_link, as in GoTrue).
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import jwt
 from psycopg.types.json import Jsonb
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -55,10 +58,46 @@ LINK_ERROR = "Email link is invalid or has expired"
 ONE_OF_TWO = "Confirmation link accepted. Please proceed to confirm link sent to the other email"
 
 
+PKCE_PREFIX = "pkce_"
+
+
+@dataclass(frozen=True)
+class Pkce:
+    """The app's code challenge of an email flow (`flow_type: pkce`)."""
+
+    challenge: str
+    method: str
+
+
+def pkce_of(body: EmailBody | OtpBody) -> Pkce | None:
+    """Both or neither of code_challenge and code_challenge_method, as GoTrue asks."""
+    if body.code_challenge is None and body.code_challenge_method is None:
+        return None
+    if not body.code_challenge or not body.code_challenge_method:
+        raise AuthError(
+            400, "validation_failed", "PKCE flow requires code_challenge_method and code_challenge"
+        )
+    return Pkce(body.code_challenge, body.code_challenge_method)
+
+
+def without_pkce_prefix(token: str | None) -> tuple[str | None, bool]:
+    """A link token of a PKCE flow carries GoTrue's `pkce_` prefix."""
+    if token is not None and token.startswith(PKCE_PREFIX):
+        return token[len(PKCE_PREFIX) :], True
+    return token, False
+
+
 def required_email(email: str | None) -> str:
     if not email:
         raise AuthError(422, "validation_failed", "An email address is required")
     return email
+
+
+def query_url(base: str, values: dict[str, Any]) -> str:
+    """`base` with `values` set in its query (and no fragment)."""
+    parts = urlsplit(base.split("#", 1)[0])
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in values]
+    return urlunsplit(parts._replace(query=urlencode([*query, *values.items()])))
 
 
 def fragment_url(base: str, values: dict[str, Any]) -> str:
@@ -107,12 +146,13 @@ class EmailFlows:
         )
         return issued
 
-    async def mail(self, issued: dict[str, Any], redirect_to: str) -> None:
+    async def mail(self, issued: dict[str, Any], redirect_to: str, pkce: bool = False) -> None:
         kind = str(issued["token_type"])
+        token = (PKCE_PREFIX if pkce else "") + str(issued["token"])
         message = render(
             kind,
             list(issued["locales"]),
-            link=self.action_link(str(issued["token"]), kind, redirect_to),
+            link=self.action_link(token, kind, redirect_to),
             code=issued["code"],
             email=issued["email"],
             minutes=self.settings.otp_expiry // 60,
@@ -127,13 +167,25 @@ class EmailFlows:
         create_user: bool = False,
         data: dict[str, Any] | None = None,
         rate_limited: bool = True,
+        pkce: Pkce | None = None,
     ) -> dict[str, Any] | None:
         redirect_to = self.redirect(request.query_params.get("redirect_to"))
         issued = await self.issue(
             request, kind, email, redirect_to, create_user, data, rate_limited
         )
         if issued is not None:
-            await self.mail(issued, redirect_to)
+            if pkce is not None:
+                await self.service.call(
+                    request,
+                    SERVICE,
+                    "begin_email_flow",
+                    uuid.UUID(str(issued["user"]["id"])),
+                    str(issued["token_type"]),
+                    pkce.challenge,
+                    pkce.method,
+                    redirect_to,
+                )
+            await self.mail(issued, redirect_to, pkce is not None)
         return issued
 
     async def confirm_sign_up(self, request: Request, email: str) -> None:
@@ -151,8 +203,9 @@ class EmailFlows:
 
     async def recover(self, request: Request) -> Response:
         body = await self.service.body(request, EmailBody)
+        pkce = pkce_of(body)
         # Unknown addresses get the same answer (and the same rate-limit charge) as known ones.
-        await self.issue_and_mail(request, "recovery", required_email(body.email))
+        await self.issue_and_mail(request, "recovery", required_email(body.email), pkce=pkce)
         return JSONResponse({})
 
     async def otp(self, request: Request) -> Response:
@@ -160,7 +213,7 @@ class EmailFlows:
         refuse_phone(body.phone)
         create = body.create_user and self.settings.enable_signup
         issued = await self.issue_and_mail(
-            request, "magiclink", required_email(body.email), create, body.data
+            request, "magiclink", required_email(body.email), create, body.data, pkce=pkce_of(body)
         )
         if issued is None:
             raise AuthError(422, "otp_disabled", "Signups not allowed for otp")
@@ -226,7 +279,7 @@ class EmailFlows:
             raise AuthError(400, "validation_failed", "Verify requires a verification type")
         refuse_phone(body.phone)
         if body.token_hash:
-            args: tuple[str | None, ...] = (body.token_hash, None)
+            args: tuple[str | None, ...] = (without_pkce_prefix(body.token_hash)[0], None)
         elif body.token and body.email:
             args = (body.token, body.email)
         else:
@@ -253,25 +306,23 @@ class EmailFlows:
 
     async def verify_get(self, request: Request) -> Response:
         """The link of a mail: a 303 to redirect_to with the session (or the error) in the
-        fragment, as GoTrue's implicit flow answers."""
+        fragment, as GoTrue's implicit flow answers; a PKCE flow's link (token `pkce_…`) lands
+        with `?code=` for /token?grant_type=pkce instead."""
         query = request.query_params
-        body = VerifyBody(type=query.get("type"), token_hash=query.get("token"))
+        token, pkce = without_pkce_prefix(query.get("token"))
+        body = VerifyBody(type=query.get("type"), token_hash=token)
         try:
             result = await self.verify_token(request, ANON, body)
         except AuthError as error:
             if error.status in (429, 500, 503, 504):
                 raise
-            target = self.redirect(query.get("redirect_to"))
-            values = {
-                "error": "access_denied",
-                "error_code": error.code,
-                "error_description": LINK_ERROR if error.code == "otp_expired" else error.message,
-            }
-            return RedirectResponse(fragment_url(target, values), status_code=303)
+            return self.error_redirect(query.get("redirect_to"), error, pkce)
         target = self.redirect(query.get("redirect_to") or result.get("redirect_to"))
         if result.get("pending"):
             return RedirectResponse(fragment_url(target, {"message": ONE_OF_TWO}), status_code=303)
         session = result["session"]
+        if pkce:
+            return await self.code_redirect(request, target, session, str(result["token_type"]))
         values = {
             "access_token": session["access_token"],
             "expires_at": session["expires_at"],
@@ -281,6 +332,31 @@ class EmailFlows:
             "type": str(body.type),
         }
         return RedirectResponse(fragment_url(target, values), status_code=303)
+
+    def error_redirect(self, redirect_to: str | None, error: AuthError, pkce: bool) -> Response:
+        """GoTrue's error redirect: in the fragment, and in the query too for a PKCE flow."""
+        target = self.redirect(redirect_to)
+        values = {
+            "error": "access_denied",
+            "error_code": error.code,
+            "error_description": LINK_ERROR if error.code == "otp_expired" else error.message,
+        }
+        if pkce:
+            target = query_url(target, values)
+        return RedirectResponse(fragment_url(target, values), status_code=303)
+
+    async def code_redirect(
+        self, request: Request, target: str, session: dict[str, Any], kind: str
+    ) -> Response:
+        """End the link's own session and hand out the flow's auth code instead."""
+        claims = jwt.decode(session["access_token"], options={"verify_signature": False})
+        code = await self.service.call(
+            request, SERVICE, "issue_email_auth_code", uuid.UUID(str(claims["session_id"])), kind
+        )
+        if code is None:
+            error = AuthError(404, "flow_state_not_found", "No valid flow state found")
+            return self.error_redirect(target, error, pkce=True)
+        return RedirectResponse(query_url(target, {"code": code}), status_code=303)
 
     async def invite(self, request: Request) -> Response:
         self.service.admin(request)

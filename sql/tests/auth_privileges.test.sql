@@ -79,6 +79,8 @@ select set_eq(
             'auth.admin_delete_factor(uuid,uuid)',
             'auth.admin_list_users(integer,integer,text,text)',
             'auth.admin_request_email_change(text,text,text,integer,text)',
+            'auth.begin_email_flow(uuid,text,text,text,text)',
+            'auth.issue_email_auth_code(uuid,text)',
             'auth.begin_oauth_flow(text,bytea,text,text,text,text,text,uuid)',
             'auth.take_oauth_flow(bytea)', 'auth.sign_in_with_identity(text,text,jsonb,uuid)'
         ]) as f $$,
@@ -132,7 +134,8 @@ select is_empty(
             'sign_in_anonymously', 'get_user_identities', 'unlink_identity',
             'mfa_enroll', 'mfa_challenge', 'mfa_verification_secret', 'mfa_verify',
             'mfa_unenroll', 'admin_list_factors', 'admin_update_factor',
-            'admin_delete_factor', 'admin_request_email_change', 'begin_oauth_flow',
+            'admin_delete_factor', 'admin_request_email_change', 'begin_email_flow',
+            'issue_email_auth_code', 'begin_oauth_flow',
             'take_oauth_flow',
             'sign_in_with_identity', 'exchange_auth_code') $$,
     'only the API functions are security definer'

@@ -4,8 +4,11 @@ and over HTTP, codes computed with pyotp as an authenticator app would."""
 from __future__ import annotations
 
 import base64
+import json
+import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,6 +23,8 @@ from native_platform.auth import AuthSettings
 from native_platform.settings import StackSettings
 from tests.native_platform.auth.conftest import serve_auth
 from tests.native_platform.auth.support import PASSWORD, bearer, gotrue_client, sign_in, sign_up
+
+JS = Path(__file__).resolve().parent / "js"
 
 
 def claims(access_token: str) -> dict[str, Any]:
@@ -254,3 +259,38 @@ def test_admin_lists_renames_and_deletes_factors(
     unknown = service.get("/admin/users/00000000-0000-4000-8000-000000000000/factors")
     assert (unknown.status_code, unknown.json()["error_code"]) == (404, "user_not_found")
     assert anon.get(f"/admin/users/{user_id}/factors", headers=bearer(session)).status_code == 403
+
+
+def test_totp_with_supabase_js(platform_url: str, stack_settings: StackSettings) -> None:
+    """supabase-js under Node: mfa.enroll, challengeAndVerify with the authenticator's code,
+    getAuthenticatorAssuranceLevel aal2/aal2, listFactors, unenroll."""
+    key = stack_settings.anon_key.get_secret_value()
+    email = "sue@example.com"
+    with httpx.Client(
+        base_url=f"{platform_url}/auth/v1", headers={"apikey": key}, timeout=30
+    ) as anon:
+        sign_up(anon, email)
+    with subprocess.Popen(
+        ["node", str(JS / "mfa_totp.mjs"), platform_url, key, email, PASSWORD],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            line = process.stdout.readline().strip()
+            assert line.startswith("ENROLLED "), line
+            enrolled = json.loads(line.removeprefix("ENROLLED "))
+            process.stdin.write(pyotp.TOTP(enrolled["secret"]).now() + "\n")
+            process.stdin.flush()
+            result, unenrolled = process.stdout.readline(), process.stdout.readline()
+        finally:
+            process.kill()
+    assert enrolled["qr"] is True
+    assert json.loads(result.removeprefix("RESULT ")) == {
+        "current": "aal2",
+        "next": "aal2",
+        "totp": [enrolled["id"]],
+        "amr": ["totp", "password"],
+    }
+    assert json.loads(unenrolled.removeprefix("UNENROLLED ")) == {"all": 0}
