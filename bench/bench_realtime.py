@@ -56,6 +56,7 @@ DATABASE = "rfl_bench_realtime"
 CLUSTER_PORT = 26510
 NODE_PORTS = (26520, 26521)
 AIM_P50_MS, AIM_P99_MS = 20.0, 50.0
+BENCH_USERS_WITH_TRIGGERS = 1000
 LATENCY_INSERTS = 40
 LATENCY_DELIVERY_RATE = 2500  # deliveries/s asked of the node while measuring latency
 BURST_DELIVERIES = 15_000
@@ -109,10 +110,23 @@ def prepare_database(
             str(row[0])
             for row in conn.execute(
                 "insert into auth.users (email) select 'b' || g || '@bench.test' "
-                "from generate_series(0, %s) g returning id",
-                (members,),
+                "from generate_series(0, %s::int) g returning id",
+                (min(members, BENCH_USERS_WITH_TRIGGERS),),
             ).fetchall()
         ]
+        if members > BENCH_USERS_WITH_TRIGGERS:
+            # Users past the first thousand need only their row (no profile, identity or
+            # audit): the per-row triggers would take minutes for the scaling table.
+            conn.execute("set session_replication_role = replica")
+            users += [
+                str(row[0])
+                for row in conn.execute(
+                    "insert into auth.users (email) select 'b' || g || '@bench.test' "
+                    "from generate_series(%s::int, %s::int) g returning id",
+                    (BENCH_USERS_WITH_TRIGGERS + 1, members),
+                ).fetchall()
+            ]
+            conn.execute("reset session_replication_role")
         gm, players = users[0], users[1:]
         campaign = str(
             conn.execute(
@@ -121,11 +135,15 @@ def prepare_database(
                 (gm,),
             ).fetchone()[0]  # type: ignore[index]
         )
-        conn.execute(
-            "insert into public.campaign_members (campaign_id, user_id) "
-            "select %s, unnest(%s::uuid[])",
-            (campaign, players),
-        )
+        for start in range(0, len(players), BENCH_USERS_WITH_TRIGGERS):
+            if start:
+                conn.execute("set session_replication_role = replica")
+            conn.execute(
+                "insert into public.campaign_members (campaign_id, user_id) "
+                "select %s, unnest(%s::uuid[])",
+                (campaign, players[start : start + BENCH_USERS_WITH_TRIGGERS]),
+            )
+        conn.execute("reset session_replication_role")
     return dsn, campaign, gm, players
 
 

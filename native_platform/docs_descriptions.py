@@ -24,16 +24,20 @@ AUTH_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/logout"): "Revoke the session (`scope=local`), every session of the user "
     "(`global`) or the others (`others`); refused tokens of a revoked session everywhere.",
     ("POST", "/admin/users"): "Create a user (service_role only).",
-    ("GET", "/admin/users"): "List users, paginated with `page` and `per_page` (service_role).",
+    ("GET", "/admin/users"): "List users, paginated with `page` and `per_page`, narrowed by "
+    "`filter` (part of the email or full name) and ordered by `sort` (`email desc`, ...); "
+    "`X-Total-Count` and `Link` headers (service_role).",
     ("GET", "/admin/users/{user_id}"): "One user by id (service_role only).",
     ("PUT", "/admin/users/{user_id}"): "Change a user's email, password, metadata or ban "
     "(service_role only).",
     ("DELETE", "/admin/users/{user_id}"): "Delete a user and everything that cascades from it "
     "(service_role only).",
     ("POST", "/recover"): "Mail a password-recovery link and code (same answer for every "
-    "address; limited per address and per client).",
+    "address; limited per address and per client); with `code_challenge` the link lands with a "
+    "`code` for `grant_type=pkce`.",
     ("POST", "/otp"): "Mail a magic link and a 6-digit code for password-less sign-in "
-    "(`create_user` decides whether an unknown address signs up).",
+    "(`create_user` decides whether an unknown address signs up); with `code_challenge` the "
+    "link lands with a `code` for `grant_type=pkce`.",
     ("POST", "/magiclink"): "GoTrue's older name of `/otp` for magic links.",
     ("POST", "/resend"): "Mail the sign-up confirmation (or email-change link) again.",
     ("GET", "/reauthenticate"): "Mail a nonce the signed-in user must give to change the "
@@ -49,8 +53,21 @@ AUTH_ROUTES: dict[tuple[str, str], str] = {
     "address), as GoTrue reports them.",
     ("DELETE", "/user/identities/{identity_id}"): "Unlink one of the signed-in user's "
     "identities (422 `single_identity_not_deletable` for the last one).",
-    ("POST", "/admin/generate_link"): "A signup, invite, magic-link or recovery link and code "
-    "without mailing it (service_role only).",
+    ("POST", "/admin/generate_link"): "A signup, invite, magic-link, recovery or email-change "
+    "(`email_change_current`, `email_change_new`) link and code without mailing it "
+    "(service_role only).",
+    ("POST", "/factors"): "Enroll a TOTP factor: its secret, otpauth URI and QR code (SVG); "
+    "aal2 needed once a factor is verified; phone factors are disabled.",
+    ("POST", "/factors/{factor_id}/challenge"): "Open a challenge for one of the signed-in "
+    "user's factors (valid 5 minutes, from the same client address).",
+    ("POST", "/factors/{factor_id}/verify"): "Verify a challenge with the authenticator's code: "
+    "the session becomes aal2 (amr `totp`); a code is accepted once.",
+    ("DELETE", "/factors/{factor_id}"): "Unenroll a factor (a verified one needs aal2).",
+    ("GET", "/admin/users/{user_id}/factors"): "A user's MFA factors (service_role only).",
+    ("PUT", "/admin/users/{user_id}/factors/{factor_id}"): "Rename a user's factor "
+    "(service_role only).",
+    ("DELETE", "/admin/users/{user_id}/factors/{factor_id}"): "Delete a user's factor, e.g. a "
+    "lost phone (service_role only).",
 }
 
 STORAGE_ROUTES: dict[tuple[str, str], str] = {

@@ -85,10 +85,10 @@ def test_undescribed_route_is_named() -> None:
     """An auth route missing from the descriptions fails the check."""
     routes = [
         Route("/user", endpoint, methods=["GET"]),
-        Route("/factors", endpoint, methods=["POST"]),
+        Route("/undescribed", endpoint, methods=["POST"]),
     ]
     site = Site(apis={"auth": route_spec("Auth", "/auth/v1", routes, AUTH_ROUTES)})
-    assert problems(site) == ["auth: route POST /factors has no description"]
+    assert problems(site) == ["auth: route POST /undescribed has no description"]
 
 
 def test_gateway_serves_the_site_at_docs(stack_settings: StackSettings, tmp_path: Path) -> None:
