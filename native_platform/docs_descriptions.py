@@ -18,7 +18,9 @@ AUTH_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/signup"): "Create a user with email and password; returns a session when "
     "confirmations are off (422 `signup_disabled` when `[auth] enable_signup = false`).",
     ("POST", "/token"): "Token grants: `grant_type=password` signs in with email and password, "
-    "`grant_type=refresh_token` exchanges a refresh token (rotated, reuse revokes the family).",
+    "`grant_type=refresh_token` exchanges a refresh token (rotated, reuse revokes the family), "
+    "`grant_type=pkce` trades an auth code and its verifier, `grant_type=id_token` signs in "
+    "with a provider's ID token (signInWithIdToken).",
     ("GET", "/user"): "The signed-in user (the bearer token's `sub`).",
     ("PUT", "/user"): "Change the signed-in user's email, password or user metadata.",
     ("POST", "/logout"): "Revoke the session (`scope=local`), every session of the user "
@@ -68,6 +70,14 @@ AUTH_ROUTES: dict[tuple[str, str], str] = {
     "(service_role only).",
     ("DELETE", "/admin/users/{user_id}/factors/{factor_id}"): "Delete a user's factor, e.g. a "
     "lost phone (service_role only).",
+    ("GET", "/.well-known/jwks.json"): "The public keys of the access tokens' signatures "
+    "(ES256/RS256 by `kid`); no apikey needed.",
+    ("GET", "/authorize"): "Social sign-in: redirect (302) to the provider with state, PKCE and "
+    "nonce (`provider`, `redirect_to`, `scopes`, `code_challenge` for the PKCE flow).",
+    ("GET", "/callback"): "The provider's redirect: exchanges its code, validates the ID token "
+    "and redirects (303) to `redirect_to` with the session in the fragment or a `code`.",
+    ("GET", "/user/identities/authorize"): "Link a social provider to the signed-in user "
+    "(`{url}` with `skip_http_redirect=true`); a guest becomes permanent.",
 }
 
 STORAGE_ROUTES: dict[tuple[str, str], str] = {

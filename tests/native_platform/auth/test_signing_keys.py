@@ -207,3 +207,14 @@ def test_init_env_generates_an_es256_signing_key(tmp_path: Any) -> None:
     assert keys.signing.algorithm_name == "ES256"
     # The API keys stay HS256 with the secret (the legacy keys clients ship).
     assert jwt.get_unverified_header(values["ANON_KEY"])["alg"] == "HS256"
+
+
+def test_the_gateway_opens_only_the_browser_paths_of_auth(gateway_url: str) -> None:
+    """Kong's auth-v1-open routes: the browser reaches them without an apikey."""
+    authorize = httpx.get(f"{gateway_url}/auth/v1/authorize", params={"provider": "none"})
+    assert authorize.status_code == 400
+    assert authorize.json()["error_code"] == "validation_failed"
+    callback = httpx.get(f"{gateway_url}/auth/v1/callback")
+    assert callback.status_code == 303
+    assert httpx.get(f"{gateway_url}/auth/v1/user").status_code == 401
+    assert httpx.get(f"{gateway_url}/auth/v1/authorize/x").status_code == 401
