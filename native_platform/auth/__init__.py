@@ -1,11 +1,12 @@
 """GoTrue-compatible auth API (`/auth/v1`) over the SQL auth functions of schema `auth`.
 
-The HTTP layer only parses, verifies bearer tokens (PyJWT, HS256) and maps errors; every rule
-lives in SQL (`sql/migrations/202611260010*`), called per request as `authenticator` switched
-to the caller's role with PostgREST's request settings. Deliberate differences from GoTrue:
-refresh tokens have no reuse interval (a replay ends the session at once, so two tabs
-refreshing concurrently end theirs); sign-up needs no email confirmation (no mailer); the ban is
-revealed only to a caller who knows the password; phone and anonymous sign-ins are disabled.
+The HTTP layer only parses, verifies bearer tokens and maps errors (and checks TOTP codes with
+pyotp, ADR 0027); the rules live in SQL (`sql/migrations/*_auth_*`), called per request as
+`authenticator` switched to the caller's role with PostgREST's request settings plus the
+server's own auth settings (ADR 0026). Deliberate differences from GoTrue (docs/auth.md): within
+the refresh reuse interval a rotated token gets a new token of the session, not the child it
+already got; the ban is revealed only to a caller who knows the password; a replayed TOTP code
+is refused; phone sign-ins and phone factors are disabled.
 """
 
 from native_platform.auth.app import create_app
