@@ -36,6 +36,7 @@ from tests.native_platform.gateway.test_token_matrix import PASSWORD, SURFACES, 
 CURRENT = generate_jwk("ES256")
 PREVIOUS = {**generate_jwk("ES256"), "key_ops": ["verify"]}
 REMOVED = generate_jwk("ES256")  # a key the stack no longer lists
+PREVIOUS_SECRET = "p" * 48  # the HS256 secret a rotation replaced, in its grace period
 FOREIGN_RSA = generate_jwk("RS256")
 
 
@@ -52,6 +53,8 @@ def key_text() -> Iterator[str]:
     text = orjson.dumps([CURRENT, PREVIOUS]).decode()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("JWT_KEYS", text)
+        patch.setenv("JWT_PREVIOUS_SECRET", PREVIOUS_SECRET)
+        patch.delenv("JWT_PREVIOUS_SECRET_FILE", raising=False)
         clear_key_caches()
         yield text
     clear_key_caches()
@@ -120,6 +123,8 @@ def hostile_tokens(account: Account, secret: str) -> dict[str, tuple[str, bool]]
         "issued by auth (ES256)": (account.access_token, True),
         "previous key, still listed": (signed(PREVIOUS, claims), True),
         "legacy HS256 with the secret": (jwt.encode(without_iss, secret, "HS256"), True),
+        "HS256 with the previous secret": (jwt.encode(without_iss, PREVIOUS_SECRET, "HS256"), True),
+        "HS256 with another secret": (jwt.encode(without_iss, "o" * 48, "HS256"), False),
         "removed key": (signed(REMOVED, claims), False),
         "unknown kid": (signed(CURRENT, claims, kid="not-a-key"), False),
         "no kid": (jwt.encode(claims, jwt.PyJWK(CURRENT).key, "ES256"), False),
