@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from native_platform.auth.bodies import UserUpdateBody
+from native_platform.auth.callers import Caller
 from native_platform.auth.email_routes import EmailFlows
 from native_platform.auth.errors import AuthError
 from native_platform.auth.service import AuthService
@@ -17,6 +18,21 @@ from native_platform.auth.service import AuthService
 __all__ = ["user_routes"]
 
 SCOPES = frozenset({"local", "global", "others"})
+
+
+async def require_aal2_if_enrolled(
+    service: AuthService, request: Request, caller: Caller, body: UserUpdateBody
+) -> None:
+    """GoTrue: with a verified factor, the email and password change only from aal2."""
+    if not (body.email or body.password) or caller.claims.get("aal") == "aal2":
+        return
+    user = await service.call(request, caller, "get_user")
+    if any(factor.get("status") == "verified" for factor in user.get("factors", [])):
+        raise AuthError(
+            401,
+            "insufficient_aal",
+            "AAL2 session is required to update email or password when MFA is enabled.",
+        )
 
 
 def user_routes(service: AuthService, email_flows: EmailFlows) -> list[Route]:
@@ -27,6 +43,7 @@ def user_routes(service: AuthService, email_flows: EmailFlows) -> list[Route]:
     async def update_user(request: Request) -> Response:
         caller = service.user(request)
         body = await service.body(request, UserUpdateBody)
+        await require_aal2_if_enrolled(service, request, caller, body)
         # Confirmations on: a new address waits for both of its links (double confirmation).
         change = body.email if service.settings.enable_confirmations and body.email else None
         skipped = {"nonce", "email"} if change else {"nonce"}

@@ -137,9 +137,9 @@ def test_totp_code_replay_is_refused(anon: httpx.Client) -> None:
 
 
 def test_aal1_session_cannot_enroll_or_unenroll_a_verified_factor(anon: httpx.Client) -> None:
-    """Once a factor is verified, an aal1 session gets 403 insufficient_aal for a new factor and
-    422 insufficient_aal for unenrolling; after its own verification it may unenroll. The first
-    verification ended the user's other aal1 sessions."""
+    """Once a factor is verified, an aal1 session gets 403 insufficient_aal for a new factor,
+    422 for unenrolling and 401 for a password change (metadata still changes); after its own
+    verification it may do all three. The first verification ended the other aal1 sessions."""
     first = sign_up(anon, "oli@example.com")
     factor_id, secret, _ = enroll_and_verify(anon, sign_in(anon, "oli@example.com").json())
     assert anon.get("/user", headers=bearer(first)).json()["error_code"] == "session_not_found"
@@ -158,6 +158,11 @@ def test_aal1_session_cannot_enroll_or_unenroll_a_verified_factor(anon: httpx.Cl
         json={"challenge_id": challenge["id"], "code": code},
         headers=bearer(aal1),
     ).json()
+    change = {"password": "a new password 1"}
+    locked = anon.put("/user", json=change, headers=bearer(aal1))
+    assert (locked.status_code, locked.json()["error_code"]) == (401, "insufficient_aal")
+    assert anon.put("/user", json={"data": {"nick": "o"}}, headers=bearer(aal1)).status_code == 200
+    assert anon.put("/user", json=change, headers=bearer(aal2)).status_code == 200
     removed = anon.delete(f"/factors/{factor_id}", headers=bearer(aal2))
     assert removed.json() == {"id": factor_id}
     assert "factors" not in anon.get("/user", headers=bearer(aal2)).json()
