@@ -13,7 +13,14 @@ with the player's claims, one transaction per request), it times:
 - draw (random, baseline): the previous version of the function, which ignored memory (30
   samples: each takes about a second);
 - record review (SQL): what the dice service runs per review, marked as the dice service:
-  `app_private.review_context(...)` then `app_private.record_review(...)` (two round trips);
+  `app_private.review_context(...)` then `app_private.record_review(...)` (two round trips),
+  timed by the client;
+- record review (server): the same two statements' execution time as the server reports it
+  (`explain (analyze, timing off, summary on)`: planning + execution, no network or client);
+- record review (server, before): the same with the previous review_context (migration
+  20261205050060: the rollup as jsonb objects) and record_review (20261205050120: the due count
+  recounted per review), loaded as app_private.bench_old_*, alternating with the current ones so
+  both see the same load: the ratio says what the change bought whatever the load;
 - schedule (fsrs): the Python part between them: the fsrs package's review_card plus the
   streak rules over the day rollup.
 
@@ -26,7 +33,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
+import subprocess
 import time
 import uuid
 from collections.abc import Callable
@@ -36,7 +45,7 @@ from typing import Any
 
 import psycopg
 
-from functions.dice.learning import streak_of
+from functions.dice.learning import Day, streak_of
 from functions.dice.scheduling import MemoryState, schedule, scheduler_for
 from native_platform.scratch import migrated_database
 from native_platform.settings import load_settings
@@ -51,6 +60,12 @@ GM = "00000000-0000-4000-e000-000000000001"
 CAMPAIGN = "10000000-0000-4000-e000-000000000000"
 OLD_DRAW = Path(__file__).resolve().parents[1] / (
     "sql/migrations/20261204060030_qualify_content_function_calls.sql"
+)
+OLD_RECORD = Path(__file__).resolve().parents[1] / (
+    "sql/migrations/20261205050120_replace_record_review_function.sql"
+)
+OLD_CONTEXT = Path(__file__).resolve().parents[1] / (
+    "sql/migrations/20261205050060_create_record_review_functions.sql"
 )
 ARRANGE = f"""
 insert into auth.users (id, email) values ('{GM}', 'gm@bench.test'), ('{PLAYER}', 'p@bench.test'),
@@ -116,6 +131,25 @@ def old_draw_sql() -> str:
     )
 
 
+def old_record_sql() -> str:
+    """The previous review_context and record_review, as app_private.bench_old_*."""
+    out = []
+    for path, name in ((OLD_RECORD, "record_review"), (OLD_CONTEXT, "review_context")):
+        text = path.read_text()
+        found = re.search(rf"^create (or replace )?function app_private\.{name}\(", text, re.M)
+        assert found is not None
+        start = found.start() + len(found.group(0)) - len(f"function app_private.{name}(")
+        body = text[start : text.index("$$;", start) + 3]
+        out.append(
+            "create or replace "
+            + body.replace(f"app_private.{name}(", f"app_private.bench_old_{name}(").replace(
+                f"{name}.", f"bench_old_{name}."
+            )
+            + f"\ngrant execute on function app_private.bench_old_{name} to authenticated;"
+        )
+    return "\n".join(out)
+
+
 def draw(function: str, claims: str = CLAIMS) -> Callable[[psycopg.Connection[Any]], None]:
     def request(conn: psycopg.Connection[Any]) -> None:
         with conn.transaction():
@@ -128,8 +162,21 @@ def draw(function: str, claims: str = CLAIMS) -> Callable[[psycopg.Connection[An
     return request
 
 
-def record(lexemes: list[str]) -> Callable[[psycopg.Connection[Any]], None]:
-    """The dice service's SQL for one practice review (state values as fsrs would give)."""
+def _server_ms(conn: psycopg.Connection[Any], query: str, params: tuple[Any, ...]) -> float:
+    """Planning + execution time of `query` as the server reports it (it runs for real)."""
+    row = conn.execute(
+        "explain (analyze, timing off, summary on, format json) " + query, params
+    ).fetchone()
+    assert row is not None
+    plan = row[0][0]
+    return float(plan["Planning Time"]) + float(plan["Execution Time"])
+
+
+def record(
+    lexemes: list[str], prefix: str = "", server: bool = False
+) -> Callable[[psycopg.Connection[Any]], float | None]:
+    """The dice service's SQL for one practice review (state values as fsrs would give); with
+    `server`, returns the server's time for its two statements."""
     stats = json.dumps(
         {
             "xp_today": 5,
@@ -141,29 +188,30 @@ def record(lexemes: list[str]) -> Callable[[psycopg.Connection[Any]], None]:
         }
     )
 
-    def request(conn: psycopg.Connection[Any]) -> None:
+    def request(conn: psycopg.Connection[Any]) -> float | None:
         lexeme = lexemes.pop()
         with conn.transaction():
             conn.execute(SETUP, (CLAIMS,))
-            conn.execute(
-                "select * from app_private.review_context(%s, %s, null, 'practice')",
-                (PLAYER, lexeme),
-            ).fetchone()
+            context = f"select * from app_private.{prefix}review_context(%s, %s, null, 'practice')"
+            spent = _server_ms(conn, context, (PLAYER, lexeme)) if server else None
+            if not server:
+                conn.execute(context, (PLAYER, lexeme)).fetchone()
             review = {
                 "user_id": PLAYER, "lexeme_id": lexeme, "challenge_id": None,
                 "source": "practice", "rating": 3, "xp": 5, "state": 2, "step": None,
                 "stability": 12.5, "difficulty": 5.1, "due": "2027-01-01T00:00:00Z",
                 "reps": 4, "lapses": 0,
             }  # fmt: skip
-            conn.execute(
-                "select app_private.record_review(%s::jsonb, %s::jsonb)",
-                (json.dumps(review), stats),
-            )
+            query = f"select app_private.{prefix}record_review(%s::jsonb, %s::jsonb)"
+            if spent is not None:
+                return spent + _server_ms(conn, query, (json.dumps(review), stats))
+            conn.execute(query, (json.dumps(review), stats))
+        return None
 
     return request
 
 
-def fsrs_part(days: list[dict[str, Any]]) -> Callable[[psycopg.Connection[Any]], None]:
+def fsrs_part(days: list[Day]) -> Callable[[psycopg.Connection[Any]], None]:
     scheduler = scheduler_for(None, 0.9)
     now = datetime.now(tz=UTC)
     before = MemoryState(2, None, 10.0, 5.0, now, now.replace(year=now.year - 1), 3, 0)
@@ -175,14 +223,31 @@ def fsrs_part(days: list[dict[str, Any]]) -> Callable[[psycopg.Connection[Any]],
     return request
 
 
-def timings(conn: psycopg.Connection[Any], request: Callable[..., None], n: int) -> list[float]:
+def timings(
+    conn: psycopg.Connection[Any], request: Callable[..., float | None], n: int
+) -> list[float]:
+    """Wall time per request, or the time a request reports (the server's)."""
     samples = []
     for index in range(n + 20):  # the first 20 warm up
         start = time.perf_counter()
-        request(conn)
+        reported = request(conn)
         if index >= 20:
-            samples.append((time.perf_counter() - start) * 1000)
+            samples.append(reported or (time.perf_counter() - start) * 1000)
     return samples
+
+
+def alternating(
+    conn: psycopg.Connection[Any], requests: list[Callable[..., float | None]], n: int
+) -> list[list[float]]:
+    """Each request's reported times, taken in turn so they share the machine's load."""
+    out: list[list[float]] = [[] for _ in requests]
+    for index in range(n + 20):
+        for samples, request in zip(out, requests, strict=True):
+            reported = request(conn)
+            assert reported is not None
+            if index >= 20:
+                samples.append(reported)
+    return out
 
 
 def p99(samples: list[float]) -> float:
@@ -192,12 +257,14 @@ def p99(samples: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--requests", type=int, default=500, help="timed requests per path")
+    parser.add_argument("--record-only", action="store_true", help="skip the draw paths")
     args = parser.parse_args()
     settings = load_settings()
     with migrated_database(settings, f"rfl_bench_learning_{os.getpid()}") as dsn:
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(ARRANGE.encode())
             conn.execute(old_draw_sql().encode())
+            conn.execute(old_record_sql().encode())
             unreviewed = [
                 str(row[0])
                 for row in conn.execute(
@@ -205,28 +272,46 @@ def main() -> None:
                     " (select lexeme_id from public.review_states)"
                 )
             ]
-            rollup = conn.execute(
-                "select day, time_zone, first_at, last_at, xp from app_private.learner_days"
-            )
-            keys = ("day", "time_zone", "first_at", "last_at", "xp")
-            days = [dict(zip(keys, (str(d), z, f.isoformat(), la.isoformat(), x), strict=True))
-                    for d, z, f, la, x in rollup]  # fmt: skip
+            days: list[Day] = conn.execute(
+                "select time_zone, first_at, last_at, xp from app_private.learner_days order by day"
+            ).fetchall()
         name = dsn.rsplit("/", 1)[1]
         with psycopg.connect(settings.authenticator_url(name)) as api:
-            n = min(args.requests, len(unreviewed) - 40)
-            results = {
-                # ~1 s each (JIT): a few dozen samples say enough.
-                "draw (random, baseline)": timings(api, draw("bench_random_draw"), min(n, 30)),
-                "draw (due first)": timings(api, draw("draw_challenge_lexemes"), n),
-                "draw (none due)": timings(
-                    api, draw("draw_challenge_lexemes", CAUGHT_UP_CLAIMS), n
-                ),
-                "record review (SQL)": timings(api, record(unreviewed), n),
+            n = min(args.requests, (len(unreviewed) - 80) // 3)
+            results = (
+                {}
+                if args.record_only
+                else {
+                    # ~1 s each (JIT): a few dozen samples say enough.
+                    "draw (random, baseline)": timings(api, draw("bench_random_draw"), min(n, 30)),
+                    "draw (due first)": timings(api, draw("draw_challenge_lexemes"), n),
+                    "draw (none due)": timings(
+                        api, draw("draw_challenge_lexemes", CAUGHT_UP_CLAIMS), n
+                    ),
+                }
+            )
+            results["record review (SQL)"] = timings(api, record(unreviewed), n)
+            now, before = alternating(
+                api,
+                [
+                    record(unreviewed, server=True),
+                    record(unreviewed, "bench_old_", server=True),
+                ],
+                n,
+            )
+            results |= {
+                "record review (server)": now,
+                "record (server, before)": before,
                 "schedule (fsrs + streak)": timings(api, fsrs_part(days), n),
             }
     print(f"player with {REVIEWED:,} reviewed lexemes ({DUE:,} due) of {LEXEMES:,}; {n} requests")
     for label, samples in results.items():
         print(f"{label:26} p50 {statistics.median(samples):6.2f} ms  p99 {p99(samples):6.2f} ms")
+    ratio = statistics.median(results["record review (server)"]) / statistics.median(
+        results["record (server, before)"]
+    )
+    print(f"record review server time now / before (medians): {ratio:.2f}")
+    print(subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
     print(f"run id {uuid.uuid4().hex[:8]}")
 
 
