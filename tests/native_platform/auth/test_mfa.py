@@ -196,6 +196,13 @@ def test_factor_bad_input(anon: httpx.Client) -> None:
     no_challenge = anon.post(verify, json={"challenge_id": missing, "code": "1"}, headers=auth)
     assert no_challenge.json()["error_code"] == "mfa_factor_not_found"
     assert anon.post("/factors", json={"factor_type": "totp"}).status_code == 403
+    not_json = anon.post("/factors", content=b"{nope", headers=auth)
+    assert (not_json.status_code, not_json.json()["error_code"]) == (400, "bad_json")
+    number = anon.post(verify, json={"challenge_id": missing, "code": 123456}, headers=auth)
+    assert (number.status_code, number.json()["error_code"]) == (400, "validation_failed")
+    long_name = {"factor_type": "totp", "friendly_name": "n" * 256}
+    too_long = anon.post("/factors", json=long_name, headers=auth)
+    assert (too_long.status_code, too_long.json()["error_code"]) == (400, "validation_failed")
     guest = anon.post("/signup", json={"data": {}}).json()
     refused = anon.post("/factors", json={"factor_type": "totp"}, headers=bearer(guest))
     assert (refused.status_code, refused.json()["error_code"]) == (403, "no_authorization")
