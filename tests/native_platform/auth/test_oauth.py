@@ -8,8 +8,10 @@ wrong state or code verifier answer GoTrue's error codes and create nothing.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import os
 import subprocess
 import time
 import uuid
@@ -48,11 +50,12 @@ BASE_URL = f"http://127.0.0.1:{AUTH_PORT}"
 AUTH_URL = f"{BASE_URL}/auth/v1"  # mounted where the Supabase clients expect it
 JS = Path(__file__).with_name("js")
 APP = "http://localhost:3000/welcome"  # allowed by additional_redirect_urls (localhost:3000/**)
+NATIVE_APP = "http://localhost:3000/native"  # where the provider returns to an app of its own
 
 
 @pytest.fixture(scope="module")
 def provider() -> Iterator[OpenIdProvider]:
-    with running_provider(PROVIDER_PORT, [f"{AUTH_URL}/callback"]) as running:
+    with running_provider(PROVIDER_PORT, [f"{AUTH_URL}/callback", NATIVE_APP]) as running:
         yield running
 
 
@@ -316,6 +319,53 @@ def test_sign_in_with_id_token(client: SyncGoTrueClient, provider: OpenIdProvide
     assert answer.user is not None
     assert answer.user.email == f"{subject}@oidc.test"
     assert answer.session is not None
+
+
+def test_sign_in_with_an_id_token_the_provider_issued(
+    client: SyncGoTrueClient, provider: OpenIdProvider
+) -> None:
+    """A native app signs in at the provider itself (its own code flow, a hashed nonce), then
+    hands the provider's ID token to signInWithIdToken."""
+    name = new_login()
+    nonce = uuid.uuid4().hex
+    verifier = base64.urlsafe_b64encode(os.urandom(48)).decode().rstrip("=")
+    digest = hashlib.sha256(verifier.encode()).digest()
+    challenge = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    metadata = httpx.get(f"{provider.issuer}/.well-known/openid-configuration").json()
+    url = str(
+        httpx.URL(
+            metadata["authorization_endpoint"],
+            params={
+                "client_id": provider.client_id,
+                "response_type": "code",
+                "redirect_uri": NATIVE_APP,
+                "scope": "openid email profile",
+                "nonce": hashlib.sha256(nonce.encode()).hexdigest(),
+                "state": "native",
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+            },
+        )
+    )
+    landed = sign_in_at_provider(url, name, (provider.issuer,))
+    tokens = httpx.post(
+        metadata["token_endpoint"],
+        data={
+            "grant_type": "authorization_code",
+            "code": query(landed)["code"],
+            "redirect_uri": NATIVE_APP,
+            "client_id": provider.client_id,
+            "client_secret": provider.client_secret,
+            "code_verifier": verifier,
+        },
+    )
+    assert tokens.status_code == 200, tokens.text
+    answer = client.sign_in_with_id_token(
+        {"provider": "google", "token": tokens.json()["id_token"], "nonce": nonce}
+    )
+    assert answer.user is not None
+    assert answer.user.email == f"{name}@oidc.test"
+    assert [each.id for each in answer.user.identities or [] if each.provider == "google"] == [name]
 
 
 def forgeries(provider: OpenIdProvider) -> dict[str, tuple[str, str, str]]:
