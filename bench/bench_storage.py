@@ -8,15 +8,17 @@ scratch database (all migrations), starts moto's S3 server and the storage servi
 one worker each) in processes of their own on free loopback ports of 26300-26399 — one with
 the file backend, one with the S3 backend — and removes everything afterwards. Requests go
 straight to the service (no gateway) as the service role, raw bodies (no multipart). Each round
-times the four movers in turn (file service, file copy, S3 service, direct S3 put/get), so
-load on a shared machine hits them alike; figures are medians of `--rounds` rounds, ratios the
-median of each round's service/baseline ratio; 1 MB figures time 10 objects per round. The
-load average is printed before and after.
+times the movers in turn (file service, file copy, S3 service, direct S3 put/get, and boto3's
+managed multipart upload with the service's part size: the same S3 requests the service makes
+past one part), so load on a shared machine hits them alike; figures are medians of
+`--rounds` rounds, ratios the median of each round's service/baseline ratio; 1 MB figures
+time 10 objects per round. The load average is printed before and after.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import shutil
 import socket
@@ -33,6 +35,7 @@ from typing import Any
 import boto3
 import httpx
 import psycopg
+from boto3.s3.transfer import TransferConfig
 
 from native_platform.scratch import migrated_database
 from native_platform.settings import StackSettings, load_settings
@@ -41,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MB = 1_000_000
 SMALL_PER_ROUND = 10
 S3_BUCKET = "rfl-bench-storage"
+PART_SIZE = 8 * 1024 * 1024  # the service's default RFL_STORAGE_S3_PART_SIZE
 
 
 # The storage area's own port range on shared machines (moto and the service).
@@ -218,6 +222,31 @@ class DirectS3:
             self.client.delete_object(Bucket=self.bucket, Key=f"{len(self.body)}/{n}")
 
 
+class DirectS3Multipart(DirectS3):
+    """boto3's managed multipart upload with the service's part size and concurrency: the
+    same S3 requests the service makes for a body past one part (moto assembles parts much
+    slower than it stores one PUT, so this shows what part of the gap is S3's own)."""
+
+    def __init__(self, url: str, body: bytes) -> None:
+        super().__init__(url, body)
+        self.config = TransferConfig(
+            multipart_threshold=PART_SIZE, multipart_chunksize=PART_SIZE, max_concurrency=2
+        )
+
+    def put(self, n: int) -> None:
+        key = f"mp/{len(self.body)}/{n}"
+        self.client.upload_fileobj(io.BytesIO(self.body), self.bucket, key, Config=self.config)
+
+    def get(self, n: int) -> None:
+        stream = self.client.get_object(Bucket=self.bucket, Key=f"mp/{len(self.body)}/{n}")
+        while stream["Body"].read(1024 * 1024):
+            pass
+
+    def clear(self, numbers: range) -> None:
+        for n in numbers:
+            self.client.delete_object(Bucket=self.bucket, Key=f"mp/{len(self.body)}/{n}")
+
+
 Mover = Service | FileCopy | DirectS3
 LABELS = ("file svc", "file cp", "s3 svc", "s3 direct")
 
@@ -245,7 +274,11 @@ def interleaved(movers: dict[str, Mover], size: int, count: int, rounds: int) ->
                     rates[(svc_label, direction)], rates[(base, direction)], strict=True
                 )
             )
-            for svc_label, base in (("file svc", "file cp"), ("s3 svc", "s3 direct"))
+            for svc_label, base in (
+                ("file svc", "file cp"),
+                ("s3 svc", "s3 direct"),
+                ("s3 svc", "s3 multipart"),
+            )
         }
         found[direction] = (med, ratios)
     return found
@@ -311,6 +344,7 @@ def run(stack: StackSettings, args: argparse.Namespace) -> None:
                     "file cp": FileCopy(baseline, body),
                     "s3 svc": Service(s3_service_url, key, "bench-s3", body),
                     "s3 direct": DirectS3(s3_url, body),
+                    "s3 multipart": DirectS3Multipart(s3_url, body),
                 }
                 found = interleaved(movers, size, count, args.rounds)
                 for direction, word in (("put", "upload"), ("get", "download")):
@@ -321,12 +355,13 @@ def run(stack: StackSettings, args: argparse.Namespace) -> None:
         f"Storage MB/s (median of {args.rounds} interleaved rounds; 1 MB rounds move "
         f"{SMALL_PER_ROUND} objects; ratio = median of the rounds' svc/baseline)"
     )
-    heads = ("file svc", "file cp", "ratio", "s3 svc", "s3 put", "ratio")
+    heads = ("file svc", "file cp", "ratio", "s3 svc", "s3 put", "ratio", "s3 mp", "ratio")
     print(f"{'':18}" + "".join(f"{h:>10}" if h != "ratio" else f"{h:>7}" for h in heads))
     for label, med, ratios in table:
         print(
             f"{label:18}{med['file svc']:10.1f}{med['file cp']:10.1f}{ratios['file cp']:7.2f}"
             f"{med['s3 svc']:10.1f}{med['s3 direct']:10.1f}{ratios['s3 direct']:7.2f}"
+            f"{med['s3 multipart']:10.1f}{ratios['s3 multipart']:7.2f}"
         )
     print(f"List latency, bucket of {args.objects} objects (median, ms)")
     for label, ms in listing.items():

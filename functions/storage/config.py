@@ -32,6 +32,9 @@ class S3Settings(BaseSettings):
     force_path_style: bool = True
     # Parts of a multipart upload; S3 wants at least 5 MiB for every part but the last.
     part_size: int = Field(default=8 * MIB, ge=5 * MIB)
+    # Parts of one upload sent at the same time while the next part arrives (memory: this
+    # many parts in flight plus the one being filled, per upload).
+    upload_concurrency: int = Field(default=2, ge=1, le=16)
 
 
 class StorageSettings(FunctionSettings):

@@ -2,9 +2,9 @@
 
 Objects are `<bucket>/<key>/<version>~` in one S3 bucket. Uploads stream: bodies below one
 part go up with a single PUT, larger ones as a multipart upload of `part_size` parts, sent
-while the next part arrives (at most SENDING + 1 parts per upload in memory); a failed
-upload is aborted, leaving nothing. boto3 is
-synchronous and thread-safe, so each call runs in a worker thread.
+while the next part arrives (at most `upload_concurrency` + 1 parts per upload in memory); a
+failed upload is aborted, leaving nothing. boto3 is synchronous and thread-safe, so each call
+runs in a worker thread. The stored ETag is S3's own, as upstream records it.
 """
 
 from __future__ import annotations
@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 __all__ = ["S3Backend"]
 
 READ_CHUNK = 1024 * 1024
-# Parts of one upload sent at the same time (each in a worker thread) while the next arrives.
-SENDING = 2
 _MISSING = ("NoSuchKey", "404", "NotFound")
 
 
@@ -85,9 +83,9 @@ class S3Backend:
         try:
             with _first_error():
                 async with anyio.create_task_group() as sending:
-                    # Parts go up while the next ones arrive: at most SENDING parts in flight
-                    # plus the one being filled are in memory.
-                    slots = anyio.Semaphore(SENDING)
+                    # Parts go up (worker threads) while the next ones arrive: at most
+                    # `upload_concurrency` parts in flight plus the one being filled.
+                    slots = anyio.Semaphore(self.settings.upload_concurrency)
                     async for chunk in chunks:
                         buffer += chunk
                         while len(buffer) >= part_size:
