@@ -20,6 +20,7 @@ __all__ = [
     "ChallengeOddsPublic",
     "ChallengePublic",
     "GradeCreate",
+    "ParametersPublic",
     "PracticeCreate",
     "ReviewPublic",
     "StatsPublic",
@@ -123,3 +124,11 @@ class ChallengeOddsCreate(_Strict):
 class ChallengeOddsPublic(BaseModel):
     odds: CheckOddsPublic
     breakdown: CheckBreakdownPublic
+
+
+class ParametersPublic(BaseModel):
+    """The caller's FSRS weights, fitted to their review log and used from now on."""
+
+    parameters: list[float] = Field(description="The 21 FSRS-6 weights")
+    reviews: int = Field(description="Reviews of the log they were fitted to")
+    optimized_at: datetime

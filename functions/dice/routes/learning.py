@@ -22,11 +22,13 @@ from functions.dice.models.learning import (
     ChallengeOddsPublic,
     ChallengePublic,
     GradeCreate,
+    ParametersPublic,
     PracticeCreate,
     ReviewPublic,
 )
 from functions.dice.models.odds import CheckOddsCreate
 from functions.dice.module_modifiers import module_modifiers
+from functions.dice.optimizer import MIN_REVIEWS, fit, read_log, store
 from functions.dice.rolling import plan_check
 from functions.dice.stats import check_odds
 from functions.dice.store import check_sheet, granted_modifiers
@@ -180,6 +182,32 @@ async def post_practice(body: PracticeCreate, caller: CallerDep, pool: DbDep) ->
         )
 
     return await _recorded(pool, caller, review)
+
+
+@router.post(
+    "/parameters",
+    summary="Fit the caller's FSRS parameters to their review log",
+    description=(
+        "Fits the 21 FSRS weights to the caller's own review log (the Rust FSRS optimizer) and "
+        "stores them in `learner_settings.fsrs_parameters`; every later review of theirs is "
+        f"scheduled with them. Needs {MIN_REVIEWS} reviews (409 `not_enough_reviews` before)."
+    ),
+    responses=ERRORS | {409: {"description": "Fewer reviews than the optimizer needs"}},
+)
+async def post_parameters(caller: CallerDep, pool: DbDep) -> ParametersPublic:
+    learner = _caller_id(caller)
+
+    async def logged(conn: Conn) -> list[Any]:
+        return await read_log(conn, learner)
+
+    log = await retry_as_caller(pool, caller, logged)
+    parameters = await fit(log)  # outside any transaction: it may take a while
+
+    async def stored(conn: Conn) -> ParametersPublic:
+        at = await store(conn, parameters)
+        return ParametersPublic(parameters=parameters, reviews=len(log), optimized_at=at)
+
+    return await retry_as_caller(pool, caller, stored, roll_source=True)
 
 
 @router.post(
