@@ -1,6 +1,7 @@
 -- Purpose: addresses are validated as GoTrue validates them (issue 20, admin API parity): the
 -- format its checkmail library accepts (RFC 5322 dot-atom local part, DNS-label domain) and at
--- most 255 characters, with GoTrue's messages.
+-- most 255 characters, with GoTrue's messages. Unlike checkmail, the domain needs a dot, as it
+-- did here before (user@gmail is a typo, not an address).
 -- Affected: function auth.check_email(text) (replaced whole).
 -- Used by sign-up, the email flows, PUT /user and the admin API alike.
 
@@ -21,7 +22,7 @@ begin
     end if;
     if normalized !~ (
         '^[a-z0-9.!#$%&''*+/=?^_`{|}~-]+@[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?'
-        '(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$'
+        '(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$'
     ) then
         perform auth.fail(
             400, 'validation_failed', 'Unable to validate email address: invalid format'
