@@ -4,7 +4,7 @@
 
 begin;
 set local search_path = public, extensions, tests;
-select plan(20);
+select plan(21);
 
 -- Arrange (as the superuser): a confirmed account, an unconfirmed one, a guest, an admin.
 insert into auth.users (id, email, email_confirmed_at) values
@@ -97,6 +97,14 @@ select is(
         where email = 'newcomer@pgtap.test'
     ),
     '["google"]'::jsonb, 'the new user is a google user'
+);
+select is(
+    (
+        select array_agg(i.provider) from auth.identities as i
+        inner join auth.users as u on i.user_id = u.id
+        where u.email = 'newcomer@pgtap.test'
+    ),
+    array['google'], 'a provider''s user has no email identity, as GoTrue'
 );
 set local role service_role;
 select is(
