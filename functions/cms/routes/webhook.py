@@ -24,6 +24,7 @@ from functions.cms.media import (
     parse_media_event,
 )
 from functions.cms.models import StrapiEvent
+from functions.cms.modules import MODULE_MODELS, ModulePublic, receive_module
 from functions.common.db import SERVICE, retry_as_caller
 from functions.common.deps import ConfigDep, PoolDep
 from functions.common.errors import ApiError, validation_details
@@ -110,20 +111,22 @@ async def receive_media(
     return result
 
 
-@router.post("/", response_model=IngestPublic | MediaPublic)
-@router.post("/webhook", response_model=IngestPublic | MediaPublic)
+@router.post("/", response_model=IngestPublic | MediaPublic | ModulePublic)
+@router.post("/webhook", response_model=IngestPublic | MediaPublic | ModulePublic)
 async def receive(
     request: Request,
     config: ConfigDep,
     pool: PoolDep,
     media_settings: MediaSettingsDep,
     authorization: Annotated[str | None, Header()] = None,
-) -> IngestPublic | MediaPublic:
+) -> IngestPublic | MediaPublic | ModulePublic:
     """Apply one Strapi event; replays and out-of-order deliveries change nothing."""
     check_secret(authorization, config.cms_webhook_secret.get_secret_value())
     raw = parse_json(await read_body(request, config.max_webhook_bytes))
     if isinstance(raw, dict) and raw.get("event") in MEDIA_EVENTS:
         return await receive_media(pool, media_settings, raw)
+    if isinstance(raw, dict) and raw.get("model") in MODULE_MODELS:
+        return await receive_module(config, raw)
     event = parse_event(raw)
     fields = parse_fields(event)
     outcome: Outcome = await retry_as_caller(
