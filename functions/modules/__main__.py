@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import psycopg
 
 from functions.common.config import get_config
+from functions.modules.assets import module_assets, module_folders, store_assets
 from functions.modules.manifest import ManifestError
 from functions.modules.store import (
     Installed,
@@ -29,10 +31,41 @@ def _connect(database_url: str) -> psycopg.Connection[Any]:
     return conn
 
 
-def install_samples(database_url: str) -> list[Installed]:
-    """Seed step: install the sample modules under supabase/modules (idempotent)."""
+async def _install_with_assets(
+    conn: psycopg.Connection[Any], paths: list[Path], assets: bool
+) -> list[Installed]:
+    """Install the modules under `paths` and store their scenes' assets (functions.modules.
+    assets) in one transaction; every asset is checked before anything is written."""
+    manifests = load_paths(paths)
+    if not assets:
+        return install_manifests(conn, manifests)
+    from functions.storage.backends import make_backend
+    from functions.storage.config import StorageSettings
+
+    files = [
+        asset
+        for manifest, folder in zip(manifests, module_folders(paths), strict=True)
+        for asset in module_assets(conn, manifest, folder)
+    ]
+    backend = make_backend(StorageSettings.load())
+    await backend.start()
+    with conn.transaction():
+        results = install_manifests(conn, manifests)
+        _, replaced = await store_assets(conn, backend, files)
+    await backend.delete(replaced)  # after the commit, as the storage service does
+    return results
+
+
+def install_paths(database_url: str, paths: list[Path], assets: bool = True) -> list[Installed]:
+    """Install (or upgrade to) the modules under `paths` as the service role, their assets
+    into the module-assets bucket unless `assets` is false."""
     with _connect(database_url) as conn:
-        return install_manifests(conn, load_paths([SAMPLES]))
+        return asyncio.run(_install_with_assets(conn, paths, assets))
+
+
+def install_samples(database_url: str, assets: bool = True) -> list[Installed]:
+    """Seed step: install the sample modules under supabase/modules (idempotent)."""
+    return install_paths(database_url, [SAMPLES], assets)
 
 
 def main(argv: list[str]) -> int:
@@ -55,8 +88,7 @@ def main(argv: list[str]) -> int:
                 count = remove_module(conn, module_id, version or None)
                 sys.stdout.write(f"removed {count} version(s) of {module_id}\n")
             else:
-                manifests = load_paths(args.paths)
-                for result in install_manifests(conn, manifests):
+                for result in asyncio.run(_install_with_assets(conn, args.paths, True)):
                     sys.stdout.write(f"{result.outcome} {result.id}@{result.version}\n")
     except ManifestError as error:
         sys.stderr.write(f"rfl modules: {error}\n")

@@ -210,9 +210,15 @@ def test_disabling_keeps_items_inactive_and_removal_respects_pins(world: Conn) -
 
 
 def test_seed_step_installs_the_samples_as_the_api_login(
-    db: Conn, db_dsn: str, stack_settings: StackSettings
+    db: Conn,
+    db_dsn: str,
+    stack_settings: StackSettings,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """`[seed_steps.sample_modules]` (make up) runs with the API login DSN, twice is harmless."""
+    """`[seed_steps.sample_modules]` (make up) runs with the API login DSN, twice is harmless;
+    the samples' assets go to storage (here a folder of the test's own)."""
+    monkeypatch.setenv("RFL_STORAGE_FILE_ROOT", str(tmp_path))
     api_login = stack_settings.authenticator_url(db_dsn.rsplit("/", 1)[1])
     assert [r.outcome for r in install_samples(api_login)] == ["installed", "installed"]
     assert [r.outcome for r in install_samples(api_login)] == ["unchanged", "unchanged"]
