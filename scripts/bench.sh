@@ -6,7 +6,9 @@
 # pins lark-parser 0.9, which would overwrite the `lark` package our parser uses (d20 runs on 1.x).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh
+# BENCH_NO_SETUP=1 skips `make setup` in a checkout already set up (it re-syncs the venv and the
+# npm folders, which other work in the same checkout may be using).
+[ "${BENCH_NO_SETUP:-0}" = 1 ] || scripts/bootstrap.sh
 .venv/bin/uv pip install -q --python .venv/bin/python --no-deps d20==1.1.2 cachetools==8.0.2
 # wrk (a C load generator) drives the REST benchmark without starving the server of CPU.
 command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null
@@ -14,13 +16,13 @@ command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null
 # The shortened runs (medians of 3 where a benchmark takes --runs); docs/performance.md.
 short_args() {
   case "$1" in
-    bench_rest) args=(--runs 3 --seconds 3 --workers 1,2) ;;
-    bench_observability) args=(--runs 3 --seconds 2) ;;
-    bench_backup) args=(--mb 50) ;;
-    bench_learning) args=(--requests 200) ;;
+    bench_rest) args=(--runs 3 --seconds 2 --workers 1,2
+      --scenarios "row by primary key,20 rolls + embedded character") ;;
+    bench_observability | bench_tracing) args=(--runs 3 --seconds 1) ;;
+    bench_backup) args=(--mb 30) ;;
+    bench_learning) args=(--requests 60) ;;
     bench_modules) args=(--rolls 150) ;;
-    bench_storage) args=(--large-mb 30 --objects 2000) ;;
-    bench_tracing) args=(--runs 3 --seconds 2) ;;
+    bench_storage) args=(--large-mb 10 --objects 1000) ;;
     *) args=() ;;
   esac
 }

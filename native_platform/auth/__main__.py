@@ -11,6 +11,7 @@ import os
 import uvicorn
 
 from native_platform.auth import AuthSettings, create_app
+from native_platform.rest.http_protocol import CoalescingHttpToolsProtocol
 from native_platform.settings import load_settings
 
 
@@ -32,6 +33,7 @@ def main() -> None:
         host=settings.host,
         port=port,
         log_level=arguments.log_level,
+        http=CoalescingHttpToolsProtocol,
         # Else uvicorn takes X-Forwarded-For from loopback peers as the client address.
         proxy_headers=settings.trust_forwarded_for,
     )

@@ -15,6 +15,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from native_platform.cors import cors_options
 from native_platform.rest import RestSettings, create_app, load_rest_settings
+from native_platform.rest.http_protocol import CoalescingHttpToolsProtocol
 
 
 def _settings(config: str | None) -> RestSettings:
@@ -46,10 +47,10 @@ def main(argv: list[str]) -> None:
         else _standalone(settings),
         factory=settings.server_workers > 1,
         workers=settings.server_workers,
+        http=CoalescingHttpToolsProtocol,
         host=settings.server_host,
         port=settings.server_port,
         loop="uvloop",
-        http="httptools",
         log_level="warning",
         access_log=False,
     )
