@@ -135,6 +135,8 @@ def main() -> None:
     odds_ratios = bench_odds()
     print(f"\nworst roll ratio {min(roll_ratios):.1f}x (aim >= 3x); ", end="")
     print(f"worst odds ratio {min(odds_ratios):.1f}x (aim >= 1x)")
+    met = min(roll_ratios) >= 3 and min(odds_ratios) >= 1
+    print(f"verdict: rolls >= 3x d20 and odds >= 1x icepool: {'met' if met else 'NOT met'}")
 
 
 if __name__ == "__main__":

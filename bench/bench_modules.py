@@ -214,6 +214,7 @@ async def measure(
         added = statistics.median(m - p for p, m, _ in medians)
         added_before = statistics.median(b - p for p, _, b in medians)
         print(f"added by {MODULES} modules / {ITEMS} items: {added:.3f} ms (target < 1 ms)")
+        print(f"verdict: {added:.3f} ms added (aim < 1 ms): {'met' if added < 1 else 'NOT met'}")
         print(
             f"added when read as before: {added_before:.3f} ms"
             f" (now {added / added_before:.2f} of it)"

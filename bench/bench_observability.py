@@ -205,6 +205,9 @@ def main() -> None:
         cpu_off = statistics.median(cpu["off"][name])
         cpu_on = statistics.median(cpu["on"][name])
         print(f"{name:<20} {off:9.1f} {on:9.1f} {on / off:7.3f} {cpu_off:11.0f} {cpu_on:7.0f}")
+    med = statistics.median
+    worst = min(med(results["on"][n]) / med(results["off"][n]) for n, _ in chosen)
+    print(f"verdict: worst on/off {worst:.3f} (aim >= 0.9): {'met' if worst >= 0.9 else 'NOT met'}")
     size = statistics.median(scraped) if scraped else 0
     print(f"\n{len(scraped)} scrapes of the on gateway, {size / 1024:.0f} KiB each (median)")
     print(f"/metrics on the off gateway's API port: {off_text}")
