@@ -4,7 +4,7 @@
 
 begin;
 set local search_path = public, extensions, tests;
-select plan(40);
+select plan(45);
 
 -- Arrange (as the superuser). gm runs c1 (private) with player; gm2 runs c2 (private) with
 -- other; admin holds the admin role (module.manage). m1 is enabled in c1; m2 is installed only.
@@ -74,6 +74,9 @@ select lives_ok(
     'gm: enables an installed module for their campaign'
 );
 reset role;
+insert into storage.objects (bucket_id, name, version) values
+('module-assets', 'pgtap-m1/1.0.0/handouts/map.png', 'v1'),
+('module-assets', 'pgtap-m2/1.0.0/handouts/map.png', 'v1');
 insert into public.character_module_items (id, character_id, module_id, item_key, equipped) values
 (md5('mi_player')::uuid, md5('ch_player')::uuid, 'pgtap-m1', 'charm', true),
 (md5('mi_other')::uuid, md5('ch_other')::uuid, 'pgtap-m1', 'charm', true);
@@ -120,8 +123,17 @@ select throws_ok(
     '42501', null, 'anon: applies no condition'
 );
 
+select is(
+    (select count(*)::integer from storage.objects where bucket_id = 'module-assets'), 0,
+    'anon: reads no module asset'
+);
+
 -- ============================================================================ gm
 select tests.act_as('gm');
+select is(
+    (select array_agg(name) from storage.objects where bucket_id = 'module-assets'),
+    array['pgtap-m1/1.0.0/handouts/map.png'], 'gm: reads the assets of the module they enable'
+);
 select is(
     pg_temp.visible_ids('game_modules', 'id', array['pgtap-m1', 'pgtap-m2']),
     array['pgtap-m1', 'pgtap-m2'], 'gm: reads every installed module (to choose one)'
@@ -173,6 +185,11 @@ select throws_ok(
 
 -- ============================================================================ player
 select tests.act_as('player');
+select is(
+    (select array_agg(name) from storage.objects where bucket_id = 'module-assets'),
+    array['pgtap-m1/1.0.0/handouts/map.png'],
+    'player: reads the assets of the module version their campaign enables'
+);
 select is(
     pg_temp.visible_ids('game_modules', 'id', array['pgtap-m1', 'pgtap-m2']), array['pgtap-m1'],
     'player: reads only the modules their campaign enables'
@@ -231,6 +248,10 @@ select throws_ok(
 -- ============================================================================ other player
 select tests.act_as('other');
 select is(
+    (select count(*)::integer from storage.objects where bucket_id = 'module-assets'), 0,
+    'other: reads no module asset'
+);
+select is(
     pg_temp.visible_ids('game_modules', 'id', array['pgtap-m1', 'pgtap-m2']), '{}',
     'other: reads no module (their campaign enables none)'
 );
@@ -249,6 +270,14 @@ select is(
 
 -- ============================================================================ admin
 select tests.act_as('admin');
+select is(
+    (
+        select count(*)::integer from storage.objects
+        where bucket_id = 'module-assets'
+    ),
+    2,
+    'admin (module.manage): reads every module asset'
+);
 select is(
     pg_temp.visible_ids('game_module_versions', 'module_id', array['pgtap-m1', 'pgtap-m2']),
     array['pgtap-m1', 'pgtap-m2'], 'admin: reads every installed version'

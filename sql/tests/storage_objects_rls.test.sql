@@ -118,7 +118,8 @@ select policies_are(
         'Anyone reads CMS audio of lexemes they may read',
         'Content editors upload lexeme audio',
         'Content editors replace lexeme audio',
-        'Content editors delete lexeme audio'
+        'Content editors delete lexeme audio',
+        'Campaigns enabling a module version read its assets'
     ],
     'storage.objects has exactly the game buckets'' policies'
 );
@@ -147,7 +148,7 @@ select ok(
     not pg_temp.may_insert('avatars', 'player', 'x.png'), 'anon cannot upload anything'
 );
 select is(
-    (select count(*)::integer from storage.buckets), 4, 'anon reads the bucket list'
+    (select count(*)::integer from storage.buckets), 5, 'anon reads the bucket list'
 );
 select throws_ok(
     $$ select * from storage.resumable_uploads $$,
