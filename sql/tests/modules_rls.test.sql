@@ -124,14 +124,21 @@ select throws_ok(
 );
 
 select is(
-    (select count(*)::integer from storage.objects where bucket_id = 'module-assets'), 0,
+    (
+        select count(*)::integer from storage.objects
+        where bucket_id = 'module-assets'
+    ),
+    0,
     'anon: reads no module asset'
 );
 
 -- ============================================================================ gm
 select tests.act_as('gm');
 select is(
-    (select array_agg(name) from storage.objects where bucket_id = 'module-assets'),
+    (
+        select array_agg(name) from storage.objects
+        where bucket_id = 'module-assets'
+    ),
     array['pgtap-m1/1.0.0/handouts/map.png'], 'gm: reads the assets of the module they enable'
 );
 select is(
@@ -186,7 +193,10 @@ select throws_ok(
 -- ============================================================================ player
 select tests.act_as('player');
 select is(
-    (select array_agg(name) from storage.objects where bucket_id = 'module-assets'),
+    (
+        select array_agg(name) from storage.objects
+        where bucket_id = 'module-assets'
+    ),
     array['pgtap-m1/1.0.0/handouts/map.png'],
     'player: reads the assets of the module version their campaign enables'
 );
@@ -248,7 +258,11 @@ select throws_ok(
 -- ============================================================================ other player
 select tests.act_as('other');
 select is(
-    (select count(*)::integer from storage.objects where bucket_id = 'module-assets'), 0,
+    (
+        select count(*)::integer from storage.objects
+        where bucket_id = 'module-assets'
+    ),
+    0,
     'other: reads no module asset'
 );
 select is(
