@@ -24,6 +24,7 @@ from dotenv import dotenv_values
 from pydantic import ValidationError
 
 from native_platform.settings import StackSettings, describe_errors, project_root
+from native_platform.signing_keys import parse_keys
 
 __all__ = ["ENVIRONMENTS", "Problem", "check_environment", "check_values", "default_env_file"]
 
@@ -160,6 +161,15 @@ def api_key_problems(values: Mapping[str, str]) -> list[Problem]:
     return problems
 
 
+def signing_key_problems(values: Mapping[str, str]) -> list[Problem]:
+    """JWT_KEYS, when set, must parse (the API would not start); the error names no key."""
+    try:
+        parse_keys(values.get("JWT_KEYS", ""))
+    except ValueError as error:
+        return [Problem("JWT_KEYS", f"is invalid: {error}")]
+    return []
+
+
 def cors_problems(values: Mapping[str, str]) -> list[Problem]:
     origins = [o.strip() for o in values.get("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()]
     if not origins:
@@ -227,7 +237,7 @@ def check_values(values: Mapping[str, str], environment: str) -> list[Problem]:
     """Every problem of `values` for `environment` (one of ENVIRONMENTS)."""
     if environment not in ENVIRONMENTS:
         raise ValueError(f"unknown environment {environment!r}: one of {', '.join(ENVIRONMENTS)}")
-    problems = settings_problems(values)
+    problems = settings_problems(values) + signing_key_problems(values)
     if environment in STRICT:
         problems += secret_problems(values, environment)
         problems += api_key_problems(values)

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from pydantic import SecretStr
 
 from native_platform import caller, signing_keys
+from native_platform.config_check import check_values
 from native_platform.envfile import env_values
 from native_platform.gateway import create_app
 from native_platform.rest import auth as rest_auth
@@ -223,3 +224,14 @@ def test_the_gateway_opens_only_the_browser_paths_of_auth(gateway_url: str) -> N
     assert callback.status_code == 303
     assert httpx.get(f"{gateway_url}/auth/v1/user").status_code == 401
     assert httpx.get(f"{gateway_url}/auth/v1/authorize/x").status_code == 401
+
+
+def test_config_check_names_a_malformed_key_set_without_its_material() -> None:
+    def key_problems(text: str) -> list[str]:
+        problems = check_values({"JWT_KEYS": text}, "local")
+        return [problem.message for problem in problems if problem.variable == "JWT_KEYS"]
+
+    [message] = key_problems(orjson.dumps([{**CURRENT, "x": "AAAA"}]).decode())
+    assert "not a valid key" in message
+    assert CURRENT["d"] not in message
+    assert key_problems(orjson.dumps([CURRENT]).decode()) == []
