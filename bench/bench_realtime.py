@@ -591,7 +591,7 @@ async def scaling(
     """The scaling table: fresh nodes per row, sockets spread over them."""
     print(
         "nodes  sockets  node RSS MiB  KiB/socket  p50 ms  p99 ms  first p50 ms  "
-        "deliveries/s  µs CPU/delivery",
+        "deliveries/s  µs CPU/delivery  delivered",
         flush=True,
     )
     secret = settings.jwt_secret.get_secret_value()
@@ -611,7 +611,8 @@ async def scaling(
                     f"{count:5d}  {size:7d}  {rss / 2**20:12.0f}  {per_socket:10.1f}"
                     f"  {figures['p50_ms']:6.0f}  {figures['p99_ms']:6.0f}  "
                     f"{figures['first_p50_ms']:12.0f}  {figures['deliveries_per_s']:12.0f}  "
-                    f"{figures['cpu_us_per_delivery']:15.1f}",
+                    f"{figures['cpu_us_per_delivery']:15.1f}  "
+                    f"{figures['deliveries']:.0f}/{figures['expected']:.0f}",
                     flush=True,
                 )
                 await close_clients(clients, tasks)

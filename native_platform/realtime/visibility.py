@@ -94,22 +94,13 @@ class Visibility:
         whole, _, columns = await self._role(role, table)
         return None if whole or columns >= set(table.column_types) else columns
 
-    async def visible(
-        self, table: TableInfo, keys: list[dict[str, Any]], claim_sets: list[tuple[str, str]]
-    ) -> list[set[int]]:
-        """For each (role, claims JSON), the positions in `keys` (primary keys of changed rows)
-        whose row a SELECT as that role and claims returns."""
-        result: list[set[int]] = [set() for _ in claim_sets]
-        async for answers in self.visible_groups(table, keys, claim_sets):
-            for index, positions in answers.items():
-                result[index] = positions
-        return result
-
     async def visible_groups(
         self, table: TableInfo, keys: list[dict[str, Any]], claim_sets: list[tuple[str, str]]
     ) -> AsyncIterator[dict[int, set[int]]]:
-        """As `visible`, handed over chunk by chunk as checks finish: each item maps positions
-        in `claim_sets` to the positions in `keys` they may see; every claim set comes once."""
+        """For each (role, claims JSON), the positions in `keys` (primary keys of changed rows)
+        whose row a SELECT as that role and claims returns, handed over chunk by chunk as the
+        checks finish: each item maps positions in `claim_sets` to the key positions they may
+        see; every claim set comes in exactly one item."""
         bypass: dict[int, set[int]] = {}
         checked: list[int] = []
         for index, (role, _) in enumerate(claim_sets):
