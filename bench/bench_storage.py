@@ -297,18 +297,21 @@ def list_latency(url: str, key: str, dsn: str, objects: int, rounds: int) -> dic
             (objects,),
         )
     headers = {"Authorization": f"Bearer {key}"}
-    bodies = {
-        "root (100 folders)": {"prefix": "", "limit": 100},
-        "one folder (100 files)": {"prefix": "f0042", "limit": 100},
-        "search in a folder": {"prefix": "f0042", "limit": 100, "search": "o0042"},
+    requests: dict[str, tuple[str, dict[str, Any]]] = {
+        "root (100 folders)": ("list", {"prefix": "", "limit": 100}),
+        "one folder (100 files)": ("list", {"prefix": "f0042", "limit": 100}),
+        "search in a folder": ("list", {"prefix": "f0042", "limit": 100, "search": "o0042"}),
+        "list-v2 root, delimiter": ("list-v2", {"with_delimiter": True, "limit": 100}),
+        "list-v2 folder, flat": ("list-v2", {"prefix": "f0042/", "limit": 100}),
+        "list-v2 first 1000, flat": ("list-v2", {"limit": 1000}),
     }
     found: dict[str, float] = {}
     with httpx.Client(base_url=url, headers=headers) as client:
-        for label, body in bodies.items():
+        for label, (route, body) in requests.items():
             times = []
             for _ in range(rounds * 10):
                 start = time.perf_counter()
-                client.post("/object/list/listing", json=body).raise_for_status()
+                client.post(f"/object/{route}/listing", json=body).raise_for_status()
                 times.append(time.perf_counter() - start)
             found[label] = statistics.median(times) * 1000
     return found
