@@ -17,6 +17,7 @@ ROUTES = {
     ("/learning/challenges/{challenge_id}/grades", "post"),
     ("/learning/reviews", "post"),
     ("/learning/odds", "post"),
+    ("/learning/parameters", "post"),
 }
 
 
