@@ -364,8 +364,12 @@ async def list_v2(
                         %(after)s::text is null
                         or (
                             o.name collate "C" {compare} %(after)s
-                            and pg_catalog.left(o.name, pg_catalog.length(%(after)s))
-                            <> %(after)s
+                            -- after a folder (its key ends with /), skip the keys inside it
+                            and (
+                                pg_catalog.right(%(after)s, 1) <> '/'
+                                or pg_catalog.left(o.name, pg_catalog.length(%(after)s))
+                                <> %(after)s
+                            )
                         )
                     )
             )

@@ -57,6 +57,24 @@ def test_delimiter_folds_deeper_keys_into_folders(world: World, tree: str) -> No
     assert [f.key for f in partial.folders] == [f"{tree}/sub/"] and partial.objects == []
 
 
+def test_a_delimiter_page_after_an_object_keeps_keys_it_prefixes(world: World) -> None:
+    """After `a.png`, `a.png2` (which starts with it) still comes on the next page; after a
+    folder, what it holds does not."""
+    folder = f"{world.campaign}/v2-prefixes"
+    for name in ("a.png", "a.png2", "a.png3/inside.png", "b.png"):
+        put(world, "gm", "campaign-maps", f"{folder}/{name}", PNG, "image/png")
+    bucket = world.client("gm").storage.from_("campaign-maps")
+    seen: list[str] = []
+    options: SearchV2Options = {"prefix": f"{folder}/", "with_delimiter": True, "limit": 1}
+    while True:
+        page = bucket.list_v2(options)
+        seen += [f"{item.name}/" for item in page.folders] + [o.name for o in page.objects]
+        if not page.hasNext or page.nextCursor is None:
+            break
+        options["cursor"] = page.nextCursor
+    assert seen == ["a.png", "a.png2", "a.png3/", "b.png"]
+
+
 def test_sorting_by_a_timestamp_descending_pages_in_that_order(world: World, tree: str) -> None:
     """Newest first with the name as tie-breaker; the cursor continues the same order."""
     bucket = world.client("gm").storage.from_("campaign-maps")
