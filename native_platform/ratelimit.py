@@ -155,7 +155,12 @@ class RequestLimiter:
             await self._wake.wait()
             self._wake.clear()
             done, self._round = self._round, None
-            ok = await self._sync()
+            try:
+                ok = await self._sync()
+            except Exception:  # a bug must not leave waiting requests hanging
+                log.exception("rate limit batch failed")
+                await self._drop_connection()
+                ok = False
             if done is not None and not done.done():
                 done.set_result(ok)
             delay = self.interval if ok else min(max(delay * 2, 0.05), _BACKOFF_MAX)

@@ -7,6 +7,7 @@ and all nodes together admit at most `nodes × max_unsynced` more than the bucke
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ import httpx
 import psycopg
 import pytest
 
+from native_platform.ratelimit import LimiterUnavailable, RequestLimiter
 from native_platform.settings import StackSettings
 from tests.native_platform.rest.support import RestServer, start_server, stop_server
 
@@ -183,3 +185,19 @@ def test_charge_batch_charges_only_request_limits(db: psycopg.Connection[Any]) -
     [[action, subject, tokens, capacity, _]] = row[0]
     assert (action, subject, capacity) == ("request.anon", "k", 600)
     assert -101 < tokens < -99
+
+
+def test_an_unreachable_database_answers_instead_of_hanging() -> None:
+    """A key that must wait for a batch gets LimiterUnavailable (REST: 503 PGRST001) when the
+    batch cannot reach the database; nothing waits forever. Port 26499: nothing listens."""
+
+    async def scenario() -> None:
+        limiter = RequestLimiter("postgresql://nobody@127.0.0.1:26499/none", interval=0.001)
+        await limiter.start()
+        try:
+            with pytest.raises(LimiterUnavailable):
+                await asyncio.wait_for(limiter.take("request.anon", "x"), 10)
+        finally:
+            await limiter.stop()
+
+    asyncio.run(scenario())
