@@ -279,6 +279,8 @@ async def apply_media_event(
             await conn.execute(RECORD, (version, digest, None, None, True, media.key))
             return MediaPublic(outcome="applied", media=media.key, bucket=None, object=None)
         if target is None:
+            if old_bucket and old_object:
+                await storage.delete(old_bucket, old_object)  # replaced by a file we don't keep
             await conn.execute(RECORD, (version, digest, None, None, False, media.key))
             return MediaPublic(outcome="ignored", media=media.key, bucket=None, object=None)
         await _store(storage, http, source_url(settings, media.url), target, media.mime)

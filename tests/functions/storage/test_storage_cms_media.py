@@ -221,6 +221,21 @@ def test_lexeme_readers_read_the_audio_drafts_keep_it_hidden(world: World, strap
         strapi.send("media.delete", "2026-12-02T11:00:00.000Z", id=doc, documentId=doc)
 
 
+def test_audio_replaced_by_an_image_is_removed(world: World, strapi: Strapi) -> None:
+    """A media file whose replacement is no longer audio leaves the bucket."""
+    strapi.publish("sonido_1.mp3", MP3)
+    media = {"id": 9, "documentId": "md-swap", "hash": "sonido_1", "url": "/uploads/sonido_1.mp3"}
+    first = strapi.send("media.create", "2026-12-03T09:00:00.000Z", **media)
+    assert first.json()["object"] == "cms/sonido_1.mp3", first.text
+    swapped = strapi.send(
+        "media.update",
+        "2026-12-03T09:30:00.000Z",
+        **{**media, "hash": "imagen_1", "ext": ".png", "mime": "image/png"},
+    )
+    assert swapped.json()["outcome"] == "ignored"
+    assert stored(world, "cms/sonido_1.mp3") is None
+
+
 def test_media_no_bucket_takes_is_ignored(strapi: Strapi) -> None:
     answer = strapi.send(
         "media.create",
