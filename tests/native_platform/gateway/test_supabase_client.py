@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import httpx
+import jwt
+import psycopg
 import pytest
 from postgrest.exceptions import APIError
 from supabase_auth.errors import AuthApiError
@@ -39,7 +41,9 @@ def test_players_join_and_create_characters(table: Table) -> None:
 def test_replayed_refresh_token_kills_the_session(
     table: Table, stack_settings: StackSettings, http: httpx.Client
 ) -> None:
-    """Refreshing rotates the token; replaying the old one revokes the whole session."""
+    """Refreshing rotates the token; replaying the old one once the reuse interval is over
+    (`[auth] refresh_token_reuse_interval`, 10 s: two tabs refreshing at once both keep the
+    session, test_auth_settings.py) revokes the whole session."""
     player = table.players[0]
     session = player.client.auth.get_session()
     assert session is not None
@@ -47,6 +51,14 @@ def test_replayed_refresh_token_kills_the_session(
     refreshed = player.client.auth.refresh_session()
     assert refreshed.session is not None
     assert refreshed.session.refresh_token != old_refresh
+    session_id = jwt.decode(session.access_token, options={"verify_signature": False})["session_id"]
+    with psycopg.connect(stack_settings.database_url.get_secret_value(), autocommit=True) as conn:
+        # The interval passes for this session's rotated token only.
+        conn.execute(
+            "update auth.refresh_tokens set used_at = now() - interval '1 minute'"
+            " where session_id = %s and used_at is not null",
+            (session_id,),
+        )
     attacker = new_client(stack_settings, http)
     with pytest.raises(AuthApiError):
         attacker.auth.refresh_session(old_refresh)
