@@ -276,7 +276,12 @@ def restore_storage(target: BackupTarget, point: RestorePoint) -> Path | None:
             for member in archive.getmembers()
             if not (target.storage_dir / member.name).exists()
         ]
-        archive.extractall(target.storage_dir, members=members, filter="data")
+        # Extraction filters came with Python 3.11.4; Debian 12's python3 (3.11.2, the
+        # container images' backup job) has none: the tarball is our own, written by backup.
+        if hasattr(tarfile, "data_filter"):
+            archive.extractall(target.storage_dir, members=members, filter="data")
+        else:
+            archive.extractall(target.storage_dir, members=members)  # noqa: S202
     return tarball
 
 

@@ -47,6 +47,7 @@ values = {
     "anon_key": api_key("anon", jwt_secret),
     "service_role_key": api_key("service_role", jwt_secret),
     "database_url": f"postgresql://postgres:{postgres}@db:5432/postgres",
+    "backup_cipher_pass": secrets.token_urlsafe(32),
 }
 for name, value in values.items():
     path = folder / name
@@ -81,12 +82,15 @@ start=$(now)
 {
   compose up --detach db typesense
   compose run --rm migrate
-  compose up --detach api1 api2 realtime1 realtime2 indexer nginx
+  compose up --detach api1 api2 functions1 functions2 realtime1 realtime2 indexer nginx \
+    postgres-exporter prometheus
 } >"$STATE/up.log" 2>&1 || { cat "$STATE/up.log"; exit 1; }
 url="https://127.0.0.1:$RFL_HTTPS_PORT"
 for _ in $(seq 1 180); do
-  # The API's health, then each realtime node's readiness (round robin: two in a row).
+  # The API's health, a function, then each realtime node's readiness (round robin: two in a
+  # row).
   if curl --silent --fail --fail-early --cacert "$RFL_TLS_DIR/tls.crt" "$url/health" \
+    "$url/functions/v1/dice/odds?expression=1d6" \
     "$url/realtime/v1/ready" "$url/realtime/v1/ready" >/dev/null 2>&1; then
     ready=1
     break

@@ -19,8 +19,13 @@ export CONTAINERS_CONF="$ROOT/deploy/containers.conf"
 TOOLS="$ROOT/.local/containers/tools"
 HADOLINT_VERSION=2.12.0
 PODMAN_COMPOSE_VERSION=1.6.0
-DEBIAN_PACKAGES=(podman runc debootstrap uidmap slirp4netns openssl curl python3-venv)
-IMAGES=(python postgres typesense nginx)
+# golang-github-containernetworking-plugin-dnsname: podman's network DNS for the CNI backend
+# (Debian 12's podman only recommends it): containers find each other, and nginx the replicas
+# behind a network alias, by name.
+DEBIAN_PACKAGES=(podman runc debootstrap uidmap slirp4netns openssl curl python3-venv
+  golang-github-containernetworking-plugin-dnsname)
+# In build order: backup is made from the python image.
+IMAGES=(python postgres backup typesense nginx monitoring)
 read -r -a NICE <<<"${RFL_NICE-nice -n 19 ionice -c3}"
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

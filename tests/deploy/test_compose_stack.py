@@ -12,14 +12,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import ssl
 import subprocess
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
@@ -32,57 +28,18 @@ from realtime import (
     RealtimePostgresChangesListenEvent,
     RealtimeSubscribeStates,
 )
-from supabase import Client, ClientOptions, create_client
 from supabase_functions.errors import FunctionsHttpError, FunctionsRelayError
 
+from tests.deploy.support import ROOT, Deployment, Player, containers, sign_up
 from tests.helpers.client_json import json_rows
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("RFL_DEPLOY_URL"), reason="needs the compose stack (make test-deploy)"
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "correct-horse-battery"
 T = TypeVar("T")
 # A PNG's signature and 200 KB after it: larger than nginx's body buffers (uploads stream).
 PORTRAIT = b"\x89PNG\r\n\x1a\n" + b"\0" * 200_000
-
-
-@dataclass
-class Deployment:
-    url: str
-    anon_key: str
-    project: str
-    http: httpx.Client
-
-
-@dataclass
-class Player:
-    client: Client
-    user_id: str
-    access_token: str
-
-
-@pytest.fixture(scope="module")
-def deployment() -> Iterator[Deployment]:
-    verify = ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
-    with httpx.Client(timeout=30, verify=verify) as http:
-        yield Deployment(
-            os.environ["RFL_DEPLOY_URL"],
-            os.environ["RFL_DEPLOY_ANON_KEY"],
-            os.environ["RFL_DEPLOY_PROJECT"],
-            http,
-        )
-
-
-def sign_up(deployment: Deployment, name: str) -> Player:
-    options = ClientOptions(auto_refresh_token=False, httpx_client=deployment.http)
-    client = create_client(deployment.url, deployment.anon_key, options)
-    email = f"{name}-{uuid.uuid4().hex[:8]}@example.com"
-    response = client.auth.sign_up({"email": email, "password": PASSWORD})
-    assert response.user is not None
-    assert response.session is not None
-    return Player(client, response.user.id, response.session.access_token)
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +125,7 @@ def test_a_portrait_goes_through_storage(
     deployment: Deployment, table: tuple[Player, Player, str]
 ) -> None:
     """A portrait uploaded through nginx (50 MiB body limit, streamed) is served back by every
-    API node: the storage volume is shared, so the node that answers does not matter."""
+    functions node: the storage volume is shared, so the node that answers does not matter."""
     _, player, _ = table
     path = f"{player.user_id}/portrait.png"
     bucket = player.client.storage.from_("avatars")
@@ -178,11 +135,6 @@ def test_a_portrait_goes_through_storage(
         assert response.status_code == 200
         assert response.content == PORTRAIT
     assert bucket.download(path) == PORTRAIT
-
-
-def containers(*args: str) -> str:
-    command = [str(ROOT / "scripts/containers.sh"), "podman", *args]
-    return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
 
 
 def test_client_address_comes_from_the_proxy(

@@ -12,6 +12,7 @@ import pytest
 
 from native_platform.envfile import write_env_file
 from native_platform.gateway.app import create_app
+from native_platform.postgres import PostgresCluster
 from native_platform.settings import SettingsError, StackSettings, load_settings
 from native_platform.stack import api_command
 
@@ -102,3 +103,12 @@ def test_cors_answers_only_the_listed_origins(
     listed = load_settings(env_file)
     assert preflight(listed, "https://admin.example.org") == "https://admin.example.org"
     assert preflight(listed, "https://evil.example") is None
+
+
+def test_the_db_image_archives_wal_as_the_native_cluster() -> None:
+    """The Postgres image's archiving settings are the native cluster's for its layout (the
+    volume /var/lib/postgresql, pgbackrest.conf in the backup volume /var/lib/pgbackrest)."""
+    conf = (Path(__file__).parents[2] / "deploy/images/postgres/postgresql.conf").read_text()
+    native = PostgresCluster(Path("/var/lib/postgresql"), 5432).archive_settings()
+    for name, value in native.items():
+        assert f"\n{name} = {value}\n" in conf, name

@@ -9,6 +9,9 @@
     indexer [ARGS]     the outbox → Typesense worker (`python -m functions.indexer`)
     migrate            the one-shot job: apply pending migrations and set the runtime secrets,
                        then load the seed when RFL_SEED=true (local and staging only); exits
+    backup [ARGS]      (backup image) `rfl backup [--type T] | list | verify` on the volumes
+    restore ARGS       (backup image) `rfl restore --latest | --to T | --to-label L | --confirm`
+                       into the stopped db service's volume: restored, replayed and promoted here
     healthcheck        the image's HEALTHCHECK: GET /health of the role that runs
 
 Settings come from the environment (`*_FILE` variables for secrets), as `.env.example` lists.
@@ -17,11 +20,17 @@ Settings come from the environment (`*_FILE` variables for secrets), as `.env.ex
 from __future__ import annotations
 
 import os
+import runpy
+import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from native_platform.backup import BackupTarget
 
 ROLE_FILE = Path("/tmp/rfl-role")  # noqa: S108 (the container's own /tmp)
 HTTP_ROLES = {"gateway": "/ready", "function": "/", "realtime": "/ready"}
@@ -31,12 +40,28 @@ def remember(role: str) -> None:
     ROLE_FILE.write_text(role)
 
 
+def run_module(module: str, args: list[str]) -> None:
+    """Run `python -m <module> <args>` in this process (as observability.supervised does),
+    serving its metrics on METRICS_PORT first when set. The supervised launcher binds
+    127.0.0.1 (natively only Prometheus on the machine may read); a container's metrics port
+    binds its own interfaces, reachable from the compose network only: compose never publishes
+    it, and nginx routes no path to it."""
+    port = os.environ.get("METRICS_PORT")
+    if port:
+        from prometheus_client import start_http_server
+
+        start_http_server(int(port), addr="0.0.0.0")  # noqa: S104
+    sys.argv = [module, *args]
+    runpy.run_module(module, run_name="__main__", alter_sys=True)
+
+
 def gateway() -> None:
     from native_platform.settings import load_settings
     from native_platform.stack import api_command
 
+    # [python, -m, uvicorn, options…]: uvicorn's own command line, run in this process.
     command = api_command(load_settings())
-    os.execv(command[0], command)
+    run_module(command[2], command[3:])
 
 
 def function(name: str) -> None:
@@ -62,7 +87,7 @@ def realtime() -> None:
         for name, value in derived.model_dump().items():
             text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
             os.environ.setdefault(f"REALTIME_{name.upper()}", text)
-    os.execv(sys.executable, [sys.executable, "-m", "native_platform.realtime"])
+    run_module("native_platform.realtime", [])
 
 
 def wait_for_database(url: str, timeout: float = 120.0) -> None:
@@ -98,6 +123,85 @@ def migrate() -> int:
     return 0
 
 
+# The backup container's layout (docker-compose.yml's `backup`): the db service's data volume at
+# the same path as in the db container (pgBackRest checks pg1-path against the server's
+# data_directory), holding data/ and run/ (the second socket); the backup volume beside it at
+# /var/lib/pgbackrest (pgbackrest.conf, the local repository, logs, storage tarballs).
+DATA_VOLUME = Path("/var/lib/postgresql")
+
+
+def backup_target() -> BackupTarget:
+    from native_platform.backup import BackupTarget
+    from native_platform.backup_repo import load_repo_settings
+    from native_platform.postgres import PostgresCluster
+    from native_platform.settings import load_settings
+
+    class VolumeCluster(PostgresCluster):
+        """The db service's cluster seen from the backup container."""
+
+        def is_running(self) -> bool:
+            # Its postmaster lives in another container (pg_ctl cannot see the process): it
+            # runs when it answers on the socket in the shared volume.
+            try:
+                self.psql("select 1")
+            except subprocess.CalledProcessError:
+                return False
+            return True
+
+        def write_settings(self) -> bool:
+            return False  # the image's /etc/rfl/postgresql.conf is the configuration
+
+    settings = load_settings()
+    return BackupTarget(
+        cluster=VolumeCluster(DATA_VOLUME, settings.postgres_port),
+        dsn=settings.database_url.get_secret_value(),
+        repo=load_repo_settings(None),
+        storage_dir=settings.state_dir / "storage",
+    )
+
+
+def backups(argv: list[str]) -> int:
+    """`rfl backup …` and `rfl restore --confirm` as the CLI runs them (its commands, its
+    output), on the container's target instead of the native stack's."""
+    from native_platform import cli
+
+    target = backup_target()
+    cli.backup_target = lambda: target
+    if argv[0] == "restore" and "--confirm" not in argv:
+        return restore(argv)
+    return cli.main(argv)
+
+
+def restore(argv: list[str]) -> int:
+    """`rfl restore` for a cluster whose services compose stops and starts: with the db service
+    stopped, restore into its volume (the data folder kept aside in the volume), replay and
+    promote here, add the storage files missing, stop; `compose up` then starts a promoted
+    cluster (docs/operations.md)."""
+    from native_platform import cli
+    from native_platform.backup import BackupError, RestorePoint, parse_time, restore_cluster
+
+    args = cli.build_parser().parse_args(argv)
+    point = RestorePoint(
+        latest=args.latest, time=args.to, label=args.to_label, timeline=args.timeline
+    )
+    target = cli.backup_target()
+    try:
+        if args.to is not None:
+            parse_time(args.to)
+        if target.cluster.is_running():
+            raise BackupError("the db service is running: stop the services and db first")
+        aside = restore_cluster(target, point)
+    except BackupError as error:
+        sys.stderr.write(f"rfl: {error}\n")
+        return 2
+    target.cluster.stop()
+    sys.stdout.write(
+        "restored and promoted; start the db, then the services, then rebuild search\n"
+        f"the pre-restore data folder is kept in {aside}: `restore --confirm` deletes it\n"
+    )
+    return 0
+
+
 def healthcheck() -> int:
     role = ROLE_FILE.read_text() if ROLE_FILE.exists() else "gateway"
     path = HTTP_ROLES.get(role)
@@ -125,9 +229,11 @@ def main(argv: list[str]) -> int:
     elif role == "realtime":
         realtime()
     elif role == "indexer":
-        os.execv(sys.executable, [sys.executable, "-m", "functions.indexer", *(args or ["run"])])
+        run_module("functions.indexer", args or ["run"])
     elif role == "migrate":
         return migrate()
+    elif role in ("backup", "restore"):
+        return backups([role, *args])
     else:
         sys.stderr.write(f"{__doc__}\n")
         return 2
