@@ -35,6 +35,11 @@ class S3Settings(BaseSettings):
     # Parts of one upload sent at the same time while the next part arrives (memory: this
     # many parts in flight plus the one being filled, per upload).
     upload_concurrency: int = Field(default=2, ge=1, le=16)
+    # botocore's flexible checksums (CRC32 on every PUT and part since botocore 1.36):
+    # "when_required" sends them only where an operation needs them, as SDKs did before,
+    # since several S3-compatible services (older MinIO, B2, R2) refuse or mishandle the new
+    # headers; "when_supported" for AWS S3 when end-to-end checksums are wanted over TLS.
+    checksums: Literal["when_required", "when_supported"] = "when_required"
 
 
 class StorageSettings(FunctionSettings):

@@ -52,6 +52,8 @@ class S3Backend:
                 s3={"addressing_style": "path" if settings.force_path_style else "auto"},
                 retries={"max_attempts": 3, "mode": "standard"},
                 max_pool_connections=32,
+                request_checksum_calculation=settings.checksums,
+                response_checksum_validation=settings.checksums,
             ),
         )
 
