@@ -32,6 +32,9 @@ CACHE_TTL = 5.0
 MIN_CHUNK = 50
 # Chunks per connection: more, smaller chunks hand over earlier answers sooner.
 CHUNKS_PER_CONNECTION = 2
+# Larger sets are cut finer (the pool queues the extra chunks): a chunk must finish well within
+# CHECK_TIMEOUT even on a saturated database, or its subscribers get nothing of the batch.
+MAX_CHUNK = 200
 # One check (a chunk of claim sets × the batch's rows) may take this long; past it, nothing of
 # the chunk is delivered and a warning is logged.
 CHECK_TIMEOUT = "5s"
@@ -60,8 +63,9 @@ _RoleAccess = tuple[bool, bool, frozenset[str]]
 
 def _chunks(indexes: list[int], parallel: int) -> list[list[int]]:
     """Split claim sets into up to CHUNKS_PER_CONNECTION chunks per connection, each of at least
-    MIN_CHUNK claim sets (the pool runs `parallel` of them at once)."""
-    count = max(1, min(parallel * CHUNKS_PER_CONNECTION, len(indexes) // MIN_CHUNK))
+    MIN_CHUNK and at most MAX_CHUNK claim sets (the pool runs `parallel` of them at once)."""
+    wanted = min(parallel * CHUNKS_PER_CONNECTION, len(indexes) // MIN_CHUNK)
+    count = max(1, wanted, -(-len(indexes) // MAX_CHUNK))
     size = -(-len(indexes) // count)
     return [indexes[start : start + size] for start in range(0, len(indexes), size)]
 
