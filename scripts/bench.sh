@@ -16,11 +16,10 @@ command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null
 # The shortened runs (medians of 3 where a benchmark takes --runs); docs/performance.md.
 short_args() {
   case "$1" in
-    bench_rest) args=(--runs 3 --seconds 2 --workers 1,2
-      --scenarios "row by primary key,20 rolls + embedded character") ;;
+    bench_rest) args=(--runs 3 --seconds 2 --workers 1,2 --scenarios "row by primary key") ;;
     bench_observability | bench_tracing) args=(--runs 3 --seconds 1) ;;
     bench_backup) args=(--mb 30) ;;
-    bench_learning) args=(--requests 60) ;;
+    bench_learning) args=(--requests 30) ;;
     bench_modules) args=(--rolls 150) ;;
     bench_storage) args=(--large-mb 10 --objects 1000) ;;
     *) args=() ;;
