@@ -20,6 +20,7 @@ import pytest
 
 from native_platform.ratelimit import LimiterUnavailable, RequestLimiter
 from native_platform.settings import StackSettings
+from tests.helpers.actors import acting_as
 from tests.native_platform.rest.support import RestServer, start_server, stop_server
 
 # This helper's own port range (26400-26499): two nodes.
@@ -142,16 +143,9 @@ def test_service_role_is_not_limited(nodes: list[RestServer]) -> None:
 
 def test_the_hook_skips_its_charge_only_when_a_node_charged(db: psycopg.Connection[Any]) -> None:
     """`rate_limit.charged_by_node` set by the REST node: no dblink charge; unset: charged."""
-    headers = '{"x-forwarded-for": "198.51.100.81"}'
     for charged in ("on", ""):
-        with db.transaction():
-            db.execute(
-                "select set_config('role', 'anon', true),"
-                " set_config('request.jwt.claims', '{\"role\": \"anon\"}', true),"
-                " set_config('request.headers', %s, true),"
-                " set_config('rate_limit.charged_by_node', %s, true)",
-                (headers, charged),
-            )
+        with acting_as(db, "anon", headers={"x-forwarded-for": "198.51.100.81"}):
+            db.execute("select set_config('rate_limit.charged_by_node', %s, true)", (charged,))
             db.execute("select app_private.check_request()")
         row = db.execute(
             "select count(*) from rate_limit.buckets where subject = '198.51.100.81/32'"
