@@ -31,7 +31,10 @@ write_secrets() {
   .venv/bin/python - "$RFL_SECRETS_DIR" <<'PY'
 import secrets, sys
 from pathlib import Path
+import orjson
+
 from native_platform.envfile import api_key
+from native_platform.signing_keys import generate_jwk
 
 folder = Path(sys.argv[1])
 jwt_secret = secrets.token_urlsafe(48)
@@ -42,6 +45,7 @@ values = {
     "authenticator_password": authenticator,
     "authenticator_url": f"postgresql://authenticator:{authenticator}@db:5432/postgres",
     "jwt_secret": jwt_secret,
+    "jwt_keys": orjson.dumps([generate_jwk("ES256")]).decode(),
     "typesense_api_key": secrets.token_urlsafe(24),
     "cms_webhook_secret": secrets.token_urlsafe(24),
     "anon_key": api_key("anon", jwt_secret),
