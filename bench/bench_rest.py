@@ -455,6 +455,7 @@ def start_server(settings: Any, workers: int, port: int, tree: Path | None = Non
         "PGRST_RATE_LIMIT_NODE": str(settings.rate_limit_node).lower(),
         "PGRST_JWT_SECRET": settings.jwt_secret.get_secret_value(),
         "PGRST_DB_POOL": str(max(1, CONNECTIONS // workers)),
+        "PGRST_SERVER_WORKERS": str(workers),  # a --baseline tree's own `__main__`
         "PGRST_SERVER_PORT": str(port),
     }
     if tree is not None:
