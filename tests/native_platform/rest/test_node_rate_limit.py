@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,7 @@ import pytest
 
 from native_platform.ratelimit import LimiterUnavailable, RequestLimiter
 from native_platform.settings import StackSettings
+from tests.conftest import PgServer
 from tests.helpers.actors import acting_as
 from tests.native_platform.rest.support import RestServer, start_server, stop_server
 
@@ -62,18 +64,23 @@ def _settled_tokens(dsn: str, action: str, subject: str) -> float | None:
     return _tokens(dsn, action, subject)
 
 
-@pytest.fixture
-def nodes(db_dsn: str, stack_settings: StackSettings) -> Iterator[list[RestServer]]:
-    _limit(db_dsn, "request.anon", CAPACITY, 0.001)
-    _limit(db_dsn, "request.authenticated", CAPACITY, 0.001)
-    started: list[RestServer] = []
-    try:
-        for port in PORTS:
-            started.append(start_server(db_dsn, stack_settings, NODE, port=port))
-        yield started
-    finally:
-        for server in started:
-            stop_server(server)
+@pytest.fixture(scope="module")
+def nodes(
+    pg_server: PgServer, migrated_template: str, stack_settings: StackSettings
+) -> Iterator[list[RestServer]]:
+    """Two nodes over one database for the whole module (each test counts its own subject)."""
+    with pg_server.janitor(f"rfl_test_{uuid.uuid4().hex[:12]}", migrated_template) as name:
+        dsn = pg_server.dsn(name)
+        _limit(dsn, "request.anon", CAPACITY, 0.001)
+        _limit(dsn, "request.authenticated", CAPACITY, 0.001)
+        started: list[RestServer] = []
+        try:
+            for port in PORTS:
+                started.append(start_server(dsn, stack_settings, NODE, port=port))
+            yield started
+        finally:
+            for server in started:
+                stop_server(server)
 
 
 def test_two_nodes_sixteen_clients_stay_within_the_bound(nodes: list[RestServer]) -> None:
