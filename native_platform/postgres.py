@@ -38,9 +38,10 @@ SERVER_SETTINGS = {
     "log_rotation_age": "'1d'",
     "log_rotation_size": "0",
     "log_truncate_on_rotation": "on",
-    # The slow-query log, which ties a statement to its trace through its traceparent comment.
-    # Bind parameters are never logged: they hold passwords and tokens.
-    "log_min_duration_statement": "'500ms'",
+    # The slow-query log (log_min_duration_statement) is set for the API's login role only
+    # (migration 20261206234812): maintenance sessions (migrations, pgTAP, psql) write
+    # literals, some secret, into their statements. Bind parameters are never logged: they
+    # hold passwords and tokens.
     "log_parameter_max_length": "0",
     "log_parameter_max_length_on_error": "0",
     # RLS predicates inflate plan costs past jit_above_cost, and compiling then costs far more

@@ -1,7 +1,8 @@
 """Postgres logs JSON lines (jsonlog through the collector), its slow-query log names the trace
 of a traced statement, and bind parameters never reach the log.
 
-A throwaway cluster of its own, with the settings `rfl up` gives every cluster
+The slow-query log belongs to the API's login role (checked on the stack's database). A
+throwaway cluster of its own, with the settings `rfl up` gives every cluster
 (native_platform/postgres.py), so the test does not depend on when the stack's cluster last
 restarted (the collector is taken at a start)."""
 
@@ -59,8 +60,9 @@ def logged(cluster: PostgresCluster, match: str, timeout: float = 10.0) -> dict[
         time.sleep(0.1)
 
 
-def connect(cluster: PostgresCluster) -> psycopg.Connection[Any]:
+def connect(cluster: PostgresCluster, options: str = "") -> psycopg.Connection[Any]:
     return psycopg.connect(
+        options=options,
         host="127.0.0.1",
         port=cluster.port,
         user="postgres",
@@ -86,7 +88,8 @@ def test_every_line_is_a_json_object_with_the_error_fields(cluster: PostgresClus
 def test_the_slow_query_log_names_the_trace_and_never_the_parameters(
     cluster: PostgresCluster,
 ) -> None:
-    with connect(cluster) as conn:
+    # As the API's login role has it (migration 20261206234812).
+    with connect(cluster, "-c log_min_duration_statement=500ms") as conn:
         conn.execute(
             f"select pg_sleep(0.6), %s::text /*traceparent='{TRACEPARENT}'*/", (PARAMETER,)
         )
@@ -99,3 +102,17 @@ def test_rfl_logs_shows_the_json_log(cluster: PostgresCluster) -> None:
     state_dir = cluster.root.parent
     assert cluster.json_log_file in log_files(state_dir, "postgres")
     assert cluster.json_log_file in log_files(state_dir)
+
+
+def test_only_the_api_login_role_logs_slow_statements(db: psycopg.Connection[Any]) -> None:
+    """Maintenance sessions (migrations, pgTAP, psql) write literals, some secret, into their
+    statements: the slow-query log is the API login role's setting, not the cluster's."""
+    settings = db.execute(
+        "select r.rolname, s.setconfig from pg_catalog.pg_db_role_setting s"
+        " join pg_catalog.pg_roles r on r.oid = s.setrole"
+        " where s.setconfig::text like '%log_min_duration_statement%'"
+    ).fetchall()
+    assert [
+        (name, [c for c in config if c.startswith("log_min")]) for name, config in settings
+    ] == [("authenticator", ["log_min_duration_statement=500ms"])]
+    assert db.execute("show log_min_duration_statement").fetchone() == ("-1",)
