@@ -17,7 +17,8 @@ def test_api_roles_carry_supabases_statement_timeouts(db: psycopg.Connection[Any
     assert dict(rows) == {
         "anon": ["statement_timeout=3s"],
         "authenticated": ["statement_timeout=8s"],
-        "authenticator": ["statement_timeout=8s"],
+        # and the slow-query log of API traffic (docs/observability.md)
+        "authenticator": ["statement_timeout=8s", "log_min_duration_statement=500ms"],
         "service_role": None,  # keeps the login session's 8 s, as on Supabase
     }
 
