@@ -135,13 +135,11 @@ class Node:
 
     async def on_changes(self, changes: list[Change]) -> None:
         traceparents = [change.traceparent for change in changes if change.traceparent]
-        if not traceparents:
-            await deliver_changes(self.visibility, changes, list(self.change_channels))
-            return
         # Rows written by traced statements: the delivery joins the writer's trace (linked to
-        # each when the batch holds several).
+        # each when the batch holds several); untraced rows start no trace of their own.
         attributes = {"messaging.system": "rfl-realtime", "rfl.realtime.changes": len(changes)}
-        with span_from_traceparents("realtime deliver changes", traceparents, attributes):
+        traced = span_from_traceparents("realtime deliver changes", traceparents, attributes)
+        with traced if traceparents else contextlib.nullcontext():
             await deliver_changes(self.visibility, changes, list(self.change_channels))
 
     async def on_bus(self, message: dict[str, Any]) -> None:
