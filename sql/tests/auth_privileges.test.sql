@@ -2,7 +2,7 @@
 -- by exactly the roles that need it; definer functions pin an empty search_path.
 begin;
 set local search_path = extensions, public, tests;
-select plan(33);
+select plan(35);
 
 -- ===== tables =====
 select table_privs_are('auth', 'users', r, '{}', format('%s has no privilege on auth.users', r))
@@ -119,8 +119,54 @@ select function_privs_are(
 select is_empty(
     $$ select p.oid::regprocedure from pg_proc as p
         where p.pronamespace = 'auth'::regnamespace
-        and not coalesce('search_path=""' = any(p.proconfig), false) $$,
-    'every auth function pins search_path to empty'
+        and not coalesce('search_path=""' = any(p.proconfig), false)
+        and p.proname not in ('jwt', 'uid', 'role', 'email') $$,
+    'every auth function but the inlinable claim helpers pins search_path to empty'
+);
+-- The claim helpers have no SET clause so that Postgres inlines them (ADR 0034): their bodies
+-- name every function, type and operator by schema, so a caller's search_path cannot change
+-- their answer, even with look-alike operators placed before pg_catalog.
+select is(
+    (select pg_catalog.count(*)::integer from pg_proc as p
+        where p.pronamespace = 'auth'::regnamespace
+        and p.proname in ('jwt', 'uid', 'role', 'email')
+        and p.prolang = (select l.oid from pg_language as l where l.lanname = 'sql')
+        and not p.prosecdef and p.proconfig is null and p.provolatile = 's'),
+    4,
+    'the claim helpers are inlinable: SQL, stable, invoker, no SET clause'
+);
+create schema look_alike;
+create function look_alike.hijack(jsonb, text) returns text language sql immutable
+as $$ select '00000000-0000-4000-a000-00000000dead' $$;
+create operator look_alike.->> (leftarg = jsonb, rightarg = text, function = look_alike.hijack);
+create function look_alike.always(text, text) returns boolean language sql immutable
+as $$ select false $$;
+create operator look_alike.= (leftarg = text, rightarg = text, function = look_alike.always);
+select set_config(
+    'request.jwt.claims',
+    '{"sub": "00000000-0000-4000-a000-000000000042", "role": "authenticated", "email": "a@b.c"}',
+    true
+);
+-- Read under the hostile search_path, compared after it is gone (pgTAP's own `=` would be
+-- hijacked too).
+set local search_path = look_alike, pg_catalog;
+create temporary table claim_reads on commit drop as
+select
+    auth.uid()::text as uid,
+    auth.role() as role,
+    auth.email() as email,
+    auth.jwt() operator(pg_catalog.->>) 'sub' as sub;
+select set_config('request.jwt.claims', '', true);
+insert into claim_reads (uid, role, email, sub)
+select auth.uid()::text, auth.role(), coalesce(auth.jwt()::text, 'no claims'), null;
+reset search_path;
+select results_eq(
+    $$ select uid, role, email, sub from claim_reads $$,
+    $$ values
+        ('00000000-0000-4000-a000-000000000042', 'authenticated', 'a@b.c',
+            '00000000-0000-4000-a000-000000000042'),
+        (null, null, 'no claims', null) $$,
+    'a search_path with look-alike operators first changes nothing the claim helpers return'
 );
 select is_empty(
     $$ select p.oid::regprocedure from pg_proc as p
