@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,17 @@ __all__ = ["Binding", "BindingError", "Filter", "parse_binding"]
 EVENTS = frozenset({"*", "INSERT", "UPDATE", "DELETE"})
 OPERATORS = frozenset({"eq", "neq", "lt", "lte", "gt", "gte", "in"})
 FILTER = re.compile(r"^(?P<column>[^=]+)=(?P<op>[a-z]+)\.(?P<value>.*)$", re.DOTALL)
+
+
+# What each operator but `in` asks of the order of the record's value against the filter's.
+_ORDER_TESTS: dict[str, Callable[[int], bool]] = {
+    "eq": lambda order: order == 0,
+    "neq": lambda order: order != 0,
+    "lt": lambda order: order < 0,
+    "lte": lambda order: order <= 0,
+    "gt": lambda order: order > 0,
+    "gte": lambda order: order >= 0,
+}
 
 
 class BindingError(Exception):
@@ -36,15 +48,7 @@ class Filter:
             return False
         if self.op == "in":
             return any(_compare(actual, value) == 0 for value in self.values)
-        order = _compare(actual, self.values[0])
-        return {
-            "eq": order == 0,
-            "neq": order != 0,
-            "lt": order < 0,
-            "lte": order <= 0,
-            "gt": order > 0,
-            "gte": order >= 0,
-        }[self.op]
+        return _ORDER_TESTS[self.op](_compare(actual, self.values[0]))
 
 
 def _compare(actual: object, text: str) -> int:

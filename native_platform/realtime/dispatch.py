@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from native_platform.observability.metrics import record_delivery
+from native_platform.realtime.bindings import Filter
 from native_platform.realtime.catalog import TableInfo
 from native_platform.realtime.channel import Channel
 from native_platform.realtime.records import Change
@@ -20,15 +21,23 @@ __all__ = ["deliver_changes"]
 YIELD_EVERY = 100
 
 
-def _matching_ids(channel: Channel, change: Change) -> list[int]:
+def _matching_ids(channel: Channel, change: Change, filtered: dict[Filter, bool]) -> list[int]:
+    """Ids of the channel's bindings that want `change`; `filtered` remembers each filter's
+    answer for this change (a campaign's subscribers share one filter)."""
     table = change.table
-    row = change.old_record if change.kind == "DELETE" else change.record
-    return [
-        binding.id
-        for binding in channel.bindings
-        if binding.wants(change.kind, table.schema, table.name)
-        and (binding.filter is None or binding.filter.matches(row))
-    ]
+    ids: list[int] = []
+    for binding in channel.bindings:
+        if not binding.wants(change.kind, table.schema, table.name):
+            continue
+        if binding.filter is not None:
+            passes = filtered.get(binding.filter)
+            if passes is None:
+                row = change.old_record if change.kind == "DELETE" else change.record
+                passes = filtered[binding.filter] = binding.filter.matches(row)
+            if not passes:
+                continue
+        ids.append(binding.id)
+    return ids
 
 
 def _checked_key(change: Change) -> dict[str, Any] | None:
@@ -50,10 +59,27 @@ class _Encodings:
         ] = {}
 
 
+def _wanted(channels: list[Channel], changes: list[Change]) -> dict[Channel, list[list[int]]]:
+    """The channels that want some change of the batch, with their matching binding ids per
+    change (worked out once per batch, each filter once per change)."""
+    matches: dict[Channel, list[list[int]]] = {}
+    filtered: list[dict[Filter, bool]] = [{} for _ in changes]
+    for channel in channels:
+        ids = [_matching_ids(channel, change, filtered[i]) for i, change in enumerate(changes)]
+        if any(ids):
+            matches[channel] = ids
+    return matches
+
+
 async def _deliver_table(
     visibility: Visibility, table: TableInfo, changes: list[Change], channels: list[Channel]
 ) -> None:
-    allowed = [ch for ch in channels if await visibility.may_select(ch.role, table)]
+    # Only subscribers whose bindings and filters want some change of the batch are checked;
+    # the role's rights are looked up once per role.
+    matches = _wanted(channels, changes)
+    roles = {channel.role for channel in matches}
+    permitted = {role for role in roles if await visibility.may_select(role, table)}
+    allowed = [channel for channel in matches if channel.role in permitted]
     pairs = {ch: (ch.role, ch.claims_text) for ch in allowed}
     claim_index = {pair: index for index, pair in enumerate(dict.fromkeys(pairs.values()))}
     members: dict[int, list[Channel]] = defaultdict(list)
@@ -69,10 +95,13 @@ async def _deliver_table(
                 versions[index] = positions.setdefault(orjson.dumps(key), len(keys))
                 if versions[index] == len(keys):
                     keys.append(key)
-    columns = {ch: await visibility.columns(ch.role, table) for ch in allowed}
+    role_columns = {role: await visibility.columns(role, table) for role in permitted}
+    columns = {channel: role_columns[channel.role] for channel in allowed}
     encodings = _Encodings()
     if not keys:
-        await _push_group(changes, allowed, lambda _channel, _index: True, versions, columns)
+        await _push_group(
+            changes, allowed, matches, lambda _channel, _index: True, versions, columns
+        )
         return
     # Each chunk of claim sets is served as soon as its check returns.
     async for seen in visibility.visible_groups(table, keys, list(claim_index)):
@@ -81,12 +110,13 @@ async def _deliver_table(
         def may_see(channel: Channel, index: int, seen: dict[int, set[int]] = seen) -> bool:
             return index not in versions or versions[index] in seen[claim_index[pairs[channel]]]
 
-        await _push_group(changes, group, may_see, versions, columns, encodings)
+        await _push_group(changes, group, matches, may_see, versions, columns, encodings)
 
 
 async def _push_group(
     changes: list[Change],
     group: list[Channel],
+    matches: dict[Channel, list[list[int]]],
     may_see: Callable[[Channel, int], bool],
     checked: Collection[int],
     columns: dict[Channel, frozenset[str] | None],
@@ -97,7 +127,9 @@ async def _push_group(
     for connection in corked:
         connection.cork()
     try:
-        await _push_changes(changes, group, may_see, checked, columns, encodings or _Encodings())
+        await _push_changes(
+            changes, group, matches, may_see, checked, columns, encodings or _Encodings()
+        )
     finally:
         for connection in corked:
             connection.uncork()
@@ -106,18 +138,20 @@ async def _push_group(
 async def _push_changes(
     changes: list[Change],
     allowed: list[Channel],
+    matches: dict[Channel, list[list[int]]],
     may_see: Callable[[Channel, int], bool],
     checked: Collection[int],
     columns: dict[Channel, frozenset[str] | None],
     encodings: _Encodings,
 ) -> None:
-    """`checked`: positions of changes whose row RLS was evaluated on (so their old record
-    may be shown in full); `columns`: what each channel's role may select (None: all)."""
+    """`matches`: each channel's matching binding ids per change; `checked`: positions of
+    changes whose row RLS was evaluated on (so their old record may be shown in full);
+    `columns`: what each channel's role may select (None: all)."""
     pushed = 0
     for index, change in enumerate(changes):
         before = pushed
         for channel in allowed:
-            ids = _matching_ids(channel, change)
+            ids = matches[channel][index]
             if not ids:
                 continue
             if not may_see(channel, index):

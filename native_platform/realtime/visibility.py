@@ -23,22 +23,29 @@ from psycopg_pool import AsyncConnectionPool
 
 from native_platform.realtime.catalog import TableInfo
 
-__all__ = ["CHECK_TIMEOUT", "Visibility"]
+__all__ = ["CHECK_TIMEOUT", "RLS_SESSION_OPTIONS", "Visibility"]
 
 CACHE_TTL = 5.0
-# A chunk of claim sets is one round trip (~0.3 ms of fixed cost) and one policy evaluation per
-# claim set (~60 us for dice_rolls): chunks this small keep the fixed cost minor while the first
-# answers come back after a fraction of the whole check.
-MIN_CHUNK = 50
-# Chunks per connection: smaller chunks hand over earlier answers sooner, but 2 per connection
-# measured no better than 1 (p50 74.9 vs 72.6 ms, p99 188 vs 161 ms at 1,000 subscribers).
+# A chunk of claim sets is one statement (one round trip, ~0.3 ms of fixed cost) and one policy
+# evaluation per claim set (~30 us for dice_rolls). Small chunks stream answers: with the whole
+# set cut into chunks of at most MAX_CHUNK, queued on the pool, subscribers are served while
+# the rest are checked, and the node writes frames while Postgres checks the next chunks. At
+# 1,000 subscribers chunks of 50 (20 chunks) gave the first subscriber 13 ms instead of 45 and
+# p50 39 instead of 62 ms (chunks of 200); see docs/performance.md.
+MIN_CHUNK = 25
 CHUNKS_PER_CONNECTION = 1
-# Larger sets are cut finer (the pool queues the extra chunks): a chunk must finish well within
-# CHECK_TIMEOUT even on a saturated database, or its subscribers get nothing of the batch.
-MAX_CHUNK = 200
+# Also what keeps a chunk well within CHECK_TIMEOUT on a saturated database: a chunk that times
+# out delivers nothing of the batch to its subscribers.
+MAX_CHUNK = 50
 # One check (a chunk of claim sets × the batch's rows) may take this long; past it, nothing of
 # the chunk is delivered and a warning is logged.
 CHECK_TIMEOUT = "5s"
+# The RLS-check sessions (libpq startup options): autocommit statements that cannot write (a
+# policy function with side effects changes nothing), each within CHECK_TIMEOUT, and no JIT,
+# which would compile the check for its inflated row estimates (tens of ms for microseconds).
+RLS_SESSION_OPTIONS = (
+    f"-c default_transaction_read_only=on -c statement_timeout={CHECK_TIMEOUT} -c jit=off"
+)
 ROLE_SQL = """
 select pg_catalog.has_table_privilege(%(role)s, %(table)s::oid, 'SELECT'),
     (select r.rolbypassrls from pg_catalog.pg_roles as r where r.rolname = %(role)s),
@@ -47,11 +54,6 @@ select pg_catalog.has_table_privilege(%(role)s, %(table)s::oid, 'SELECT'),
         where a.attrelid = %(table)s::oid and a.attnum > 0 and not a.attisdropped
             and pg_catalog.has_column_privilege(%(role)s, a.attrelid, a.attnum, 'SELECT')
     )
-"""
-# JIT would compile the check for its inflated row estimates: tens of ms for microseconds of work.
-CONTEXT_SQL = """
-select pg_catalog.set_config('statement_timeout', %s, true),
-    pg_catalog.set_config('jit', 'off', true)
 """
 CHECK_SQL = """
 select claims_index, key_index
@@ -108,8 +110,10 @@ class Visibility:
         see; every claim set comes in exactly one item."""
         bypass: dict[int, set[int]] = {}
         checked: list[int] = []
+        roles = {role for role, _ in claim_sets}
+        bypassing = {role for role in roles if (await self._role(role, table))[1]}
         for index, (role, _) in enumerate(claim_sets):
-            if (await self._role(role, table))[1]:
+            if role in bypassing:
                 bypass[index] = set(range(len(keys)))
             else:
                 checked.append(index)
@@ -161,7 +165,8 @@ class Visibility:
     ) -> list[tuple[int, int]]:
         roles = [role for role, _ in claim_sets]
         claims = [text for _, text in claim_sets]
-        async with self._pool.connection() as conn, conn.transaction(force_rollback=True):
-            await conn.execute(CONTEXT_SQL, (CHECK_TIMEOUT,))
+        # One statement, one round trip: the pool's sessions are read-only and time-limited
+        # (RLS_SESSION_OPTIONS), and visible_rows undoes its role and claims when it returns.
+        async with self._pool.connection() as conn:
             cursor = await conn.execute(CHECK_SQL, (table.oid, keys, roles, claims))
             return [(int(c), int(k)) for c, k in await cursor.fetchall()]

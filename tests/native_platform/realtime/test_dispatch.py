@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import psycopg
 import pytest
 from realtime import (
     AsyncRealtimeChannel,
@@ -15,6 +16,7 @@ from realtime import (
     RealtimeSubscribeStates,
 )
 
+from native_platform.realtime.visibility import CHECK_TIMEOUT, RLS_SESSION_OPTIONS
 from tests.native_platform.realtime.support import Inbox, RealtimeEnv, Server
 
 pytestmark = pytest.mark.anyio
@@ -202,3 +204,18 @@ async def test_delete_without_full_identity_sends_the_key(
         "name": "id",
         "type": "int8",
     }
+
+
+def test_rls_check_sessions_cannot_write_and_are_time_limited(realtime_env: RealtimeEnv) -> None:
+    """The changes' RLS checks run as single autocommit statements on sessions that cannot
+    write (a policy function with side effects changes nothing) and stop at CHECK_TIMEOUT."""
+    dsn = realtime_env.settings.database_url.get_secret_value()
+    with psycopg.connect(dsn, autocommit=True, options=RLS_SESSION_OPTIONS) as conn:
+        shown = conn.execute(
+            "select current_setting('default_transaction_read_only'),"
+            " current_setting('statement_timeout'), current_setting('jit')"
+        ).fetchone()
+        assert shown == ("on", CHECK_TIMEOUT, "off")
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            conn.execute("select pg_catalog.set_config('role', 'service_role', false)")
+            conn.execute("insert into realtime.messages (topic, extension) values ('t', 'b')")
