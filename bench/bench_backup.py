@@ -176,6 +176,10 @@ def main() -> None:
             f"restore --latest of {size / MB:.0f} MB: {restore:.1f} s"
             f" (load average {os.getloadavg()[0]:.1f})"
         )
+        print(
+            f"verdict: restore of {size / MB:.0f} MB in {restore:.1f} s; backup speed against"
+            " pg_basebackup per round above (issue 15 sets no numeric aim: informational)"
+        )
     finally:
         cluster.stop()
         subprocess.run(["rm", "-rf", str(folder)], check=False)

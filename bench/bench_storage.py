@@ -51,6 +51,10 @@ PART_SIZE = 8 * 1024 * 1024  # the service's default RFL_STORAGE_S3_PART_SIZE
 PORTS = range(26300, 26400)
 
 
+# Service throughput as a share of a plain file copy and of a direct S3 put (issue 16).
+STORAGE_AIM = 0.5
+
+
 def free_port() -> int:
     for port in PORTS:
         with socket.socket() as probe:
@@ -366,6 +370,13 @@ def run(stack: StackSettings, args: argparse.Namespace) -> None:
             f"{med['s3 svc']:10.1f}{med['s3 direct']:10.1f}{ratios['s3 direct']:7.2f}"
             f"{med['s3 multipart']:10.1f}{ratios['s3 multipart']:7.2f}"
         )
+    # Issue 16's aim: the service moves bytes at >= 0.5x a plain copy and a direct S3 put.
+    worst = min(min(ratios["file cp"], ratios["s3 direct"]) for _, _, ratios in table)
+    met = "met" if worst >= STORAGE_AIM else "NOT met"
+    print(
+        f"verdict: worst ratio against a file copy or S3 put {worst:.2f}"
+        f" (aim >= {STORAGE_AIM}): {met}"
+    )
     print(f"List latency, bucket of {args.objects} objects (median, ms)")
     for label, ms in listing.items():
         print(f"  {label:28}{ms:8.2f}")
