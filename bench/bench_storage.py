@@ -371,12 +371,13 @@ def run(stack: StackSettings, args: argparse.Namespace) -> None:
             f"{med['s3 multipart']:10.1f}{ratios['s3 multipart']:7.2f}"
         )
     # Issue 16's aim: the service moves bytes at >= 0.5x a plain copy and a direct S3 put.
-    worst = min(min(ratios["file cp"], ratios["s3 direct"]) for _, _, ratios in table)
-    met = "met" if worst >= STORAGE_AIM else "NOT met"
-    print(
-        f"verdict: worst ratio against a file copy or S3 put {worst:.2f}"
-        f" (aim >= {STORAGE_AIM}): {met}"
+    worst, what = min(
+        (ratios[baseline], f"{label} against {baseline}")
+        for label, _, ratios in table
+        for baseline in ("file cp", "s3 direct")
     )
+    met = "met" if worst >= STORAGE_AIM else "NOT met"
+    print(f"verdict: worst ratio {worst:.2f}, {what} (aim >= {STORAGE_AIM}): {met}")
     print(f"List latency, bucket of {args.objects} objects (median, ms)")
     for label, ms in listing.items():
         print(f"  {label:28}{ms:8.2f}")
