@@ -127,21 +127,35 @@ select is_empty(
 -- name every function, type and operator by schema, so a caller's search_path cannot change
 -- their answer, even with look-alike operators placed before pg_catalog.
 select is(
-    (select pg_catalog.count(*)::integer from pg_proc as p
-        where p.pronamespace = 'auth'::regnamespace
-        and p.proname in ('jwt', 'uid', 'role', 'email')
-        and p.prolang = (select l.oid from pg_language as l where l.lanname = 'sql')
-        and not p.prosecdef and p.proconfig is null and p.provolatile = 's'),
+    (
+        select pg_catalog.count(*)::integer
+        from pg_proc as p
+        inner join pg_language as l on p.prolang = l.oid
+        where
+            p.pronamespace = 'auth'::regnamespace
+            and p.proname in ('jwt', 'uid', 'role', 'email')
+            and l.lanname = 'sql'
+            and not p.prosecdef
+            and p.proconfig is null
+            and p.provolatile = 's'
+    ),
     4,
     'the claim helpers are inlinable: SQL, stable, invoker, no SET clause'
 );
-create schema look_alike;
-create function look_alike.hijack(jsonb, text) returns text language sql immutable
-as $$ select '00000000-0000-4000-a000-00000000dead' $$;
-create operator look_alike.->> (leftarg = jsonb, rightarg = text, function = look_alike.hijack);
-create function look_alike.always(text, text) returns boolean language sql immutable
-as $$ select false $$;
-create operator look_alike.= (leftarg = text, rightarg = text, function = look_alike.always);
+-- Look-alike operators for jsonb ->> text and text = text, in a schema placed before pg_catalog.
+do $$
+begin
+    create schema look_alike;
+    create function look_alike.hijack(jsonb, text) returns text language sql immutable
+    as 'select ''00000000-0000-4000-a000-00000000dead''';
+    create operator look_alike.->> (
+        leftarg = jsonb, rightarg = text, function = look_alike.hijack
+    );
+    create function look_alike.always(text, text) returns boolean language sql immutable
+    as 'select false';
+    create operator look_alike.= (leftarg = text, rightarg = text, function = look_alike.always);
+end
+$$;
 select set_config(
     'request.jwt.claims',
     '{"sub": "00000000-0000-4000-a000-000000000042", "role": "authenticated", "email": "a@b.c"}',
@@ -155,10 +169,14 @@ select
     auth.uid()::text as uid,
     auth.role() as role,
     auth.email() as email,
-    auth.jwt() operator(pg_catalog.->>) 'sub' as sub;
+    auth.jwt() operator (pg_catalog.->>) 'sub' as sub;
 select set_config('request.jwt.claims', '', true);
 insert into claim_reads (uid, role, email, sub)
-select auth.uid()::text, auth.role(), coalesce(auth.jwt()::text, 'no claims'), null;
+select
+    auth.uid()::text as uid,
+    auth.role() as role,
+    coalesce(auth.jwt()::text, 'no claims') as email,
+    null as sub;
 reset search_path;
 select results_eq(
     $$ select uid, role, email, sub from claim_reads $$,

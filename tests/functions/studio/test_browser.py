@@ -9,8 +9,10 @@ from typing import Any
 
 import httpx
 import psycopg
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -33,7 +35,21 @@ def press(browser: WebDriver, label: str) -> None:
     """Click the button and wait for the page it posts to (the old page goes stale)."""
     button = browser.find_element(By.XPATH, f"//button[normalize-space()='{label}']")
     button.click()
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(button))
+    WebDriverWait(browser, 10).until(lambda _browser: _gone(button))
+
+
+def _gone(element: WebElement) -> bool:
+    """Whether the element left the document. Chromium reports a node removed while it is
+    asked about as stale, or (a race in chromedriver) as an inspector error naming it."""
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error.msg):
+            return True
+        raise
+    return False
 
 
 def nav_links(browser: WebDriver) -> list[str]:
