@@ -95,8 +95,7 @@ async def _deliver_table(
                 versions[index] = positions.setdefault(orjson.dumps(key), len(keys))
                 if versions[index] == len(keys):
                     keys.append(key)
-    role_columns = {role: await visibility.columns(role, table) for role in permitted}
-    columns = {channel: role_columns[channel.role] for channel in allowed}
+    columns = {role: await visibility.columns(role, table) for role in permitted}
     encodings = _Encodings()
     if not keys:
         await _push_group(
@@ -119,7 +118,7 @@ async def _push_group(
     matches: dict[Channel, list[list[int]]],
     may_see: Callable[[Channel, int], bool],
     checked: Collection[int],
-    columns: dict[Channel, frozenset[str] | None],
+    columns: dict[str, frozenset[str] | None],
     encodings: _Encodings | None = None,
 ) -> None:
     # Several changes for one socket leave in one write.
@@ -141,12 +140,12 @@ async def _push_changes(
     matches: dict[Channel, list[list[int]]],
     may_see: Callable[[Channel, int], bool],
     checked: Collection[int],
-    columns: dict[Channel, frozenset[str] | None],
+    columns: dict[str, frozenset[str] | None],
     encodings: _Encodings,
 ) -> None:
     """`matches`: each channel's matching binding ids per change; `checked`: positions of
     changes whose row RLS was evaluated on (so their old record may be shown in full);
-    `columns`: what each channel's role may select (None: all)."""
+    `columns`: what each role may select (None: all)."""
     pushed = 0
     for index, change in enumerate(changes):
         before = pushed
@@ -156,7 +155,7 @@ async def _push_changes(
                 continue
             if not may_see(channel, index):
                 continue
-            visible = columns[channel]
+            visible = columns[channel.role]
             data = encodings.bodies.get((index, visible))
             if data is None:
                 body = change.data(not change.table.rls or index in checked, visible)

@@ -33,7 +33,6 @@ CACHE_TTL = 5.0
 # 1,000 subscribers chunks of 50 (20 chunks) gave the first subscriber 13 ms instead of 45 and
 # p50 39 instead of 62 ms (chunks of 200); see docs/performance.md.
 MIN_CHUNK = 25
-CHUNKS_PER_CONNECTION = 1
 # Also what keeps a chunk well within CHECK_TIMEOUT on a saturated database: a chunk that times
 # out delivers nothing of the batch to its subscribers.
 MAX_CHUNK = 50
@@ -65,9 +64,9 @@ _RoleAccess = tuple[bool, bool, frozenset[str]]
 
 
 def _chunks(indexes: list[int], parallel: int) -> list[list[int]]:
-    """Split claim sets into up to CHUNKS_PER_CONNECTION chunks per connection, each of at least
-    MIN_CHUNK and at most MAX_CHUNK claim sets (the pool runs `parallel` of them at once)."""
-    wanted = min(parallel * CHUNKS_PER_CONNECTION, len(indexes) // MIN_CHUNK)
+    """Split claim sets into at least one chunk per connection, each of at least MIN_CHUNK and
+    at most MAX_CHUNK claim sets (the pool runs `parallel` of them at once)."""
+    wanted = min(parallel, len(indexes) // MIN_CHUNK)
     count = max(1, wanted, -(-len(indexes) // MAX_CHUNK))
     size = -(-len(indexes) // count)
     return [indexes[start : start + size] for start in range(0, len(indexes), size)]
