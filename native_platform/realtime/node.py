@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import time
 from collections import defaultdict
@@ -12,6 +11,7 @@ from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
+from native_platform.gc_tuning import tune_garbage_collector
 from native_platform.observability.metrics import (
     count_channels,
     count_outbound_bytes,
@@ -46,20 +46,6 @@ CHANGES_LOST = "Realtime lost its connection to the database; rejoin to resubscr
 BUS_RETENTION = "delete from realtime.bus where created_at < now() - interval '1 minute'"
 # Revocations are remembered this long for joins whose checks were under way when they came.
 REVOCATION_MEMORY_SECONDS = 60.0
-
-
-def _tune_garbage_collector() -> None:
-    """Fewer, shorter garbage-collector pauses for a process holding many sockets.
-
-    A full collection walks every live container object: 36-86 ms at 1,000 subscribed sockets
-    (~40 KiB of objects each), a pause every subscriber's next change waits for (it was the
-    p99 of bench/bench_realtime.py). What is alive at start (modules, settings, pools) is frozen
-    out of the walks, and young collections run every 100,000 allocations instead of 700, so a
-    change's short-lived objects die before they are promoted and full collections (which need
-    the old generations to grow by a quarter) become rare. Process-wide, and idempotent.
-    """
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
 
 
 class Node:
@@ -111,7 +97,7 @@ class Node:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        _tune_garbage_collector()
+        tune_garbage_collector()
         await self.rls_pool.open(wait=True)
         await self.check_pool.open(wait=True)
         await self.admin_pool.open(wait=True)

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
+from native_platform.gc_tuning import tune_garbage_collector
 from native_platform.rest.api_request import ApiRequest, choose_schema
 from native_platform.rest.auth import authenticate
 from native_platform.rest.database import Database
@@ -108,8 +109,8 @@ class _DisconnectWatch:
     Neither uvicorn nor Starlette cancels a handler when the client disconnects: the server only
     answers `http.disconnect` to the next `receive()`. Once the handler has read the whole body
     (at once for GET and HEAD, which never read it), this watch waits on `receive()` and cancels
-    the task on a disconnect; psycopg then sends Postgres a cancel request for the running query
-    (its `wait` does so when interrupted), and the connection goes back to the pool.
+    the task on a disconnect; the request's pipeline then sends Postgres a cancel request for the
+    running query and closes its connection, which the pool replaces (`rest/pipeline.py`).
     """
 
     def __init__(self, receive: Receive, body_read: bool) -> None:
@@ -184,6 +185,7 @@ def create_app(settings: RestSettings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.start()
+        tune_garbage_collector()
         app.state.rest_database = db
         try:
             yield

@@ -1,9 +1,9 @@
 """Run one request's transaction: context settings, pre-request hook and the main statement.
 
 The whole transaction (settings, hook and statement; see `transaction_statements`) goes in one
-pipeline: one round trip to Postgres per request, and a second one only when Python must look
-at the result before the transaction ends. The pool's connections are in autocommit mode so
-that psycopg adds no begin (and sync) of its own.
+pipeline (`rest/pipeline.py`, ADR 0035): one round trip to Postgres per request, and a second
+one only when Python must look at the result before the transaction ends. The pool's
+connections are in autocommit mode so that psycopg adds no begin (and sync) of its own.
 """
 
 from __future__ import annotations
@@ -13,12 +13,10 @@ import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, cast
 
 import orjson
 import psycopg
 from psycopg import sql
-from psycopg.types.string import TextLoader
 from psycopg_pool import PoolTimeout
 
 from native_platform.caller import caller_context_sql
@@ -26,6 +24,7 @@ from native_platform.ratelimit import LimiterUnavailable, request_key
 from native_platform.rest.auth import Identity
 from native_platform.rest.database import Database
 from native_platform.rest.errors import ApiError, from_database_error
+from native_platform.rest.pipeline import run_pipeline
 from native_platform.rest.settings import RestSettings
 
 __all__ = [
@@ -217,20 +216,14 @@ async def _run(
     commit = check is None and explain is None and not rollback
     queued = transaction_statements(db.settings, ctx, statement, params, read_only, commit)
     main_index = len(queued) - 1
+    if explain is not None:
+        queued.append((explain, params))
     async with db.pool.connection() as conn:
         try:
-            other, main = conn.cursor(), conn.cursor()
-            plan_cursor = conn.cursor() if explain is not None else other
-            async with conn.pipeline():
-                for index, (query, values) in enumerate(queued):
-                    cursor = main if index == main_index else other
-                    await cursor.execute(cast("sql.Composed | bytes", query), values)
-                if explain is not None:
-                    await plan_cursor.execute(cast("sql.Composed | bytes", explain), params)
-            row: Any = await main.fetchone()
-            result = StatementResult(*row)
+            results = await run_pipeline(conn, queued)
+            result = StatementResult(*results.row(main_index))
             if explain is not None:
-                plan: Any = await plan_cursor.fetchone()
+                plan = results.row(main_index + 1)
                 result = replace(result, estimate=int(plan[0][0]["Plan"]["Plan Rows"]))
             if check is not None:
                 check(result)
@@ -261,16 +254,10 @@ async def _plan(
     queued = transaction_statements(db.settings, ctx, explained, params, read_only, False)
     async with db.pool.connection() as conn:
         try:
-            other, main = conn.cursor(), conn.cursor()
-            main.adapters.register_loader("json", TextLoader)
-            async with conn.pipeline():
-                for index, (query, values) in enumerate(queued):
-                    cursor = main if index == len(queued) - 1 else other
-                    await cursor.execute(cast("sql.Composed | bytes", query), values)
-            rows: list[Any] = await main.fetchall()
+            lines = (await run_pipeline(conn, queued)).texts(len(queued) - 1)
         except BaseException:
             with contextlib.suppress(psycopg.Error):
                 await conn.rollback()
             raise
         await conn.execute(b"rollback" if rollback else b"commit")
-    return StatementResult(None, 0, "\n".join(str(row[0]) for row in rows), None, None)
+    return StatementResult(None, 0, "\n".join(lines), None, None)

@@ -1,0 +1,237 @@
+"""Send a request's statements to Postgres as one libpq pipeline and read their results back.
+
+psycopg's pipeline mode makes the same single round trip, but every `cursor.execute` in it walks
+psycopg's cursor, preparation and pipeline generators: ~120 µs of Python per REST request, a
+quarter of the server's CPU (ADR 0035). REST only ever sends a fixed list of statements and reads
+their first results, so this module drives the connection's libpq handle (`conn.pgconn`, psycopg's
+public libpq wrapper) itself and leaves adaptation to psycopg: `PostgresQuery` turns psycopg's
+placeholders into `$n` and dumps the values, a `Transformer` loads the rows, `error_from_result`
+builds the same `psycopg.Error` as a cursor would raise.
+
+A statement is prepared once it was sent `PREPARE_THRESHOLD` times on a connection, and each
+connection keeps at most `PREPARED_MAX` of them (the least recently used is deallocated), as
+psycopg's own prepared-statement cache does for its cursors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import weakref
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import psycopg
+from psycopg import errors, pq, sql
+from psycopg._queries import PostgresQuery
+from psycopg.adapt import Transformer
+
+from native_platform.observability.tracing import PipelineSpans
+
+__all__ = ["PREPARED_MAX", "PREPARE_THRESHOLD", "Results", "run_pipeline"]
+
+PREPARE_THRESHOLD = 3
+PREPARED_MAX = 100
+
+Query = sql.Composable | bytes
+Params = Sequence[object] | Mapping[str, object] | None
+
+
+@dataclass
+class _Prepared:
+    """One connection's statements: use counts of unprepared ones, names of prepared ones."""
+
+    seen: OrderedDict[tuple[bytes, tuple[int, ...]], int] = field(default_factory=OrderedDict)
+    names: OrderedDict[tuple[bytes, tuple[int, ...]], bytes] = field(default_factory=OrderedDict)
+    counter: int = 0
+
+
+_PREPARED: weakref.WeakKeyDictionary[psycopg.AsyncConnection[Any], _Prepared] = (
+    weakref.WeakKeyDictionary()
+)
+_OK = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK, pq.ExecStatus.EMPTY_QUERY)
+
+
+class Results:
+    """The first result of each statement, in order, with psycopg's row loading."""
+
+    def __init__(self, conn: psycopg.AsyncConnection[Any], results: list[pq.abc.PGresult]) -> None:
+        self._conn = conn
+        self._results = results
+
+    def row(self, index: int) -> tuple[Any, ...]:
+        """Statement `index`'s first row, loaded as a cursor would."""
+        result = self._results[index]
+        if result.ntuples == 0:
+            raise psycopg.ProgrammingError("the statement answered no row")
+        loader = Transformer(self._conn)
+        loader.set_pgresult(result)
+        return loader.load_row(0, tuple)
+
+    def texts(self, index: int) -> list[str]:
+        """Statement `index`'s first column in every row, as the text Postgres sent."""
+        result = self._results[index]
+        values = (result.get_value(row, 0) for row in range(result.ntuples))
+        return [bytes(value).decode() if value is not None else "" for value in values]
+
+
+async def run_pipeline(
+    conn: psycopg.AsyncConnection[Any], statements: Sequence[tuple[Query, Params]]
+) -> Results:
+    """Send every statement, then a sync, in one write; raise the first statement's error.
+
+    Without an explicit `begin` Postgres runs the statements as one implicit transaction that
+    the sync commits (or rolls back after an error). A connection left mid-pipeline (the task
+    was cancelled, the socket failed) is closed, so that the pool drops it.
+    """
+    pgconn = conn.pgconn
+    prepared = _PREPARED.setdefault(conn, _Prepared())
+    spans = PipelineSpans(conn, [query for query, _ in statements])
+    converted = [
+        _convert(conn, query, params)
+        for query, (_, params) in zip(spans.queries, statements, strict=True)
+    ]
+    pgconn.enter_pipeline_mode()
+    try:
+        commands = [command for query in converted for command in _send(pgconn, prepared, query)]
+        pgconn.pipeline_sync()
+        await _flush(pgconn)
+        results = [await _read(pgconn) for _ in commands]
+        sync = await _next_result(pgconn)
+        if sync is None or sync.status != pq.ExecStatus.PIPELINE_SYNC:
+            raise psycopg.OperationalError("the pipeline ended without its sync")
+        pgconn.exit_pipeline_mode()
+    except BaseException as error:
+        spans.end(None, error)
+        await _abandon(conn, error)
+        raise
+    try:
+        answers = _answers(conn, prepared, commands, results)
+    except psycopg.Error as error:
+        spans.end(None, error)
+        raise
+    spans.end([answer.ntuples for answer in answers], None)
+    return Results(conn, answers)
+
+
+async def _abandon(conn: psycopg.AsyncConnection[Any], error: BaseException) -> None:
+    """Close a connection left mid-pipeline; first cancel its query when the request was
+    interrupted (the client went away), as psycopg does, or the backend would run it on."""
+    if isinstance(error, asyncio.CancelledError | KeyboardInterrupt):
+        with contextlib.suppress(Exception):
+            await conn.cancel_safe(timeout=5.0)
+    conn.pgconn.finish()
+
+
+def _convert(
+    conn: psycopg.AsyncConnection[Any], query: Query | str, params: Params
+) -> PostgresQuery:
+    converted = PostgresQuery(Transformer(conn))
+    converted.convert(cast("sql.Composed | bytes | str", query), params)
+    return converted
+
+
+Key = tuple[bytes, tuple[int, ...]]
+# What a sent command answers for: a statement (None), a prepare or a deallocate of a key.
+Command = tuple[str | None, Key | None, bytes | None]
+
+
+def _send(pgconn: pq.abc.PGconn, prepared: _Prepared, query: PostgresQuery) -> list[Command]:
+    """Queue the statement (prepared, or preparing it now, or unnamed); libpq buffers it."""
+    key = (query.query, query.types)
+    sent: list[Command] = []
+    name = prepared.names.get(key)
+    if name is None and prepared.seen.get(key, 0) + 1 >= PREPARE_THRESHOLD:
+        prepared.seen.pop(key, None)
+        prepared.counter += 1
+        name = b"_rfl_%d" % prepared.counter
+        pgconn.send_prepare(name, query.query, param_types=query.types)
+        prepared.names[key] = name
+        sent.append(("prepare", key, name))
+        if len(prepared.names) > PREPARED_MAX:
+            old_key, old_name = prepared.names.popitem(last=False)
+            pgconn.send_query_params(b"deallocate " + old_name, None)
+            sent.append(("deallocate", old_key, old_name))
+    if name is None:
+        prepared.seen[key] = prepared.seen.get(key, 0) + 1
+        prepared.seen.move_to_end(key)
+        if len(prepared.seen) > PREPARED_MAX:
+            prepared.seen.popitem(last=False)
+        pgconn.send_query_params(
+            query.query, query.params, param_types=query.types, param_formats=query.formats
+        )
+    else:
+        prepared.names.move_to_end(key)
+        pgconn.send_query_prepared(name, query.params, param_formats=query.formats)
+    sent.append((None, None, None))
+    return sent
+
+
+def _answers(
+    conn: psycopg.AsyncConnection[Any],
+    prepared: _Prepared,
+    commands: list[Command],
+    results: list[pq.abc.PGresult],
+) -> list[pq.abc.PGresult]:
+    """The statements' results; the bookkeeping of prepares and deallocates that did not run."""
+    error: pq.abc.PGresult | None = None
+    answers = []
+    for (kind, key, name), result in zip(commands, results, strict=True):
+        ok = result.status in _OK
+        if not ok and error is None and result.status == pq.ExecStatus.FATAL_ERROR:
+            error = result
+        if kind is None:
+            answers.append(result)
+        elif kind == "prepare" and not ok and key is not None:
+            prepared.names.pop(key, None)
+        elif kind == "deallocate" and not ok and key is not None and name is not None:
+            # Still allocated on the server: first in line for the next eviction.
+            prepared.names[key] = name
+            prepared.names.move_to_end(key, last=False)
+    if error is not None:
+        raise errors.error_from_result(error, encoding=conn.info.encoding)
+    return answers
+
+
+async def _flush(pgconn: pq.abc.PGconn) -> None:
+    while pgconn.flush():
+        await _ready(pgconn.socket, write=True)
+
+
+async def _next_result(pgconn: pq.abc.PGconn) -> pq.abc.PGresult | None:
+    while pgconn.is_busy():
+        await _ready(pgconn.socket, write=False)
+        pgconn.consume_input()
+    return pgconn.get_result()
+
+
+async def _read(pgconn: pq.abc.PGconn) -> pq.abc.PGresult:
+    """A command's result, then the end of its results (libpq returns None between commands)."""
+    result = await _next_result(pgconn)
+    if result is None:
+        raise psycopg.OperationalError("the pipeline sent no result for a command")
+    if await _next_result(pgconn) is not None:
+        raise psycopg.OperationalError("the pipeline sent more than one result for a command")
+    return result
+
+
+def _resolve(ready: asyncio.Future[None]) -> None:
+    # The loop may call a reader again before the awaiting task runs and removes it.
+    if not ready.done():
+        ready.set_result(None)
+
+
+async def _ready(fileno: int, write: bool) -> None:
+    """Wait until the socket is readable (or writable) on the running loop."""
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+    add, remove = (
+        (loop.add_writer, loop.remove_writer) if write else (loop.add_reader, loop.remove_reader)
+    )
+    add(fileno, _resolve, ready)
+    try:
+        await ready
+    finally:
+        remove(fileno)

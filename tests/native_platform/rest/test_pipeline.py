@@ -1,0 +1,134 @@
+"""The REST request pipeline against a real Postgres: one implicit transaction, psycopg's errors
+and adaptation, statements prepared per connection within a bound, interrupted pipelines."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from native_platform.rest import pipeline
+from native_platform.rest.pipeline import PREPARE_THRESHOLD, run_pipeline
+
+Connection = psycopg.AsyncConnection[Any]
+
+
+def with_connection(dsn: str, body: Callable[[Connection], Awaitable[None]]) -> None:
+    """Run `body` on a connection configured like the REST pool's."""
+
+    async def run() -> None:
+        conn = await psycopg.AsyncConnection.connect(dsn, autocommit=True, prepare_threshold=None)
+        try:
+            await body(conn)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+async def prepared_names(conn: Connection) -> list[str]:
+    cursor = await conn.execute("select name from pg_prepared_statements order by name")
+    return [str(name) for (name,) in await cursor.fetchall()]
+
+
+def test_statements_run_as_one_transaction_with_psycopg_adaptation(db_dsn: str) -> None:
+    async def body(conn: Connection) -> None:
+        await conn.execute("create table public.pipeline_probe (n integer primary key, v jsonb)")
+        statement = sql.SQL("insert into public.pipeline_probe values ({n}, {v}) returning n, v")
+        results = await run_pipeline(
+            conn,
+            [
+                (b"select set_config('pipeline.probe', %s, true)", ("seen",)),
+                (
+                    statement.format(n=sql.Placeholder("n"), v=sql.Placeholder("v")),
+                    {
+                        "n": 1,
+                        "v": Jsonb({"a": [1, 2]}),
+                    },
+                ),
+                (b"select current_setting('pipeline.probe'), %s::int[]", ([1, 2],)),
+            ],
+        )
+        assert results.row(1) == (1, {"a": [1, 2]})
+        assert results.row(2) == ("seen", [1, 2])
+        # The sync committed the implicit transaction, and the settings were local to it.
+        cursor = await conn.execute("select count(*), current_setting('pipeline.probe', true)")
+        assert await cursor.fetchone() == (1, "")
+
+    with_connection(db_dsn, body)
+
+
+def test_an_error_rolls_back_the_pipeline_and_raises_psycopgs_error(db_dsn: str) -> None:
+    async def body(conn: Connection) -> None:
+        await conn.execute("create table public.pipeline_probe (n integer primary key)")
+        insert = b"insert into public.pipeline_probe values (%s)"
+        for attempt in range(PREPARE_THRESHOLD + 2):
+            # Prepares of later statements are skipped after the error: they must be forgotten,
+            # or the next pipeline would execute statements that do not exist.
+            with pytest.raises(psycopg.errors.DivisionByZero) as raised:
+                await run_pipeline(
+                    conn,
+                    [
+                        (insert, (attempt,)),
+                        (b"select 1 / %s", (0,)),
+                        (b"select %s::text", ("after",)),
+                    ],
+                )
+            assert raised.value.diag.message_primary == "division by zero"
+            # psycopg's own rollback must not drop the pipeline's prepared statements.
+            await conn.rollback()
+        cursor = await conn.execute("select count(*) from public.pipeline_probe")
+        assert await cursor.fetchone() == (0,)
+        results = await run_pipeline(conn, [(b"select %s::text", ("after",))])
+        assert results.row(0) == ("after",)
+
+    with_connection(db_dsn, body)
+
+
+def test_statements_are_prepared_after_the_threshold_within_a_bound(
+    db_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "PREPARED_MAX", 3)
+
+    async def body(conn: Connection) -> None:
+        for _ in range(PREPARE_THRESHOLD - 1):
+            await run_pipeline(conn, [(b"select %s::int + 0", (1,))])
+        assert await prepared_names(conn) == []
+        await run_pipeline(conn, [(b"select %s::int + 0", (1,))])
+        assert len(await prepared_names(conn)) == 1
+        for shape in range(1, 8):
+            query = b"select %%s::int + %d" % shape
+            for _ in range(PREPARE_THRESHOLD + 1):
+                results = await run_pipeline(conn, [(query, (1,))])
+                assert results.row(0) == (1 + shape,)
+        # Least recently used statements were deallocated: at most PREPARED_MAX stay.
+        assert len(await prepared_names(conn)) == 3
+
+    with_connection(db_dsn, body)
+
+
+def test_an_interrupted_pipeline_cancels_its_query_and_closes_the_connection(
+    db_dsn: str,
+) -> None:
+    async def body(conn: Connection) -> None:
+        pid = conn.info.backend_pid
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(run_pipeline(conn, [(b"select pg_sleep(30)", None)]), 0.5)
+        assert conn.closed
+        async with await psycopg.AsyncConnection.connect(db_dsn, autocommit=True) as probe:
+            for _ in range(100):
+                cursor = await probe.execute(
+                    "select count(*) from pg_stat_activity where pid = %s and state = 'active'",
+                    (pid,),
+                )
+                if await cursor.fetchone() == (0,):
+                    return
+                await asyncio.sleep(0.05)
+        raise AssertionError("the interrupted query kept running")
+
+    with_connection(db_dsn, body)
