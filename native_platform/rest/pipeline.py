@@ -1,12 +1,12 @@
 """Send a request's statements to Postgres as one libpq pipeline and read their results back.
 
 psycopg's pipeline mode makes the same single round trip, but every `cursor.execute` in it walks
-psycopg's cursor, preparation and pipeline generators: ~120 µs of Python per REST request, a
-quarter of the server's CPU (ADR 0035). REST only ever sends a fixed list of statements and reads
-their first results, so this module drives the connection's libpq handle (`conn.pgconn`, psycopg's
-public libpq wrapper) itself and leaves adaptation to psycopg: `PostgresQuery` turns psycopg's
-placeholders into `$n` and dumps the values, a `Transformer` loads the rows, `error_from_result`
-builds the same `psycopg.Error` as a cursor would raise.
+psycopg's cursor, preparation and pipeline generators, with a flush and polls per statement: a
+quarter of the REST server's CPU per request (ADR 0035). REST only ever sends a fixed list of
+statements and reads their first results, so this module drives the connection's libpq handle
+(`conn.pgconn`, psycopg's public libpq wrapper) itself and leaves adaptation to psycopg:
+`PostgresQuery` turns psycopg's placeholders into `$n` and dumps the values, a `Transformer`
+loads the rows, `error_from_result` builds the same `psycopg.Error` as a cursor would raise.
 
 A statement is prepared once it was sent `PREPARE_THRESHOLD` times on a connection, and each
 connection keeps at most `PREPARED_MAX` of them (the least recently used is deallocated), as
@@ -89,12 +89,16 @@ async def run_pipeline(
     pgconn = conn.pgconn
     prepared = _PREPARED.setdefault(conn, _Prepared())
     spans = PipelineSpans(conn, [query for query, _ in statements])
-    converted = [
-        _convert(conn, query, params)
-        for query, (_, params) in zip(spans.queries, statements, strict=True)
-    ]
-    pgconn.enter_pipeline_mode()
     try:
+        converted = [
+            _convert(conn, query, params)
+            for query, (_, params) in zip(spans.queries, statements, strict=True)
+        ]
+    except BaseException as error:  # a value psycopg cannot dump: nothing was sent
+        spans.end(None, error)
+        raise
+    try:
+        pgconn.enter_pipeline_mode()
         commands = [command for query in converted for command in _send(pgconn, prepared, query)]
         pgconn.pipeline_sync()
         await _flush(pgconn)
@@ -196,8 +200,11 @@ def _answers(
 
 
 async def _flush(pgconn: pq.abc.PGconn) -> None:
+    """Send what libpq buffered. While the socket is full, also read: Postgres may be waiting
+    for us to take its first results before it reads the rest (libpq's advice for PQflush)."""
     while pgconn.flush():
         await _ready(pgconn.socket, write=True)
+        pgconn.consume_input()
 
 
 async def _next_result(pgconn: pq.abc.PGconn) -> pq.abc.PGresult | None:
@@ -224,14 +231,15 @@ def _resolve(ready: asyncio.Future[None]) -> None:
 
 
 async def _ready(fileno: int, write: bool) -> None:
-    """Wait until the socket is readable (or writable) on the running loop."""
+    """Wait until the socket is readable, or readable or writable with `write`."""
     loop = asyncio.get_running_loop()
     ready = loop.create_future()
-    add, remove = (
-        (loop.add_writer, loop.remove_writer) if write else (loop.add_reader, loop.remove_reader)
-    )
-    add(fileno, _resolve, ready)
+    loop.add_reader(fileno, _resolve, ready)
+    if write:
+        loop.add_writer(fileno, _resolve, ready)
     try:
         await ready
     finally:
-        remove(fileno)
+        loop.remove_reader(fileno)
+        if write:
+            loop.remove_writer(fileno)

@@ -132,3 +132,17 @@ def test_an_interrupted_pipeline_cancels_its_query_and_closes_the_connection(
         raise AssertionError("the interrupted query kept running")
 
     with_connection(db_dsn, body)
+
+
+def test_a_pipeline_larger_than_the_socket_buffers_is_sent_whole(db_dsn: str) -> None:
+    """libpq sends it in several writes while Postgres already answers the first statements."""
+
+    async def body(conn: Connection) -> None:
+        big = "x" * 8_000_000
+        statements = [(b"select generate_series(1, 50000)", None)] + [
+            (b"select length(%s::text)", (big,)) for _ in range(3)
+        ]
+        results = await run_pipeline(conn, statements)
+        assert [results.row(index) for index in range(1, 4)] == [(8_000_000,)] * 3
+
+    with_connection(db_dsn, body)
