@@ -37,14 +37,16 @@ PREPARED_MAX = 100
 
 Query = sql.Composable | bytes
 Params = Sequence[object] | Mapping[str, object] | None
+# A statement as Postgres sees it: its text with `$n` placeholders and its parameters' types.
+Key = tuple[bytes, tuple[int, ...]]
 
 
 @dataclass
 class _Prepared:
     """One connection's statements: use counts of unprepared ones, names of prepared ones."""
 
-    seen: OrderedDict[tuple[bytes, tuple[int, ...]], int] = field(default_factory=OrderedDict)
-    names: OrderedDict[tuple[bytes, tuple[int, ...]], bytes] = field(default_factory=OrderedDict)
+    seen: OrderedDict[Key, int] = field(default_factory=OrderedDict)
+    names: OrderedDict[Key, bytes] = field(default_factory=OrderedDict)
     counter: int = 0
 
 
@@ -137,7 +139,6 @@ def _convert(
     return converted
 
 
-Key = tuple[bytes, tuple[int, ...]]
 # What a sent command answers for: a statement (None), a prepare or a deallocate of a key.
 Command = tuple[str | None, Key | None, bytes | None]
 
