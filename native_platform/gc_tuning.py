@@ -1,4 +1,4 @@
-"""Garbage-collector settings for the long-running servers (REST, realtime, auth)."""
+"""Garbage-collector settings for the long-running servers (REST, realtime)."""
 
 from __future__ import annotations
 

@@ -276,19 +276,33 @@ def with_traceparent(text: str, current: Span) -> str:
     return f"{text} /*traceparent='{traceparent}'*/"
 
 
+def _statement_attributes(kind: str, table: str) -> dict[str, str]:
+    return {
+        "db.system": "postgresql",
+        "db.system.name": "postgresql",
+        "db.operation.name": kind,
+        "db.collection.name": table,
+    }
+
+
+def _record_rows(current: Span, rowcount: int) -> None:
+    if rowcount >= 0:
+        current.set_attribute("db.response.returned_rows", rowcount)
+
+
+def _record_error(current: Span, error: BaseException | None) -> None:
+    if isinstance(error, psycopg.Error):
+        current.set_attribute("db.response.status_code", error.sqlstate or "")
+        current.set_status(Status(StatusCode.ERROR, type(error).__name__))
+
+
 class StatementSpan:
     """Opens the CLIENT span of one statement and says what to execute."""
 
     def __init__(self, text: str, kind: str, table: str) -> None:
         self.text = text
-        attributes = {
-            "db.system": "postgresql",
-            "db.system.name": "postgresql",
-            "db.operation.name": kind,
-            "db.collection.name": table,
-        }
         self.manager = tracer().start_as_current_span(
-            f"{kind} {table}", kind=SpanKind.CLIENT, attributes=attributes
+            f"{kind} {table}", kind=SpanKind.CLIENT, attributes=_statement_attributes(kind, table)
         )
 
     def __enter__(self) -> str:
@@ -296,26 +310,28 @@ class StatementSpan:
         return with_traceparent(self.text, self.current)
 
     def finish(self, rowcount: int) -> None:
-        if rowcount >= 0:
-            self.current.set_attribute("db.response.returned_rows", rowcount)
+        _record_rows(self.current, rowcount)
 
     def __exit__(self, *exc: Any) -> None:
-        if exc[1] is not None and isinstance(exc[1], psycopg.Error):
-            sqlstate = getattr(exc[1], "sqlstate", None) or ""
-            self.current.set_attribute("db.response.status_code", sqlstate)
-            self.current.set_status(Status(StatusCode.ERROR, type(exc[1]).__name__))
+        _record_error(self.current, exc[1])
         self.manager.__exit__(*exc)
 
 
-def statement_span(cursor: Any, query: Any) -> StatementSpan | None:
-    """The span of a statement inside a recorded span, when it reads or writes a table or
-    calls a function; plumbing (`select set_config(…)`, `set role`, `begin`) gets none, and
-    keeps its text, so psycopg's query cache and prepared statements still serve it."""
+def _traced(query: Any, conn: Any) -> tuple[str, str, str] | None:
+    """(text, kind, table) of a statement to trace: inside a recorded span, when it reads or
+    writes a table or calls a function; plumbing (`select set_config(…)`, `set role`, `begin`)
+    gets none, and keeps its text, so query caches and prepared statements still serve it."""
     if not _state["enabled"] or not trace.get_current_span().is_recording():
         return None
-    text = statement_text(query, cursor.connection)
+    text = statement_text(query, conn)
     kind, table = describe(text)
-    return None if table is None else StatementSpan(text, kind, table)
+    return None if table is None else (text, kind, table)
+
+
+def statement_span(cursor: Any, query: Any) -> StatementSpan | None:
+    """The span of a statement run by a cursor, when it is traced (`_traced`)."""
+    traced = _traced(query, cursor.connection)
+    return None if traced is None else StatementSpan(*traced)
 
 
 class PipelineSpans:
@@ -326,37 +342,31 @@ class PipelineSpans:
     their place: a traced statement carries its span's traceparent comment."""
 
     def __init__(self, conn: Any, queries: Sequence[Any]) -> None:
-        self.spans: list[Span | None] = [None] * len(queries)
-        self.queries = list(queries)
-        if not _state["enabled"] or not trace.get_current_span().is_recording():
-            return
-        for index, query in enumerate(queries):
-            text = statement_text(query, conn)
-            kind, table = describe(text)
-            if table is None:
+        self.spans: list[Span | None] = []
+        self.queries: list[Any] = []
+        for query in queries:
+            traced = _traced(query, conn)
+            if traced is None:
+                self.spans.append(None)
+                self.queries.append(query)
                 continue
-            attributes = {
-                "db.system": "postgresql",
-                "db.system.name": "postgresql",
-                "db.operation.name": kind,
-                "db.collection.name": table,
-            }
+            text, kind, table = traced
             current = tracer().start_span(
-                f"{kind} {table}", kind=SpanKind.CLIENT, attributes=attributes
+                f"{kind} {table}",
+                kind=SpanKind.CLIENT,
+                attributes=_statement_attributes(kind, table),
             )
-            self.spans[index] = current
-            self.queries[index] = with_traceparent(text, current)
+            self.spans.append(current)
+            self.queries.append(with_traceparent(text, current))
 
     def end(self, rowcounts: Sequence[int] | None, error: BaseException | None) -> None:
         """End the spans: the rows each statement returned, or the pipeline's error."""
         for index, current in enumerate(self.spans):
             if current is None:
                 continue
-            if rowcounts is not None and rowcounts[index] >= 0:
-                current.set_attribute("db.response.returned_rows", rowcounts[index])
-            if isinstance(error, psycopg.Error):
-                current.set_attribute("db.response.status_code", error.sqlstate or "")
-                current.set_status(Status(StatusCode.ERROR, type(error).__name__))
+            if rowcounts is not None:
+                _record_rows(current, rowcounts[index])
+            _record_error(current, error)
             current.end()
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import psycopg
-from psycopg import errors, pq, sql
+from psycopg import abc, errors, pq, sql
 from psycopg._queries import PostgresQuery
 from psycopg.adapt import Transformer
 
@@ -59,8 +59,8 @@ _OK = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK, pq.ExecStatus.EMPTY_QU
 class Results:
     """The first result of each statement, in order, with psycopg's row loading."""
 
-    def __init__(self, conn: psycopg.AsyncConnection[Any], results: list[pq.abc.PGresult]) -> None:
-        self._conn = conn
+    def __init__(self, loader: abc.Transformer, results: list[pq.abc.PGresult]) -> None:
+        self._loader = loader
         self._results = results
 
     def row(self, index: int) -> tuple[Any, ...]:
@@ -68,9 +68,8 @@ class Results:
         result = self._results[index]
         if result.ntuples == 0:
             raise psycopg.ProgrammingError("the statement answered no row")
-        loader = Transformer(self._conn)
-        loader.set_pgresult(result)
-        return loader.load_row(0, tuple)
+        self._loader.set_pgresult(result)
+        return self._loader.load_row(0, tuple)
 
     def texts(self, index: int) -> list[str]:
         """Statement `index`'s first column in every row, as the text Postgres sent."""
@@ -90,36 +89,36 @@ async def run_pipeline(
     """
     pgconn = conn.pgconn
     prepared = _PREPARED.setdefault(conn, _Prepared())
+    # One adaptation context for the whole pipeline: each statement's values are dumped (and
+    # each result loaded) before the next one uses it.
+    adapter = Transformer(conn)
     spans = PipelineSpans(conn, [query for query, _ in statements])
     try:
         converted = [
-            _convert(conn, query, params)
+            _convert(adapter, query, params)
             for query, (_, params) in zip(spans.queries, statements, strict=True)
         ]
-    except BaseException as error:  # a value psycopg cannot dump: nothing was sent
-        spans.end(None, error)
-        raise
-    try:
-        pgconn.enter_pipeline_mode()
-        commands = [command for query in converted for command in _send(pgconn, prepared, query)]
-        pgconn.pipeline_sync()
-        await _flush(pgconn)
-        results = [await _read(pgconn) for _ in commands]
-        sync = await _next_result(pgconn)
-        if sync is None or sync.status != pq.ExecStatus.PIPELINE_SYNC:
-            raise psycopg.OperationalError("the pipeline ended without its sync")
-        pgconn.exit_pipeline_mode()
-    except BaseException as error:
-        spans.end(None, error)
-        await _abandon(conn, error)
-        raise
-    try:
+        try:
+            pgconn.enter_pipeline_mode()
+            commands = [
+                command for query in converted for command in _send(pgconn, prepared, query)
+            ]
+            pgconn.pipeline_sync()
+            await _flush(pgconn)
+            results = [await _read(pgconn) for _ in commands]
+            sync = await _next_result(pgconn)
+            if sync is None or sync.status != pq.ExecStatus.PIPELINE_SYNC:
+                raise psycopg.OperationalError("the pipeline ended without its sync")
+            pgconn.exit_pipeline_mode()
+        except BaseException as error:
+            await _abandon(conn, error)
+            raise
         answers = _answers(conn, prepared, commands, results)
-    except psycopg.Error as error:
+    except BaseException as error:
         spans.end(None, error)
         raise
     spans.end([answer.ntuples for answer in answers], None)
-    return Results(conn, answers)
+    return Results(adapter, answers)
 
 
 async def _abandon(conn: psycopg.AsyncConnection[Any], error: BaseException) -> None:
@@ -131,10 +130,8 @@ async def _abandon(conn: psycopg.AsyncConnection[Any], error: BaseException) -> 
     conn.pgconn.finish()
 
 
-def _convert(
-    conn: psycopg.AsyncConnection[Any], query: Query | str, params: Params
-) -> PostgresQuery:
-    converted = PostgresQuery(Transformer(conn))
+def _convert(adapter: abc.Transformer, query: Query | str, params: Params) -> PostgresQuery:
+    converted = PostgresQuery(adapter)
     converted.convert(cast("sql.Composed | bytes | str", query), params)
     return converted
 
