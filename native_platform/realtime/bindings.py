@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+import weakref
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-__all__ = ["Binding", "BindingError", "Filter", "parse_binding"]
+__all__ = ["Binding", "BindingError", "Filter", "Subscription", "parse_binding", "subscribe"]
 
 EVENTS = frozenset({"*", "INSERT", "UPDATE", "DELETE"})
 OPERATORS = frozenset({"eq", "neq", "lt", "lte", "gt", "gte", "in"})
@@ -99,6 +100,33 @@ class Binding:
             and self.schema == schema
             and (self.table is None or self.table == table)
         )
+
+
+class Subscription:
+    """A channel's bindings, shared by every channel that asked for the same ones (a campaign's
+    players subscribing to its rolls): a batch of changes is matched once per subscription, and
+    channels are grouped by it through identity, without hashing bindings per channel."""
+
+    __slots__ = ("__weakref__", "bindings")
+
+    def __init__(self, bindings: tuple[Binding, ...]) -> None:
+        self.bindings = bindings
+
+
+# What the bindings ask for (the echo aside) -> the one Subscription of it, while in use.
+_SUBSCRIPTIONS: weakref.WeakValueDictionary[tuple[object, ...], Subscription] = (
+    weakref.WeakValueDictionary()
+)
+
+
+def subscribe(bindings: Iterable[Binding]) -> Subscription:
+    """The shared Subscription of these bindings."""
+    chosen = tuple(bindings)
+    key = tuple((b.id, b.event, b.schema, b.table, b.filter) for b in chosen)
+    found = _SUBSCRIPTIONS.get(key)
+    if found is None:
+        found = _SUBSCRIPTIONS[key] = Subscription(chosen)
+    return found
 
 
 def binding_id(entry: dict[str, Any]) -> int:

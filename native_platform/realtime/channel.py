@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from native_platform.realtime.bindings import Binding
+from native_platform.realtime.bindings import Subscription
 from native_platform.realtime.protocol import Frame
 from native_platform.realtime.types import Outbox, Revocation, RevocationHandler
 
@@ -65,7 +65,8 @@ class Channel:
     config: ChannelConfig
     claims: dict[str, Any]
     token: str
-    bindings: list[Binding] = field(default_factory=list)
+    # Its postgres_changes bindings, None when it has none.
+    subscription: Subscription | None = None
     can_broadcast: bool = True
     can_track: bool = True
     presence_enabled: bool = False
@@ -79,7 +80,7 @@ class Channel:
     checked_at: float = 0.0
     # Set by the join: closes or re-checks the channel when the database revokes something.
     on_revoked: RevocationHandler | None = None
-    _claims_text: str | None = None
+    _rls_identity: tuple[str, str] | None = None
     _claims_source: dict[str, Any] | None = None
 
     @property
@@ -108,11 +109,13 @@ class Channel:
         return None if value is None else str(value)
 
     @property
-    def claims_text(self) -> str:
-        """The claims as JSON, as RLS checks install them (computed once per token)."""
-        if self._claims_text is None or self._claims_source is not self.claims:
-            self._claims_text, self._claims_source = orjson.dumps(self.claims).decode(), self.claims
-        return self._claims_text
+    def rls_identity(self) -> tuple[str, str]:
+        """(role, claims as JSON), as RLS checks install them: computed once per token, and
+        one tuple per token, so a batch groups its subscribers by it cheaply."""
+        if self._rls_identity is None or self._claims_source is not self.claims:
+            self._rls_identity = (self.role, orjson.dumps(self.claims).decode())
+            self._claims_source = self.claims
+        return self._rls_identity
 
     def revoke(self, revocation: Revocation) -> None:
         """The database revoked the channel's session or its user's rights."""

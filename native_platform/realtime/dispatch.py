@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 
 from native_platform.observability.metrics import record_delivery
-from native_platform.realtime.bindings import Filter
+from native_platform.realtime.bindings import Binding, Filter, Subscription
 from native_platform.realtime.catalog import TableInfo
 from native_platform.realtime.channel import Channel
 from native_platform.realtime.records import Change
@@ -21,12 +21,14 @@ __all__ = ["deliver_changes"]
 YIELD_EVERY = 100
 
 
-def _matching_ids(channel: Channel, change: Change, filtered: dict[Filter, bool]) -> list[int]:
-    """Ids of the channel's bindings that want `change`; `filtered` remembers each filter's
-    answer for this change (a campaign's subscribers share one filter)."""
+def _matching_ids(
+    bindings: tuple[Binding, ...], change: Change, filtered: dict[Filter, bool]
+) -> list[int]:
+    """Ids of the bindings that want `change`; `filtered` remembers each filter's answer for
+    this change (several subscriptions may share a filter)."""
     table = change.table
     ids: list[int] = []
-    for binding in channel.bindings:
+    for binding in bindings:
         if not binding.wants(change.kind, table.schema, table.name):
             continue
         if binding.filter is not None:
@@ -59,32 +61,50 @@ class _Encodings:
         ] = {}
 
 
-def _wanted(channels: list[Channel], changes: list[Change]) -> dict[Channel, list[list[int]]]:
+def _wanted(channels: Iterable[Channel], changes: list[Change]) -> dict[Channel, list[list[int]]]:
     """The channels that want some change of the batch, with their matching binding ids per
-    change (worked out once per batch, each filter once per change)."""
+    change: worked out once per subscription (channels asking alike share one), each filter once
+    per change."""
     matches: dict[Channel, list[list[int]]] = {}
     filtered: list[dict[Filter, bool]] = [{} for _ in changes]
+    answers: dict[Subscription, list[list[int]] | None] = {}
     for channel in channels:
-        ids = [_matching_ids(channel, change, filtered[i]) for i, change in enumerate(changes)]
-        if any(ids):
+        subscription = channel.subscription
+        if subscription is None:
+            continue
+        if subscription in answers:
+            ids = answers[subscription]
+        else:
+            per_change = [
+                _matching_ids(subscription.bindings, change, filtered[index])
+                for index, change in enumerate(changes)
+            ]
+            ids = answers[subscription] = per_change if any(per_change) else None
+        if ids is not None:
             matches[channel] = ids
     return matches
 
 
 async def _deliver_table(
-    visibility: Visibility, table: TableInfo, changes: list[Change], channels: list[Channel]
+    visibility: Visibility,
+    table: TableInfo,
+    changes: list[Change],
+    matches: dict[Channel, list[list[int]]],
 ) -> None:
     # Only subscribers whose bindings and filters want some change of the batch are checked;
-    # the role's rights are looked up once per role.
-    matches = _wanted(channels, changes)
-    roles = {channel.role for channel in matches}
+    # the role's rights are looked up once per role, and subscribers sharing role and claims
+    # (one user's tabs) once.
+    identities = {channel: channel.rls_identity for channel in matches}
+    roles = {role for role, _ in identities.values()}
     permitted = {role for role in roles if await visibility.may_select(role, table)}
-    allowed = [channel for channel in matches if channel.role in permitted]
-    pairs = {ch: (ch.role, ch.claims_text) for ch in allowed}
-    claim_index = {pair: index for index, pair in enumerate(dict.fromkeys(pairs.values()))}
+    claim_index: dict[tuple[str, str], int] = {}
+    index_of: dict[Channel, int] = {}
     members: dict[int, list[Channel]] = defaultdict(list)
-    for channel in allowed:
-        members[claim_index[pairs[channel]]].append(channel)
+    for channel, identity in identities.items():
+        if identity[0] in permitted:
+            index = index_of[channel] = claim_index.setdefault(identity, len(claim_index))
+            members[index].append(channel)
+    allowed = list(index_of)
     versions: dict[int, int] = {}
     keys: list[dict[str, Any]] = []
     if table.rls:
@@ -107,7 +127,7 @@ async def _deliver_table(
         group = [ch for index in seen for ch in members[index]]
 
         def may_see(channel: Channel, index: int, seen: dict[int, set[int]] = seen) -> bool:
-            return index not in versions or versions[index] in seen[claim_index[pairs[channel]]]
+            return index not in versions or versions[index] in seen[index_of[channel]]
 
         await _push_group(changes, group, matches, may_see, versions, columns, encodings)
 
@@ -170,19 +190,13 @@ async def _push_changes(
 
 
 async def deliver_changes(
-    visibility: Visibility, changes: list[Change], channels: Iterable[Channel]
+    visibility: Visibility, changes: list[Change], channels: Collection[Channel]
 ) -> None:
     """Push each change to every channel whose bindings match and whose claims may see it."""
     by_table: dict[int, list[Change]] = defaultdict(list)
     for change in changes:
         by_table[change.table.oid].append(change)
-    subscribed = [ch for ch in channels if ch.bindings]
     for table_changes in by_table.values():
-        table = table_changes[0].table
-        interested = [
-            ch
-            for ch in subscribed
-            if any(b.schema == table.schema and b.table in (None, table.name) for b in ch.bindings)
-        ]
-        if interested:
-            await _deliver_table(visibility, table, table_changes, interested)
+        matches = _wanted(channels, table_changes)
+        if matches:
+            await _deliver_table(visibility, table_changes[0].table, table_changes, matches)

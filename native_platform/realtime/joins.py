@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from native_platform.realtime.authorization import SESSION_ENDED, authorize, session_active
-from native_platform.realtime.bindings import BindingError, binding_id, parse_binding
+from native_platform.realtime.bindings import BindingError, binding_id, parse_binding, subscribe
 from native_platform.realtime.channel import PREFIX, Channel, read_config
 from native_platform.realtime.connection import Connection
 from native_platform.realtime.protocol import Frame
@@ -78,16 +78,18 @@ async def _changes_ready(conn: Connection) -> None:
 
 
 async def _bindings(conn: Connection, channel: Channel) -> tuple[list[dict[str, Any]], str | None]:
-    """The echo for the reply and the first subscription error, if any."""
-    echo, error = [], None
+    """Subscribe the channel to its valid bindings; the echo for the reply and the first
+    subscription error, if any."""
+    echo, error, bindings = [], None, []
     for entry in channel.config.postgres_changes:
         ident = binding_id(entry) if isinstance(entry, dict) else 1
         echo.append({**entry, "id": ident} if isinstance(entry, dict) else {"id": ident})
         try:
             await _check_binding(conn, entry)
-            channel.bindings.append(parse_binding(entry))
+            bindings.append(parse_binding(entry))
         except BindingError as problem:
             error = error or str(problem)
+    channel.subscription = subscribe(bindings) if bindings else None
     return echo, error
 
 

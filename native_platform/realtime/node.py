@@ -122,7 +122,7 @@ class Node:
 
     def register(self, channel: Channel) -> None:
         self.channels[channel.key].add(channel)
-        if channel.bindings:
+        if channel.subscription is not None:
             self.change_channels.add(channel)
 
     def unregister(self, channel: Channel) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from native_platform.realtime.bindings import BindingError, parse_binding
+from native_platform.realtime.bindings import BindingError, parse_binding, subscribe
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,19 @@ def test_binding_defaults_and_echo() -> None:
     assert parse_binding({"event": "bogus", "schema": "s"}).event == "*"
     with pytest.raises(BindingError):
         parse_binding({"event": "*"})
+
+
+def test_channels_asking_alike_share_one_subscription() -> None:
+    """Equal bindings (parsed per join, so distinct objects) give the same Subscription, which
+    dispatch groups channels by; other bindings, or the same in another order, give another."""
+    campaign = {"event": "INSERT", "schema": "public", "table": "dice_rolls", "filter": "c=eq.1"}
+    other = {**campaign, "filter": "c=eq.2"}
+    first = subscribe([parse_binding(campaign)])
+    assert subscribe([parse_binding(dict(campaign))]) is first
+    assert subscribe([parse_binding(other)]) is not first
+    both = subscribe([parse_binding(campaign), parse_binding(other)])
+    assert subscribe([parse_binding(other), parse_binding(campaign)]) is not both
+    assert [binding.filter for binding in both.bindings] == [
+        parse_binding(campaign).filter,
+        parse_binding(other).filter,
+    ]
