@@ -56,6 +56,8 @@ def create_app(settings: AuthSettings) -> Starlette:
             max_size=settings.pool_max_size,
             timeout=settings.pool_timeout_seconds,
             open=False,
+            # Calls prepare their statements themselves (native_platform/pipeline.py).
+            kwargs={"prepare_threshold": None, "autocommit": True},
         )
         register_pool("auth", pool)
         await pool.open(wait=False)

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from native_platform.auth.callers import Caller
 from native_platform.auth.errors import from_database_error
 from native_platform.caller import CallerContext, caller_context_sql
+from native_platform.pipeline import run_pipeline
 
 __all__ = ["AuthDatabase", "request_headers"]
 
@@ -27,7 +28,7 @@ SQL_SETTINGS = (
     "auth.sessions_timebox",
     "auth.sessions_inactivity_timeout",
 )
-SETUP = caller_context_sql(*SQL_SETTINGS) + ", app_private.apply_role_settings(%(role)s)"
+SETUP = (caller_context_sql(*SQL_SETTINGS) + ", app_private.apply_role_settings(%(role)s)").encode()
 # The role's own settings (statement_timeout: anon 3 s, authenticated 8 s) apply from the next
 # statement on, as PostgREST applies them: `set role` alone applies none of them.
 
@@ -71,17 +72,14 @@ class AuthDatabase:
             | self.sql_settings
         )
         try:
-            # One round trip, as REST does it: the caller's settings and the call go in one
-            # pipeline on an autocommit connection, so Postgres runs them as one implicit
-            # transaction, committed at the pipeline's sync and rolled back on an error (no
-            # begin or commit to send: the syscalls of each command dominate a refresh).
+            # One round trip, as REST does it (native_platform/pipeline.py): the caller's
+            # settings and the call go in one pipeline on an autocommit connection, so Postgres
+            # runs them as one implicit transaction, committed at the pipeline's sync and rolled
+            # back on an error (no begin or commit to send).
             async with self.pool.connection() as conn:
                 if not conn.autocommit:
                     await conn.set_autocommit(True)
-                async with conn.pipeline():
-                    await conn.execute(SETUP, context)
-                    cursor = await conn.execute(query, args)
-                row = await cursor.fetchone()
+                results = await run_pipeline(conn, [(SETUP, context), (query, args)])
+            return results.row(1)[0]
         except (psycopg.Error, PoolTimeout) as error:
             raise from_database_error(error) from None
-        return row[0] if row else None

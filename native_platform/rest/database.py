@@ -38,8 +38,8 @@ class Database:
             open=False,
             timeout=settings.db_pool_acquisition_timeout,
             reconnect_timeout=3600,
-            # Requests prepare their statements themselves (rest/pipeline.py); psycopg must not,
-            # or its `DEALLOCATE ALL` after a rollback would drop theirs.
+            # Requests prepare their statements themselves (native_platform/pipeline.py);
+            # psycopg must not, or its `DEALLOCATE ALL` after a rollback would drop theirs.
             kwargs={"prepare_threshold": None, "autocommit": True},
         )
         register_pool("rest", self.pool)

@@ -1,8 +1,8 @@
 """Run one request's transaction: context settings, pre-request hook and the main statement.
 
 The whole transaction (settings, hook and statement; see `transaction_statements`) goes in one
-pipeline (`rest/pipeline.py`, ADR 0035): one round trip to Postgres per request, and a second
-one only when Python must look at the result before the transaction ends. The pool's
+pipeline (`native_platform/pipeline.py`, ADR 0035): one round trip to Postgres per request, and a
+second one only when Python must look at the result before the transaction ends. The pool's
 connections are in autocommit mode so that psycopg adds no begin (and sync) of its own.
 """
 
@@ -20,11 +20,11 @@ from psycopg import sql
 from psycopg_pool import PoolTimeout
 
 from native_platform.caller import caller_context_sql
+from native_platform.pipeline import run_pipeline
 from native_platform.ratelimit import LimiterUnavailable, request_key
 from native_platform.rest.auth import Identity
 from native_platform.rest.database import Database
 from native_platform.rest.errors import ApiError, from_database_error
-from native_platform.rest.pipeline import run_pipeline
 from native_platform.rest.settings import RestSettings
 
 __all__ = [

@@ -1,5 +1,6 @@
-"""The REST request pipeline against a real Postgres: one implicit transaction, psycopg's errors
-and adaptation, statements prepared per connection within a bound, interrupted pipelines."""
+"""The request pipeline (REST and auth) against a real Postgres: one implicit transaction,
+psycopg's errors and adaptation, statements prepared per connection within a bound, interrupted
+pipelines."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import pytest
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from native_platform.rest import pipeline
-from native_platform.rest.pipeline import PREPARE_THRESHOLD, run_pipeline
+from native_platform import pipeline
+from native_platform.pipeline import PREPARE_THRESHOLD, run_pipeline
 
 Connection = psycopg.AsyncConnection[Any]
 
