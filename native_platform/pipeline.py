@@ -3,8 +3,8 @@
 psycopg's pipeline mode makes the same single round trip, but every `cursor.execute` in it walks
 psycopg's cursor, preparation and pipeline generators, with a flush and polls per statement: a
 quarter of the REST server's CPU per request (ADR 0035). REST and auth only ever send a fixed
-list of statements and read their first results, so this module drives the connection's libpq handle
-(`conn.pgconn`, psycopg's public libpq wrapper) itself and leaves adaptation to psycopg:
+list of statements and read their first results, so this module drives the connection's libpq
+handle (`conn.pgconn`, psycopg's public libpq wrapper) itself and leaves adaptation to psycopg:
 `PostgresQuery` turns psycopg's placeholders into `$n` and dumps the values, a `Transformer`
 loads the rows, `error_from_result` builds the same `psycopg.Error` as a cursor would raise.
 

@@ -110,7 +110,8 @@ class _DisconnectWatch:
     answers `http.disconnect` to the next `receive()`. Once the handler has read the whole body
     (at once for GET and HEAD, which never read it), this watch waits on `receive()` and cancels
     the task on a disconnect; the request's pipeline then sends Postgres a cancel request for the
-    running query and closes its connection, which the pool replaces (`pipeline.py`).
+    running query and closes its connection, which the pool replaces
+    (`native_platform/pipeline.py`).
     """
 
     def __init__(self, receive: Receive, body_read: bool) -> None:
