@@ -13,8 +13,11 @@ dice rolls), then per run:
   same requests, captured from the server's executor by serving one sample request in process
   (pgbench sends them one after another; the server pipelines them, see `pgbench_script`).
 
-`--baseline TREE` also serves from another checkout (e.g. `git archive HEAD native_platform |
-tar -x -C TREE`), so before/after compare in one run. Both sides use 16 connections. It prints
+`--baseline TREE` also serves from another checkout (e.g. `git archive HEAD native_platform
+supabase sql | tar -x -C TREE`), so before/after compare in one run. A tree with its own
+`sql/migrations` is served against a second scratch database built from them (its own schema,
+policies and rate limiting, set up by its own code: the whole tree as it was measured); a tree
+without them against this one's. Both sides use 16 connections. It prints
 requests/s, p50/p99 latency, CPU per request of the server and of the load generator, and the
 ratio (a)/(b): medians over the runs.
 """
@@ -33,7 +36,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,7 +52,7 @@ from native_platform.database import configure_secrets  # noqa: E402
 from native_platform.migrations import apply_migrations  # noqa: E402
 from native_platform.rest import create_app, executor, settings_for_stack  # noqa: E402
 from native_platform.scratch import scratch_database  # noqa: E402
-from native_platform.settings import StackSettings, load_settings  # noqa: E402
+from native_platform.settings import StackSettings, env_file_path, load_settings  # noqa: E402
 
 PGBENCH = "/usr/lib/postgresql/15/bin/pgbench"
 CONNECTIONS = 16
@@ -517,23 +520,47 @@ def _free_port() -> int:
 # --- main ------------------------------------------------------------------------------------
 
 
+# Run inside a baseline tree (PYTHONPATH and working directory): its own migrations and
+# secrets, so the tree is measured with the database it shipped with.
+MIGRATE_TREE = """
+import sys
+from pathlib import Path
+import psycopg
+from native_platform.database import configure_secrets
+from native_platform.migrations import apply_migrations
+from native_platform.settings import load_settings
+apply_migrations(sys.argv[1], folder=Path("sql/migrations"))
+with psycopg.connect(sys.argv[1], autocommit=True) as conn:
+    configure_secrets(conn, load_settings())
+"""
+
+
 @contextmanager
-def arranged(stack: StackSettings) -> Iterator[str]:
+def arranged(stack: StackSettings, tree: Path | None = None, suffix: str = "") -> Iterator[str]:
+    """A scratch database with the benchmark's rows: this checkout's migrations, or `tree`'s."""
     admin = stack.database_url.get_secret_value().rsplit("/", 1)[0]
-    name = f"rfl_bench_rest_{os.getpid()}"
+    name = f"rfl_bench_rest_{os.getpid()}{suffix}"
     with scratch_database(f"{admin}/postgres", name):
-        apply_migrations(f"{admin}/{name}")
+        if tree is None:
+            apply_migrations(f"{admin}/{name}")
+        else:
+            env = {**os.environ, "PYTHONPATH": str(tree), "RFL_ENV_FILE": str(env_file_path())}
+            command = [sys.executable, "-c", MIGRATE_TREE, f"{admin}/{name}"]
+            subprocess.run(command, env=env, cwd=tree, check=True)
         with psycopg.connect(f"{admin}/{name}", autocommit=True) as conn:
-            configure_secrets(conn, stack)
+            if tree is None:
+                configure_secrets(conn, stack)
             conn.execute(ARRANGE.encode())
         yield name
 
 
 # The issue's aims for the row by primary key (issue 19 point 2): twice the figure measured before
 # (1,389 req/s with 16 connections on this machine) and 0.35 of pgbench's bare RLS request.
-AIM_RPS = 2 * 1389
+AIM_FACTOR = 2
+AIM_RPS = AIM_FACTOR * 1389
 AIM_BARE_RATIO = 0.35
 BARE = "pgbench bare RLS"
+BASELINE = "baseline 1 worker"
 
 
 def _chosen(names: str | None) -> list[Scenario]:
@@ -566,23 +593,34 @@ def main() -> None:
     servers: list[tuple[str, int, Path | None]] = [
         (f"server {w} worker(s)", w, None) for w in map(int, args.workers.split(","))
     ]
-    if args.baseline:
-        servers.append(("baseline 1 worker", 1, args.baseline.resolve()))
-    with arranged(stack) as name, psycopg.connect(stack.authenticator_url(name)) as conn:
+    tree = args.baseline.resolve() if args.baseline else None
+    if tree is not None:
+        servers.append((BASELINE, 1, tree))
+    own_schema = tree is not None and (tree / "sql" / "migrations").is_dir()
+    with ExitStack() as scope:
+        name = scope.enter_context(arranged(stack))
+        conn = scope.enter_context(psycopg.connect(stack.authenticator_url(name)))
         settings = settings_for_stack(stack, name).model_copy(
             update={"db_aggregates_enabled": True}
         )
+        base_settings = settings
+        if own_schema:
+            base_name = scope.enter_context(arranged(stack, tree, "_baseline"))
+            base_settings = settings_for_stack(stack, base_name).model_copy(
+                update={"db_aggregates_enabled": True}
+            )
         captured = capture(settings, token)
         dsn = stack.authenticator_url(name).replace(f":{password}@", "@")
         labels = [label for label, _, _ in servers] + ["pgbench", BARE]
         figures = {(s.name, label): Figures() for s in scenarios for label in labels}
         for run in range(args.runs):
             print(f"run {run + 1}/{args.runs}", file=sys.stderr)
-            for label, workers, tree in servers:
-                server = start_server(settings, workers, _free_port(), tree)
+            for label, workers, served in servers:
+                served_settings = settings if served is None else base_settings
+                server = start_server(served_settings, workers, _free_port(), served)
                 try:
                     for scenario in scenarios:
-                        if tree is not None and not scenario.baseline:
+                        if served is not None and not scenario.baseline:
                             continue
                         run_wrk(server.url, token, scenario, 1, check=True)  # warm up, check
                         before = server_cpu(server.process.pid)
@@ -596,7 +634,7 @@ def main() -> None:
                 finally:
                     stop_server(server)
             run_pgbenches(conn, dsn, password, scenarios, captured, figures, args.seconds)
-        report(figures, labels, scenarios, args)
+        report(figures, labels, scenarios, args, own_schema)
         for scenario in scenarios:
             print(f"\n-- pgbench script, {scenario.name}:")
             print(pgbench_script(conn, scenario, captured[scenario.name]))
@@ -629,6 +667,7 @@ def report(
     labels: list[str],
     scenarios: list[Scenario],
     args: Any,
+    own_schema: bool,
 ) -> None:
     print(
         f"REST server (wrk) vs pgbench on the same SQL: {CONNECTIONS} connections, "
@@ -655,17 +694,20 @@ def report(
     best = max(
         statistics.median(figures[(name, label)].rps)
         for label in labels
-        if not label.startswith(("pgbench", "baseline"))
+        if not label.startswith(("pgbench", BASELINE))
     )
-    met = best >= AIM_RPS and best / bare >= AIM_BARE_RATIO
-    # The absolute aim was measured on a quiet machine; a baseline tree served in the same run
-    # gives the factor under today's load.
-    baseline = figures.get((name, "baseline 1 worker"))
-    versus = (
-        f", {best / statistics.median(baseline.rps):.2f}x the baseline tree"
-        if baseline and baseline.rps
-        else ""
-    )
+    # The absolute aim was measured on a quieter machine. The issue's tree served in the same run
+    # with its own schema is "today's figure" on this machine and load, so with such a baseline
+    # the aim is the factor; against this checkout's schema the factor is printed only.
+    baseline = figures.get((name, BASELINE))
+    factor = best / statistics.median(baseline.rps) if baseline and baseline.rps else None
+    versus = ""
+    if factor is not None:
+        schema = "its own schema" if own_schema else "this schema"
+        aim = f" (aim >= {AIM_FACTOR:g})" if own_schema else ""
+        versus = f", {factor:.2f}x the baseline tree on {schema}{aim}"
+    fast_enough = factor >= AIM_FACTOR if own_schema and factor is not None else best >= AIM_RPS
+    met = fast_enough and best / bare >= AIM_BARE_RATIO
     print(
         f"verdict: {name} {best:.0f} req/s (aim >= {AIM_RPS}){versus}, {best / bare:.2f} of bare "
         f"RLS {bare:.0f} tx/s (aim >= {AIM_BARE_RATIO}): {'met' if met else 'NOT met'}"

@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import weakref
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -30,7 +30,7 @@ from psycopg.adapt import Transformer
 
 from native_platform.observability.tracing import PipelineSpans
 
-__all__ = ["PREPARED_MAX", "PREPARE_THRESHOLD", "Results", "run_pipeline"]
+__all__ = ["PREPARED_MAX", "PREPARE_THRESHOLD", "Results", "run_pipeline", "stream_pipeline"]
 
 PREPARE_THRESHOLD = 3
 PREPARED_MAX = 100
@@ -70,6 +70,12 @@ class Results:
             raise psycopg.ProgrammingError("the statement answered no row")
         self._loader.set_pgresult(result)
         return self._loader.load_row(0, tuple)
+
+    def rows(self, index: int) -> list[tuple[Any, ...]]:
+        """Statement `index`'s rows, loaded as a cursor would."""
+        result = self._results[index]
+        self._loader.set_pgresult(result)
+        return self._loader.load_rows(0, result.ntuples, tuple)
 
     def texts(self, index: int) -> list[str]:
         """Statement `index`'s first column in every row, as the text Postgres sent."""
@@ -119,6 +125,53 @@ async def run_pipeline(
         raise
     spans.end([answer.ntuples for answer in answers], None)
     return Results(adapter, answers)
+
+
+async def stream_pipeline(
+    conn: psycopg.AsyncConnection[Any], statements: Iterable[tuple[Query, Params]]
+) -> AsyncGenerator[Results | psycopg.Error, None]:
+    """Send every statement, each followed by a sync; yield each one's result as it arrives, or
+    the `psycopg.Error` it raised.
+
+    A sync after each statement makes it a transaction of its own: Postgres runs the next one
+    whatever became of it, and sends (flushes) each result as soon as it is computed, so the
+    caller works on the first answers while the server computes the rest. The first statement
+    leaves before the others are adapted (`statements` may be a generator that builds them), the
+    rest in one write. As `run_pipeline`, a connection left mid-pipeline (the consumer stopped
+    early or was cancelled) is closed.
+    """
+    pgconn = conn.pgconn
+    prepared = _PREPARED.setdefault(conn, _Prepared())
+    adapter = Transformer(conn)
+    try:
+        pgconn.enter_pipeline_mode()
+        sent = []
+        for query, params in statements:
+            sent.append(_send(pgconn, prepared, _convert(adapter, query, params)))
+            pgconn.pipeline_sync()
+            if len(sent) == 1:
+                await _flush(pgconn)
+        await _flush(pgconn)
+        for commands in sent:
+            results = [await _read(pgconn) for _ in commands]
+            sync = await _next_result(pgconn)
+            if sync is None or sync.status != pq.ExecStatus.PIPELINE_SYNC:
+                raise psycopg.OperationalError("the pipeline ended without its sync")
+            try:
+                answer: Results | psycopg.Error = Results(
+                    adapter, _answers(conn, prepared, commands, results)
+                )
+            except psycopg.Error as error:
+                answer = error
+            yield answer
+        pgconn.exit_pipeline_mode()
+    except GeneratorExit:
+        # The consumer stopped early: the statements still queued must not run on.
+        await _abandon(conn, asyncio.CancelledError())
+        raise
+    except BaseException as error:
+        await _abandon(conn, error)
+        raise
 
 
 async def _abandon(conn: psycopg.AsyncConnection[Any], error: BaseException) -> None:

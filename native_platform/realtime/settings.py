@@ -29,7 +29,9 @@ class RealtimeSettings(BaseSettings):
     max_payload_bytes: int = Field(default=256 * 1024, ge=1024)
     max_presence_calls: int = Field(default=5, ge=1)
     presence_window_seconds: float = Field(default=30.0, gt=0)
-    rls_connections: int = Field(default=4, ge=1, description="Parallel RLS-check sessions")
+    rls_connections: int = Field(
+        default=1, ge=1, description="RLS-check sessions, each a pipeline of check statements"
+    )
     max_changes_per_poll: int = Field(default=1000, ge=1)
     poll_interval_seconds: float = Field(default=0.001, gt=0)
     idle_poll_interval_seconds: float = Field(default=0.1, gt=0)

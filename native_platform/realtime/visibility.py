@@ -3,15 +3,16 @@
 For each table of a batch, `realtime.visible_rows` switches to each distinct (role, claims) of
 the subscribers in turn, as the REST server does for a request, and selects the changed rows
 from the real table by primary key; a subscriber sees a row iff that select returns it. Nothing
-here reads or rewrites policy text. Large subscriber sets are checked in chunks on several
-connections at once (Postgres uses every core), and each chunk's answer is handed over as soon as
-it arrives, so the first subscribers are served while the others are still being checked; each
-check runs under a statement timeout and delivers nothing when it fails.
+here reads or rewrites policy text. Large subscriber sets are checked in chunks, all sent at
+once as one pipeline per check session (`stream_pipeline`), and each chunk's answer is handed
+over as soon as it arrives, so the first subscribers are served while the others are still
+being checked; each check runs under a statement timeout and delivers nothing when it fails.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -21,29 +22,35 @@ import orjson
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
+from native_platform.pipeline import stream_pipeline
 from native_platform.realtime.catalog import TableInfo
 
 __all__ = ["CHECK_TIMEOUT", "RLS_SESSION_OPTIONS", "Visibility"]
 
 CACHE_TTL = 5.0
 # A chunk of claim sets is one statement (one round trip, ~0.3 ms of fixed cost) and one policy
-# evaluation per claim set (~30 us for dice_rolls). Small chunks stream answers: with the whole
-# set cut into chunks of at most MAX_CHUNK, queued on the pool, subscribers are served while
-# the rest are checked, and the node writes frames while Postgres checks the next chunks. At
+# evaluation per claim set (~20 us for dice_rolls). Small chunks stream answers: with the whole
+# set cut into chunks of at most MAX_CHUNK, pipelined, subscribers are served while the rest
+# are checked, and the node writes frames while Postgres checks the next chunks. At
 # 1,000 subscribers chunks of 50 (20 chunks) gave the first subscriber 13 ms instead of 45 and
 # p50 39 instead of 62 ms (chunks of 200); see docs/performance.md.
 MIN_CHUNK = 25
 # Also what keeps a chunk well within CHECK_TIMEOUT on a saturated database: a chunk that times
 # out delivers nothing of the batch to its subscribers.
 MAX_CHUNK = 50
+# The first chunk is smaller, so that the first answer comes sooner (docs/performance.md).
+FIRST_CHUNK = 10
 # One check (a chunk of claim sets × the batch's rows) may take this long; past it, nothing of
 # the chunk is delivered and a warning is logged.
 CHECK_TIMEOUT = "5s"
 # The RLS-check sessions (libpq startup options): autocommit statements that cannot write (a
 # policy function with side effects changes nothing), each within CHECK_TIMEOUT, and no JIT,
 # which would compile the check for its inflated row estimates (tens of ms for microseconds).
+# A session abandoned mid-pipeline (the delivery was cancelled) is closed after its running
+# check is cancelled; the client check makes Postgres drop the checks still queued behind it.
 RLS_SESSION_OPTIONS = (
     f"-c default_transaction_read_only=on -c statement_timeout={CHECK_TIMEOUT} -c jit=off"
+    " -c client_connection_check_interval=1s"
 )
 ROLE_SQL = """
 select pg_catalog.has_table_privilege(%(role)s, %(table)s::oid, 'SELECT'),
@@ -56,7 +63,7 @@ select pg_catalog.has_table_privilege(%(role)s, %(table)s::oid, 'SELECT'),
 """
 # Roles and claims travel as binary arrays (%b): psycopg's text format escapes every quote of
 # every claims JSON in Python, ~0.6 ms for a chunk of 50 on the node's one core; binary ~25 us.
-CHECK_SQL = """
+CHECK_SQL = b"""
 select claims_index, key_index
 from realtime.visible_rows(%s::oid::regclass, %s::jsonb, %b::text[], %b::text[])
 """
@@ -66,12 +73,16 @@ _RoleAccess = tuple[bool, bool, frozenset[str]]
 
 
 def _chunks(indexes: list[int], parallel: int) -> list[list[int]]:
-    """Split claim sets into at least one chunk per connection, each of at least MIN_CHUNK and
-    at most MAX_CHUNK claim sets (the pool runs `parallel` of them at once)."""
+    """Split claim sets into at least one chunk per session, each of at least MIN_CHUNK and at
+    most MAX_CHUNK claim sets (`parallel` sessions check them), the first of at most
+    FIRST_CHUNK."""
     wanted = min(parallel, len(indexes) // MIN_CHUNK)
     count = max(1, wanted, -(-len(indexes) // MAX_CHUNK))
     size = -(-len(indexes) // count)
-    return [indexes[start : start + size] for start in range(0, len(indexes), size)]
+    chunks = [indexes[start : start + size] for start in range(0, len(indexes), size)]
+    if len(chunks[0]) > FIRST_CHUNK:
+        chunks[:1] = [chunks[0][:FIRST_CHUNK], chunks[0][FIRST_CHUNK:]]
+    return chunks
 
 
 class Visibility:
@@ -124,51 +135,106 @@ class Visibility:
         checked.sort(key=lambda index: claim_sets[index][0])
         chunks = _chunks(checked, self._parallel) if checked else []
         keys_json = orjson.dumps(keys).decode()
-
-        async def answer(chunk: list[int]) -> dict[int, set[int]]:
-            pairs = await self._check(table, keys_json, [claim_sets[i] for i in chunk])
-            answers: dict[int, set[int]] = {index: set() for index in chunk}
-            for position, key_index in pairs:
-                answers[chunk[position]].add(key_index)
-            return answers
-
-        tasks = [asyncio.ensure_future(answer(chunk)) for chunk in chunks]
+        answered: asyncio.Queue[dict[int, set[int]]] = asyncio.Queue()
+        # Chunk i goes to session i mod lanes, all sent at once: each session's backend works
+        # through its queue while the node serves the answers already in.
+        lanes = min(self._parallel, len(chunks))
+        tasks = [
+            asyncio.ensure_future(
+                self._lane(table, keys_json, claim_sets, chunks[start::lanes], answered)
+            )
+            for start in range(lanes)
+        ]
         try:
-            for done in asyncio.as_completed(tasks):
-                yield await done
+            for _ in chunks:
+                yield await answered.get()
         finally:
             # A consumer that stops early (or is cancelled) leaves no check running.
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _check(
-        self, table: TableInfo, keys: str, claim_sets: list[tuple[str, str]]
-    ) -> list[tuple[int, int]]:
-        """(position in `claim_sets`, key index) pairs; a claim set whose check fails gets none."""
+    async def _lane(
+        self,
+        table: TableInfo,
+        keys: str,
+        claim_sets: list[tuple[str, str]],
+        chunks: list[list[int]],
+        answered: asyncio.Queue[dict[int, set[int]]],
+    ) -> None:
+        """Check `chunks` (positions in `claim_sets`) on one session; put each chunk's answer
+        (claim set position → key positions it may see) in `answered` as it comes."""
+        unanswered = dict(enumerate(chunks))
         try:
-            return await self._run(table, keys, claim_sets)
-        except psycopg.errors.QueryCanceled as error:
+            async with self._pool.connection() as conn:
+                sets = [[claim_sets[index] for index in chunk] for chunk in chunks]
+                async for number, pairs in self._stream(conn, table, keys, sets):
+                    chunk = unanswered.pop(number)
+                    answers: dict[int, set[int]] = {index: set() for index in chunk}
+                    for position, key_index in pairs:
+                        answers[chunk[position]].add(key_index)
+                    answered.put_nowait(answers)
+        except Exception as error:
+            # The session failed (or none was to be had): its chunks see nothing, and the
+            # delivery waiting for every chunk's answer goes on.
+            log.warning("RLS checks on %s failed, not delivered: %r", table.qualified, error)
+            for chunk in unanswered.values():
+                answered.put_nowait({index: set() for index in chunk})
+
+    async def _stream(
+        self,
+        conn: psycopg.AsyncConnection[Any],
+        table: TableInfo,
+        keys: str,
+        chunks: list[list[tuple[str, str]]],
+    ) -> AsyncIterator[tuple[int, list[tuple[int, int]]]]:
+        """For each chunk of claim sets (by position in `chunks`), as its check returns: the
+        (position in the chunk, key index) pairs it may see. One statement per chunk, all
+        pipelined; each is a transaction of its own, so the role and claims visible_rows sets
+        (transaction-local) end with it. The sessions are read-only and time-limited
+        (RLS_SESSION_OPTIONS)."""
+        statements = ((CHECK_SQL, self._params(table, keys, chunk)) for chunk in chunks)
+        failed: list[tuple[int, psycopg.Error]] = []
+        async with contextlib.aclosing(stream_pipeline(conn, statements)) as answers:
+            position = 0
+            async for answer in answers:
+                if isinstance(answer, psycopg.Error):
+                    failed.append((position, answer))
+                else:
+                    yield position, [(int(c), int(k)) for c, k in answer.rows(0)]
+                position += 1
+        for position, error in failed:
+            yield position, await self._recheck(conn, table, keys, chunks[position], error)
+
+    async def _recheck(
+        self,
+        conn: psycopg.AsyncConnection[Any],
+        table: TableInfo,
+        keys: str,
+        claim_sets: list[tuple[str, str]],
+        error: psycopg.Error,
+    ) -> list[tuple[int, int]]:
+        """After a chunk's check failed: a timeout delivers nothing of it; any other error
+        checks its claim sets one by one, so one failing claim set (say, claims a policy cannot
+        read) does not starve the others."""
+        if isinstance(error, psycopg.errors.QueryCanceled):
             log.warning("RLS check on %s timed out, nothing delivered: %s", table.qualified, error)
             return []
-        except psycopg.Error as error:
-            if len(claim_sets) == 1:
-                log.warning("RLS check on %s failed: %s", table.qualified, error)
-                return []
-        # One failing claim set (say, claims a policy cannot read) must not starve the others.
+        if len(claim_sets) == 1:
+            log.warning("RLS check on %s failed: %s", table.qualified, error)
+            return []
         pairs: list[tuple[int, int]] = []
         for position, claim_set in enumerate(claim_sets):
-            pairs += [(position, key) for _, key in await self._check(table, keys, [claim_set])]
+            params = self._params(table, keys, [claim_set])
+            try:
+                cursor = await conn.execute(CHECK_SQL, params)
+                pairs += [(position, int(k)) for _, k in await cursor.fetchall()]
+            except psycopg.Error as failure:
+                log.warning("RLS check on %s failed: %s", table.qualified, failure)
         return pairs
 
-    async def _run(
-        self, table: TableInfo, keys: str, claim_sets: list[tuple[str, str]]
-    ) -> list[tuple[int, int]]:
-        roles = [role for role, _ in claim_sets]
-        claims = [text for _, text in claim_sets]
-        # One statement, one round trip: the pool's sessions are read-only and time-limited
-        # (RLS_SESSION_OPTIONS); the role and claims visible_rows sets are transaction-local,
-        # so they end with this autocommit statement.
-        async with self._pool.connection() as conn:
-            cursor = await conn.execute(CHECK_SQL, (table.oid, keys, roles, claims))
-            return [(int(c), int(k)) for c, k in await cursor.fetchall()]
+    @staticmethod
+    def _params(
+        table: TableInfo, keys: str, claim_sets: list[tuple[str, str]]
+    ) -> tuple[int, str, list[str], list[str]]:
+        return (table.oid, keys, [role for role, _ in claim_sets], [c for _, c in claim_sets])

@@ -1,6 +1,7 @@
 """The request pipeline (REST and auth) against a real Postgres: one implicit transaction,
 psycopg's errors and adaptation, statements prepared per connection within a bound, interrupted
-pipelines."""
+pipelines; the streamed pipeline (realtime's RLS checks): a transaction per statement, answers
+as they arrive, a consumer that stops early."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from native_platform import pipeline
-from native_platform.pipeline import PREPARE_THRESHOLD, run_pipeline
+from native_platform.pipeline import PREPARE_THRESHOLD, run_pipeline, stream_pipeline
 
 Connection = psycopg.AsyncConnection[Any]
 
@@ -147,3 +148,65 @@ def test_a_pipeline_larger_than_the_socket_buffers_is_sent_whole(db_dsn: str) ->
         assert [results.row(index) for index in range(1, 4)] == [(8_000_000,)] * 3
 
     with_connection(db_dsn, body)
+
+
+def test_a_streamed_pipeline_runs_each_statement_as_its_own_transaction(db_dsn: str) -> None:
+    """A failing statement yields its error and leaves the others (and their settings) alone;
+    rows are loaded with psycopg's adaptation, in the order sent."""
+
+    async def body(conn: Connection) -> None:
+        statements = [
+            (b"select set_config('rfl.probe', %s, true), generate_series(1, %s)", ("a", 2)),
+            (b"select 1 / 0", None),
+            (b"select current_setting('rfl.probe', true), %s::jsonb", (Jsonb({"k": [1]}),)),
+        ]
+        answers = [answer async for answer in stream_pipeline(conn, statements)]
+        assert not isinstance(answers[0], psycopg.Error)
+        assert answers[0].rows(0) == [("a", 1), ("a", 2)]
+        assert isinstance(answers[1], psycopg.errors.DivisionByZero)
+        assert not isinstance(answers[2], psycopg.Error)
+        # The first statement's transaction-local setting ended with it.
+        assert answers[2].rows(0) == [("", {"k": [1]})]
+        assert (await (await conn.execute("select 1")).fetchone()) == (1,)
+
+    with_connection(db_dsn, body)
+
+
+def test_a_streamed_answer_arrives_before_the_later_statements_finish(db_dsn: str) -> None:
+    async def body(conn: Connection) -> None:
+        statements = [(b"select 1", None), (b"select pg_sleep(2)", None)]
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        answers = stream_pipeline(conn, statements)
+        first = await anext(answers)
+        assert not isinstance(first, psycopg.Error) and first.rows(0) == [(1,)]
+        assert loop.time() - start < 1.5
+        await answers.aclose()
+
+    with_connection(db_dsn, body)
+
+
+def test_a_consumer_that_stops_early_cancels_the_queued_statements(db_dsn: str) -> None:
+    """The running statement is cancelled and the connection closed; a session checking its
+    client (as realtime's RLS sessions do) then drops the statements still queued."""
+
+    async def run() -> None:
+        options = "-c client_connection_check_interval=100ms"
+        conn = await psycopg.AsyncConnection.connect(db_dsn, autocommit=True, options=options)
+        pid = conn.info.backend_pid
+        statements = [(b"select 1", None)] + [(b"select pg_sleep(30)", None)] * 3
+        answers = stream_pipeline(conn, statements)
+        await anext(answers)
+        await answers.aclose()
+        assert conn.closed
+        async with await psycopg.AsyncConnection.connect(db_dsn, autocommit=True) as probe:
+            for _ in range(100):
+                cursor = await probe.execute(
+                    "select count(*) from pg_stat_activity where pid = %s", (pid,)
+                )
+                if await cursor.fetchone() == (0,):
+                    return
+                await asyncio.sleep(0.05)
+        raise AssertionError("the queued statements kept running")
+
+    asyncio.run(run())

@@ -186,6 +186,28 @@ async def test_private_roll_reaches_only_roller_and_gm(
     assert boxes["outsider"].items[0]["data"]["old_record"] == {"id": secret}
 
 
+async def test_a_claim_set_the_policy_fails_on_does_not_starve_the_others(
+    realtime_env: RealtimeEnv, server: Server, inbox: Callable[[], Inbox]
+) -> None:
+    """Subscribers are checked in chunks; a subscriber whose claims make the policy raise (a
+    `sub` that is no uuid) fails its chunk's check, which is then checked claim set by claim
+    set: the others still get the roll, it gets nothing."""
+    campaign = str(uuid.uuid4())
+    first, second = member(realtime_env, campaign), member(realtime_env, campaign)
+    boxes = [inbox(), inbox(), inbox()]
+    filter = f"campaign_id=eq.{campaign}"
+    async with (
+        subscribed(server, realtime_env.token(first), boxes[0], "INSERT", filter),
+        subscribed(server, realtime_env.token("not-a-uuid"), boxes[1], "INSERT", filter),
+        subscribed(server, realtime_env.token(second), boxes[2], "INSERT", filter),
+    ):
+        rolled = roll(realtime_env, campaign, first, 9)
+        await boxes[0].wait_for(1)
+        await boxes[2].wait_for(1)
+        assert await boxes[1].stays(0)
+    assert [box.items[0]["data"]["record"]["id"] for box in (boxes[0], boxes[2])] == [rolled] * 2
+
+
 async def test_delete_without_full_identity_sends_the_key(
     realtime_env: RealtimeEnv, server: Server, inbox: Callable[[], Inbox]
 ) -> None:
@@ -207,15 +229,17 @@ async def test_delete_without_full_identity_sends_the_key(
 
 
 def test_rls_check_sessions_cannot_write_and_are_time_limited(realtime_env: RealtimeEnv) -> None:
-    """The changes' RLS checks run as single autocommit statements on sessions that cannot
-    write (a policy function with side effects changes nothing) and stop at CHECK_TIMEOUT."""
+    """The changes' RLS checks run each as a transaction of its own on sessions that cannot
+    write (a policy function with side effects changes nothing), stop at CHECK_TIMEOUT and
+    notice a closed connection (an abandoned pipeline's queued checks do not run on)."""
     dsn = realtime_env.settings.database_url.get_secret_value()
     with psycopg.connect(dsn, autocommit=True, options=RLS_SESSION_OPTIONS) as conn:
         shown = conn.execute(
             "select current_setting('default_transaction_read_only'),"
-            " current_setting('statement_timeout'), current_setting('jit')"
+            " current_setting('statement_timeout'), current_setting('jit'),"
+            " current_setting('client_connection_check_interval')"
         ).fetchone()
-        assert shown == ("on", CHECK_TIMEOUT, "off")
+        assert shown == ("on", CHECK_TIMEOUT, "off", "1s")
         with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
             conn.execute("select pg_catalog.set_config('role', 'service_role', false)")
             conn.execute("insert into realtime.messages (topic, extension) values ('t', 'b')")
