@@ -75,6 +75,20 @@ class Connection:
             wire = text_frame(encode_frame(frame, self.vsn).encode())
             if cache is not None:
                 cache[self.vsn] = wire
+        self._hand_over(wire)
+
+    def send_cached(self, cache: dict[str, bytes]) -> bool:
+        """`send` of a frame already encoded for this protocol version, without building it:
+        the fan-out's common case."""
+        if self._overflowed:
+            return True
+        wire = cache.get(self.vsn)
+        if wire is None:
+            return False
+        self._hand_over(wire)
+        return True
+
+    def _hand_over(self, wire: bytes) -> None:
         if self._corked is not None:
             self._corked.append(wire)
         else:

@@ -182,7 +182,8 @@ async def _push_changes(
                 data = encodings.bodies[(index, visible)] = orjson.Fragment(orjson.dumps(body))
             # Channels of one topic with the same matching bindings and columns share a frame.
             cache = encodings.frames.setdefault((index, channel.topic, tuple(ids), visible), {})
-            channel.push("postgres_changes", {"ids": ids, "data": data}, cache)
+            if not channel.connection.send_cached(cache):
+                channel.push("postgres_changes", {"ids": ids, "data": data}, cache)
             pushed += 1
             if pushed % YIELD_EVERY == 0:
                 await asyncio.sleep(0)  # let queued socket writers run on a large fan-out

@@ -25,6 +25,10 @@ class Outbox(Protocol):
     def send(self, frame: Frame, cache: dict[str, bytes] | None = None) -> None:
         """Write or queue one frame; pushes sharing `cache` share one encoding."""
 
+    def send_cached(self, cache: dict[str, bytes]) -> bool:
+        """Write or queue the frame `cache` holds for this socket's protocol version; False
+        (nothing sent) when it holds none yet."""
+
     def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         """Run a task tied to the socket's life."""
 
