@@ -135,10 +135,10 @@ async def stream_pipeline(
 
     A sync after each statement makes it a transaction of its own: Postgres runs the next one
     whatever became of it, and sends (flushes) each result as soon as it is computed, so the
-    caller works on the first answers while the server computes the rest. The first statement
-    leaves before the others are adapted (`statements` may be a generator that builds them), the
-    rest in one write. As `run_pipeline`, a connection left mid-pipeline (the consumer stopped
-    early or was cancelled) is closed.
+    caller works on the first answers while the server computes the rest. libpq writes each
+    statement out with its sync, so Postgres starts on the first while the others are still
+    being adapted (`statements` may be a generator that builds them). As `run_pipeline`, a
+    connection left mid-pipeline (the consumer stopped early or was cancelled) is closed.
     """
     pgconn = conn.pgconn
     prepared = _PREPARED.setdefault(conn, _Prepared())
@@ -149,8 +149,7 @@ async def stream_pipeline(
         for query, params in statements:
             sent.append(_send(pgconn, prepared, _convert(adapter, query, params)))
             pgconn.pipeline_sync()
-            if len(sent) == 1:
-                await _flush(pgconn)
+        # What a full socket buffer kept back (the sync's own flush does not wait).
         await _flush(pgconn)
         for commands in sent:
             results = [await _read(pgconn) for _ in commands]
