@@ -1,0 +1,68 @@
+"""The changes' RLS checks against a real Postgres when their session dies: the chunks it held
+deliver nothing (fail closed), the delivery does not hang, and the next change is checked on a
+fresh session."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import orjson
+import psycopg
+import pytest
+from psycopg_pool import AsyncConnectionPool
+
+from native_platform.realtime.catalog import Catalog
+from native_platform.realtime.visibility import RLS_SESSION_OPTIONS, Visibility
+from tests.native_platform.realtime.support import RealtimeEnv
+
+pytestmark = pytest.mark.anyio
+
+
+async def answers(
+    visibility: Visibility, table: Any, keys: list[dict[str, Any]], claim_sets: list[Any]
+) -> dict[int, set[int]]:
+    seen: dict[int, set[int]] = {}
+    async for group in visibility.visible_groups(table, keys, claim_sets):
+        seen.update(group)
+    return seen
+
+
+async def test_a_check_session_that_dies_delivers_nothing_and_the_next_change_is_checked(
+    realtime_env: RealtimeEnv,
+) -> None:
+    campaign, member, outsider = (str(uuid.uuid4()) for _ in range(3))
+    realtime_env.sql("insert into public.rt_members values (%s, %s, false)", (campaign, member))
+    rows = realtime_env.sql(
+        "insert into public.rt_rolls (campaign_id, roller_id, total, visibility) "
+        "values (%s, %s, 7, 'public') returning id::text",
+        (campaign, member),
+    )
+    keys = [{"id": rows[0][0]}]
+    claim_sets = [
+        ("authenticated", orjson.dumps({"sub": user, "role": "authenticated"}).decode())
+        for user in (member, outsider)
+    ]
+    settings = realtime_env.settings
+    checks = AsyncConnectionPool(
+        settings.database_url.get_secret_value(),
+        min_size=1,
+        max_size=1,
+        kwargs={"autocommit": True, "options": RLS_SESSION_OPTIONS},
+        open=False,
+    )
+    catalog_pool = AsyncConnectionPool(realtime_env.dsn, min_size=1, max_size=1, open=False)
+    async with checks, catalog_pool:
+        table = (await Catalog(catalog_pool, settings.publication).tables())[("public", "rt_rolls")]
+        visibility = Visibility(checks, 1)
+        assert await answers(visibility, table, keys, claim_sets) == {0: {0}, 1: set()}
+        async with await psycopg.AsyncConnection.connect(realtime_env.dsn, autocommit=True) as c:
+            await c.execute(
+                "select pg_terminate_backend(pid) from pg_stat_activity"
+                " where datname = current_database() and usename = 'authenticator'"
+            )
+        dead = await asyncio.wait_for(answers(visibility, table, keys, claim_sets), 10)
+        assert dead == {0: set(), 1: set()}
+        again = await asyncio.wait_for(answers(visibility, table, keys, claim_sets), 10)
+        assert again == {0: {0}, 1: set()}
