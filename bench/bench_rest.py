@@ -50,7 +50,12 @@ sys.path.insert(0, str(ROOT))
 
 from native_platform.database import configure_secrets  # noqa: E402
 from native_platform.migrations import apply_migrations  # noqa: E402
-from native_platform.rest import create_app, executor, settings_for_stack  # noqa: E402
+from native_platform.rest import (  # noqa: E402
+    RestSettings,
+    create_app,
+    executor,
+    settings_for_stack,
+)
 from native_platform.scratch import scratch_database  # noqa: E402
 from native_platform.settings import StackSettings, env_file_path, load_settings  # noqa: E402
 
@@ -536,10 +541,10 @@ with psycopg.connect(sys.argv[1], autocommit=True) as conn:
 
 
 @contextmanager
-def arranged(stack: StackSettings, tree: Path | None = None, suffix: str = "") -> Iterator[str]:
+def arranged(stack: StackSettings, tree: Path | None = None) -> Iterator[str]:
     """A scratch database with the benchmark's rows: this checkout's migrations, or `tree`'s."""
     admin = stack.database_url.get_secret_value().rsplit("/", 1)[0]
-    name = f"rfl_bench_rest_{os.getpid()}{suffix}"
+    name = f"rfl_bench_rest_{os.getpid()}" + ("" if tree is None else "_baseline")
     with scratch_database(f"{admin}/postgres", name):
         if tree is None:
             apply_migrations(f"{admin}/{name}")
@@ -552,6 +557,11 @@ def arranged(stack: StackSettings, tree: Path | None = None, suffix: str = "") -
                 configure_secrets(conn, stack)
             conn.execute(ARRANGE.encode())
         yield name
+
+
+def serving(stack: StackSettings, database: str) -> RestSettings:
+    """The REST server's settings for `database`, as the stack configures it."""
+    return settings_for_stack(stack, database).model_copy(update={"db_aggregates_enabled": True})
 
 
 # The issue's aims for the row by primary key (issue 19 point 2): twice the figure measured before
@@ -600,15 +610,9 @@ def main() -> None:
     with ExitStack() as scope:
         name = scope.enter_context(arranged(stack))
         conn = scope.enter_context(psycopg.connect(stack.authenticator_url(name)))
-        settings = settings_for_stack(stack, name).model_copy(
-            update={"db_aggregates_enabled": True}
-        )
-        base_settings = settings
+        settings = base_settings = serving(stack, name)
         if own_schema:
-            base_name = scope.enter_context(arranged(stack, tree, "_baseline"))
-            base_settings = settings_for_stack(stack, base_name).model_copy(
-                update={"db_aggregates_enabled": True}
-            )
+            base_settings = serving(stack, scope.enter_context(arranged(stack, tree)))
         captured = capture(settings, token)
         dsn = stack.authenticator_url(name).replace(f":{password}@", "@")
         labels = [label for label, _, _ in servers] + ["pgbench", BARE]

@@ -111,10 +111,7 @@ async def run_pipeline(
             ]
             pgconn.pipeline_sync()
             await _flush(pgconn)
-            results = [await _read(pgconn) for _ in commands]
-            sync = await _next_result(pgconn)
-            if sync is None or sync.status != pq.ExecStatus.PIPELINE_SYNC:
-                raise psycopg.OperationalError("the pipeline ended without its sync")
+            results = await _read_segment(pgconn, commands)
             pgconn.exit_pipeline_mode()
         except BaseException as error:
             await _abandon(conn, error)
@@ -152,10 +149,7 @@ async def stream_pipeline(
         # What a full socket buffer kept back (the sync's own flush does not wait).
         await _flush(pgconn)
         for commands in sent:
-            results = [await _read(pgconn) for _ in commands]
-            sync = await _next_result(pgconn)
-            if sync is None or sync.status != pq.ExecStatus.PIPELINE_SYNC:
-                raise psycopg.OperationalError("the pipeline ended without its sync")
+            results = await _read_segment(pgconn, commands)
             try:
                 answer: Results | psycopg.Error = Results(
                     adapter, _answers(conn, prepared, commands, results)
@@ -164,10 +158,6 @@ async def stream_pipeline(
                 answer = error
             yield answer
         pgconn.exit_pipeline_mode()
-    except GeneratorExit:
-        # The consumer stopped early: the statements still queued must not run on.
-        await _abandon(conn, asyncio.CancelledError())
-        raise
     except BaseException as error:
         await _abandon(conn, error)
         raise
@@ -175,8 +165,9 @@ async def stream_pipeline(
 
 async def _abandon(conn: psycopg.AsyncConnection[Any], error: BaseException) -> None:
     """Close a connection left mid-pipeline; first cancel its query when the request was
-    interrupted (the client went away), as psycopg does, or the backend would run it on."""
-    if isinstance(error, asyncio.CancelledError | KeyboardInterrupt):
+    interrupted (the client went away, or a streamed pipeline's consumer stopped early), as
+    psycopg does, or the backend would run it on."""
+    if isinstance(error, asyncio.CancelledError | KeyboardInterrupt | GeneratorExit):
         with contextlib.suppress(Exception):
             await conn.cancel_safe(timeout=5.0)
     conn.pgconn.finish()
@@ -262,6 +253,15 @@ async def _next_result(pgconn: pq.abc.PGconn) -> pq.abc.PGresult | None:
         await _ready(pgconn.socket, write=False)
         pgconn.consume_input()
     return pgconn.get_result()
+
+
+async def _read_segment(pgconn: pq.abc.PGconn, commands: list[Command]) -> list[pq.abc.PGresult]:
+    """The results of the commands sent before a sync, then the sync itself."""
+    results = [await _read(pgconn) for _ in commands]
+    sync = await _next_result(pgconn)
+    if sync is None or sync.status != pq.ExecStatus.PIPELINE_SYNC:
+        raise psycopg.OperationalError("the pipeline ended without its sync")
+    return results
 
 
 async def _read(pgconn: pq.abc.PGconn) -> pq.abc.PGresult:

@@ -28,10 +28,7 @@ fi
 # The shortened runs (medians of 3 where a benchmark takes --runs); docs/performance.md.
 short_args() {
   case "$1" in
-    bench_rest)
-      args=(--runs 3 --seconds 2 --workers 1,2 --scenarios "row by primary key")
-      args+=("${rest_baseline[@]}")
-      ;;
+    bench_rest) args=(--runs 3 --seconds 2 --workers 1,2 --scenarios "row by primary key") ;;
     bench_observability | bench_tracing) args=(--runs 3 --seconds 1) ;;
     bench_backup) args=(--mb 30) ;;
     bench_learning) args=(--requests 30) ;;
@@ -46,11 +43,8 @@ start=$SECONDS
 for bench in bench/bench_*.py; do
   name=$(basename "$bench" .py)
   args=()
-  if [ "${BENCH_FULL:-0}" = 1 ]; then
-    [ "$name" != bench_rest ] || args=("${rest_baseline[@]}")
-  else
-    short_args "$name"
-  fi
+  [ "${BENCH_FULL:-0}" = 1 ] || short_args "$name"
+  [ "$name" != bench_rest ] || args+=("${rest_baseline[@]}")
   echo "==> $bench ${args[*]}"
   began=$SECONDS
   if ! .venv/bin/python "$bench" "${args[@]}" 2>&1 | tee "$out/$name.txt"; then

@@ -68,13 +68,11 @@ class Connection:
     def send(self, frame: Frame, cache: dict[str, bytes] | None = None) -> None:
         """Write a frame now, or queue it when the server has no direct writer; `cache` shares
         one encoding per protocol version across a fan-out."""
-        if self._overflowed:
+        if (cache is not None and self.send_cached(cache)) or self._overflowed:
             return
-        wire = cache.get(self.vsn) if cache is not None else None
-        if wire is None:
-            wire = text_frame(encode_frame(frame, self.vsn).encode())
-            if cache is not None:
-                cache[self.vsn] = wire
+        wire = text_frame(encode_frame(frame, self.vsn).encode())
+        if cache is not None:
+            cache[self.vsn] = wire
         self._hand_over(wire)
 
     def send_cached(self, cache: dict[str, bytes]) -> bool:

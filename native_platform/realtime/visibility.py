@@ -193,18 +193,33 @@ class Visibility:
         pipelined; each is a transaction of its own, so the role and claims visible_rows sets
         (transaction-local) end with it. The sessions are read-only and time-limited
         (RLS_SESSION_OPTIONS)."""
-        statements = ((CHECK_SQL, self._params(table, keys, chunk)) for chunk in chunks)
         failed: list[tuple[int, psycopg.Error]] = []
+        async for position, outcome in self._checks(conn, table, keys, chunks):
+            if isinstance(outcome, psycopg.Error):
+                failed.append((position, outcome))
+            else:
+                yield position, outcome
+        for position, error in failed:
+            yield position, await self._recheck(conn, table, keys, chunks[position], error)
+
+    async def _checks(
+        self,
+        conn: psycopg.AsyncConnection[Any],
+        table: TableInfo,
+        keys: str,
+        chunks: list[list[tuple[str, str]]],
+    ) -> AsyncIterator[tuple[int, list[tuple[int, int]] | psycopg.Error]]:
+        """Each chunk's check statement, all sent at once: (position in `chunks`, its (position
+        in the chunk, key index) pairs or the error it raised), as they come."""
+        statements = ((CHECK_SQL, self._params(table, keys, chunk)) for chunk in chunks)
         async with contextlib.aclosing(stream_pipeline(conn, statements)) as answers:
             position = 0
             async for answer in answers:
                 if isinstance(answer, psycopg.Error):
-                    failed.append((position, answer))
+                    yield position, answer
                 else:
                     yield position, [(int(c), int(k)) for c, k in answer.rows(0)]
                 position += 1
-        for position, error in failed:
-            yield position, await self._recheck(conn, table, keys, chunks[position], error)
 
     async def _recheck(
         self,
@@ -224,13 +239,12 @@ class Visibility:
             log.warning("RLS check on %s failed: %s", table.qualified, error)
             return []
         pairs: list[tuple[int, int]] = []
-        for position, claim_set in enumerate(claim_sets):
-            params = self._params(table, keys, [claim_set])
-            try:
-                cursor = await conn.execute(CHECK_SQL, params)
-                pairs += [(position, int(k)) for _, k in await cursor.fetchall()]
-            except psycopg.Error as failure:
-                log.warning("RLS check on %s failed: %s", table.qualified, failure)
+        singles = [[claim_set] for claim_set in claim_sets]
+        async for position, outcome in self._checks(conn, table, keys, singles):
+            if isinstance(outcome, psycopg.Error):
+                log.warning("RLS check on %s failed: %s", table.qualified, outcome)
+            else:
+                pairs += [(position, key_index) for _, key_index in outcome]
         return pairs
 
     @staticmethod
