@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from native_platform.gc_tuning import tune_garbage_collector
 from native_platform.rest.api_request import ApiRequest, choose_schema
@@ -179,6 +179,19 @@ class _Endpoint:
         await response(scope, receive, send)
 
 
+class _RestApplication(Starlette):
+    """Starlette without its error middlewares: the endpoint answers every error itself, in
+    PostgREST's shape (`_answer`), so Starlette's would only wrap each request and its `send`
+    twice more, ~5% of the server's CPU per request (docs/performance.md). A middleware added with
+    `add_middleware` (the standalone server's CORS) still wraps the router."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        app: ASGIApp = self.router
+        for cls, args, kwargs in reversed(self.user_middleware):
+            app = cls(app, *args, **kwargs)
+        return app
+
+
 def create_app(settings: RestSettings) -> Starlette:
     """The REST server; the pool and schema cache live in the app's lifespan."""
     db = Database(settings)
@@ -193,4 +206,4 @@ def create_app(settings: RestSettings) -> Starlette:
         finally:
             await db.stop()
 
-    return Starlette(routes=[Route("/{path:path}", _Endpoint(db))], lifespan=lifespan)
+    return _RestApplication(routes=[Route("/{path:path}", _Endpoint(db))], lifespan=lifespan)
