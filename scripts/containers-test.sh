@@ -86,8 +86,8 @@ start=$(now)
 {
   compose up --detach db typesense
   compose run --rm migrate
-  compose up --detach api1 api2 functions1 functions2 realtime1 realtime2 indexer nginx \
-    postgres-exporter prometheus
+  compose up --detach api1 api2 functions1 functions2 realtime1 realtime2 indexer \
+    storage-reconcile nginx postgres-exporter prometheus
 } >"$STATE/up.log" 2>&1 || { cat "$STATE/up.log"; exit 1; }
 url="https://127.0.0.1:$RFL_HTTPS_PORT"
 for _ in $(seq 1 180); do

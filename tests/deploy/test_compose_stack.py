@@ -30,7 +30,7 @@ from realtime import (
 )
 from supabase_functions.errors import FunctionsHttpError, FunctionsRelayError
 
-from tests.deploy.support import ROOT, Deployment, Player, containers, sign_up
+from tests.deploy.support import ROOT, Deployment, Player, compose, containers, sign_up
 from tests.helpers.client_json import json_rows
 
 pytestmark = pytest.mark.skipif(
@@ -134,6 +134,21 @@ def test_a_portrait_goes_through_storage(
         response = deployment.http.get(bucket.get_public_url(path))
         assert response.status_code == 200
         assert response.content == PORTRAIT
+    assert bucket.download(path) == PORTRAIT
+
+
+def test_a_storage_reconciliation_pass_keeps_live_objects(
+    table: tuple[Player, Player, str],
+) -> None:
+    """One pass of the `storage-reconcile` worker (config.toml's block, in its own container on
+    the shared storage volume), with no grace period, finishes and leaves an object that has its
+    row in place."""
+    _, player, _ = table
+    path = f"{player.user_id}/kept.png"
+    bucket = player.client.storage.from_("avatars")
+    assert bucket.upload(path, PORTRAIT, {"content-type": "image/png"}).path == path
+    worker = ("worker", "storage-reconcile", "--once", "--grace", "0")
+    compose("run", "--rm", "storage-reconcile", *worker)
     assert bucket.download(path) == PORTRAIT
 
 

@@ -28,6 +28,7 @@ TARGETS = {
     ("realtime", "realtime1:9100"),
     ("realtime", "realtime2:9100"),
     ("indexer", "indexer:9100"),
+    ("storage-reconcile", "storage-reconcile:9100"),
     ("postgres", "postgres-exporter:9187"),
     ("prometheus", "127.0.0.1:9090"),
 }
@@ -53,8 +54,8 @@ def query(deployment: Deployment, expression: str) -> list[dict[str, Any]]:
 
 def test_every_target_is_scraped_and_up(deployment: Deployment) -> None:
     """Every job of prometheus.yml answers its scrape: the API, functions and realtime nodes,
-    the indexer, postgres-exporter and Prometheus itself (a node killed and started again by
-    the other tests is found again by name)."""
+    the indexer, the storage reconciler, postgres-exporter and Prometheus itself (a node killed
+    and started again by the other tests is found again by name)."""
     deadline = time.monotonic() + 90  # a scrape every 15 s; nodes restarted by other tests
     while True:
         active = prometheus(deployment, "/api/v1/targets?state=active")["activeTargets"]

@@ -22,8 +22,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 WRITERS = (
-    "api1 api2 functions1 functions2 realtime1 realtime2 indexer postgres-exporter nginx".split()
-)
+    "api1 api2 functions1 functions2 realtime1 realtime2 indexer storage-reconcile"
+    " postgres-exporter nginx"
+).split()
 
 
 def campaign(player: Player, name: str) -> str:
@@ -82,7 +83,7 @@ def test_backup_and_restore_to_a_moment(deployment: Deployment) -> None:
     compose("start", "db")
     compose("run", "--rm", "migrate")
     compose("start", *WRITERS)
-    compose("run", "--rm", "indexer", "indexer", "reindex")
+    compose("run", "--rm", "indexer", "worker", "indexer", "reindex")
     wait_ready(deployment)
 
     rows = gm.client.table("campaigns").select("id").in_("id", [before, after]).execute()

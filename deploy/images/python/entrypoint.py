@@ -6,7 +6,8 @@
                        REALTIME_HOST:REALTIME_PORT; REALTIME_* variables, or those derived from
                        the stack's settings (as the gateway's realtime) when they are absent
     function NAME      one `[functions.NAME]` block of config.toml alone, on 0.0.0.0:API_PORT
-    indexer [ARGS]     the outbox → Typesense worker (`python -m functions.indexer`)
+    worker NAME [ARGS] one `[workers.NAME]` block of config.toml (`python -m <module> <args>`,
+                       ARGS replacing the block's): `worker indexer`, `worker storage-reconcile`
     migrate            the one-shot job: apply pending migrations and set the runtime secrets,
                        then load the seed when RFL_SEED=true (local and staging only); exits
     backup [ARGS]      (backup image) `rfl backup [--type T] | list | verify` on the volumes
@@ -72,6 +73,17 @@ def function(name: str) -> None:
     block = load_project_config().functions[name]
     app = load_entrypoint(f"functions.{name}", block.entrypoint)()
     uvicorn.run(app, host="0.0.0.0", port=int(os.environ.get("API_PORT", "8000")))  # noqa: S104
+
+
+def worker(name: str, args: list[str]) -> None:
+    """A `[workers.NAME]` block run as the native supervisor runs it: the product's workers plug
+    in through config.toml, never through this image."""
+    from native_platform.project_config import load_project_config
+
+    block = load_project_config().enabled_workers().get(name)
+    if block is None:
+        raise SystemExit(f"config.toml has no enabled [workers.{name}] block")
+    run_module(block.module, args or list(block.args))
 
 
 def realtime() -> None:
@@ -228,8 +240,8 @@ def main(argv: list[str]) -> int:
         function(args[0])
     elif role == "realtime":
         realtime()
-    elif role == "indexer":
-        run_module("functions.indexer", args or ["run"])
+    elif role == "worker" and args:
+        worker(args[0], args[1:])
     elif role == "migrate":
         return migrate()
     elif role in ("backup", "restore"):
