@@ -29,6 +29,7 @@ from psycopg._queries import PostgresQuery
 from psycopg.adapt import Transformer
 
 from native_platform.observability.tracing import PipelineSpans
+from native_platform.socket_ready import socket_ready
 
 __all__ = ["PREPARED_MAX", "PREPARE_THRESHOLD", "Results", "run_pipeline", "stream_pipeline"]
 
@@ -244,13 +245,13 @@ async def _flush(pgconn: pq.abc.PGconn) -> None:
     """Send what libpq buffered. While the socket is full, also read: Postgres may be waiting
     for us to take its first results before it reads the rest (libpq's advice for PQflush)."""
     while pgconn.flush():
-        await _ready(pgconn.socket, write=True)
+        await socket_ready(pgconn.socket, write=True)
         pgconn.consume_input()
 
 
 async def _next_result(pgconn: pq.abc.PGconn) -> pq.abc.PGresult | None:
     while pgconn.is_busy():
-        await _ready(pgconn.socket, write=False)
+        await socket_ready(pgconn.socket)
         pgconn.consume_input()
     return pgconn.get_result()
 
@@ -272,24 +273,3 @@ async def _read(pgconn: pq.abc.PGconn) -> pq.abc.PGresult:
     if await _next_result(pgconn) is not None:
         raise psycopg.OperationalError("the pipeline sent more than one result for a command")
     return result
-
-
-def _resolve(ready: asyncio.Future[None]) -> None:
-    # The loop may call a reader again before the awaiting task runs and removes it.
-    if not ready.done():
-        ready.set_result(None)
-
-
-async def _ready(fileno: int, write: bool) -> None:
-    """Wait until the socket is readable, or readable or writable with `write`."""
-    loop = asyncio.get_running_loop()
-    ready = loop.create_future()
-    loop.add_reader(fileno, _resolve, ready)
-    if write:
-        loop.add_writer(fileno, _resolve, ready)
-    try:
-        await ready
-    finally:
-        loop.remove_reader(fileno)
-        if write:
-            loop.remove_writer(fileno)

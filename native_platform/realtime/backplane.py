@@ -12,10 +12,9 @@ import orjson
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
-__all__ = ["CHANNEL", "WAKE_CHANNEL", "Backplane"]
+__all__ = ["CHANNEL", "Backplane"]
 
 CHANNEL = "realtime_bus"
-WAKE_CHANNEL = "realtime_wal"
 NOTIFY_LIMIT = 7900
 log = logging.getLogger(__name__)
 
@@ -32,7 +31,6 @@ class Backplane:
         self.pid: int | None = None
         self.ready = asyncio.Event()
         self.on_reconnect: Callable[[int, int], Awaitable[None]] | None = None
-        self.on_wake: Callable[[], None] | None = None
 
     async def publish(
         self, message: dict[str, Any], conn: psycopg.AsyncConnection | None = None
@@ -76,16 +74,11 @@ class Backplane:
     async def _listen(self) -> None:
         async with await psycopg.AsyncConnection.connect(self._dsn, autocommit=True) as conn:
             await conn.execute(f"listen {CHANNEL}")
-            await conn.execute(f"listen {WAKE_CHANNEL}")
             previous, self.pid = self.pid, conn.info.backend_pid
             if previous is not None and self.on_reconnect is not None:
                 await self.on_reconnect(previous, self.pid)
             self.ready.set()
             async for notify in conn.notifies():
-                if notify.channel == WAKE_CHANNEL:
-                    if self.on_wake is not None:
-                        self.on_wake()
-                    continue
                 try:
                     await self._handler(orjson.loads(notify.payload))
                 except Exception:

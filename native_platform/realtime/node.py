@@ -76,14 +76,8 @@ class Node:
         self.presence = PresenceStore(self.admin_pool, self.backplane)
         self.backplane.on_reconnect = self._backplane_back
         self.reader = ChangeReader(
-            admin_dsn,
-            self.catalog,
-            self.on_changes,
-            settings.max_changes_per_poll,
-            settings.poll_interval_seconds,
-            settings.idle_poll_interval_seconds,
+            admin_dsn, self.catalog, self.on_changes, settings.max_changes_per_batch
         )
-        self.backplane.on_wake = self.reader.wake.set
         self.reader.on_lost = self._changes_lost
         self.reader.on_recovered = self._replace_dead_connections
         self.channels: dict[tuple[str, bool], set[Channel]] = defaultdict(set)

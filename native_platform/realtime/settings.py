@@ -32,9 +32,8 @@ class RealtimeSettings(BaseSettings):
     rls_connections: int = Field(
         default=1, ge=1, description="RLS-check sessions, each a pipeline of check statements"
     )
-    max_changes_per_poll: int = Field(default=1000, ge=1)
-    poll_interval_seconds: float = Field(default=0.001, gt=0)
-    idle_poll_interval_seconds: float = Field(default=0.1, gt=0)
+    # Changes handed to the fan-out at once (whole transactions) while the WAL reader catches up.
+    max_changes_per_batch: int = Field(default=1000, ge=1)
     socket_idle_timeout_seconds: float = Field(default=60.0, gt=0)
     # A socket whose unsent bytes would pass this (the peer stopped reading) is closed; a
     # single larger frame is still sent to a socket with nothing pending.
