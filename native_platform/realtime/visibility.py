@@ -96,18 +96,35 @@ class Visibility:
         self._pool = pool
         self._parallel = parallel
         self._roles: dict[tuple[str, int], tuple[_RoleAccess, float]] = {}
+        self._rereading: dict[tuple[str, int], asyncio.Task[None]] = {}
 
     async def _role(self, role: str, table: TableInfo) -> _RoleAccess:
-        """(may SELECT the table, bypasses RLS, selectable columns), cached for a few seconds."""
-        cached = self._roles.get((role, table.oid))
-        if cached and time.monotonic() - cached[1] < CACHE_TTL:
-            return cached[0]
+        """(may SELECT the table, bypasses RLS, selectable columns), cached for CACHE_TTL
+        seconds, then answered from the cache while one re-read runs in the background (as
+        the catalog: a delivery does not wait for the query)."""
+        key = (role, table.oid)
+        cached = self._roles.get(key)
+        if cached is None:
+            return await self._read_role(role, table)
+        if time.monotonic() - cached[1] >= CACHE_TTL and key not in self._rereading:
+            self._rereading[key] = asyncio.ensure_future(self._reread_role(role, table))
+        return cached[0]
+
+    async def _read_role(self, role: str, table: TableInfo) -> _RoleAccess:
         async with self._pool.connection() as conn:
             values = {"role": role, "table": table.oid}
             row = await (await conn.execute(ROLE_SQL, values)).fetchone()
         answer = (bool(row and row[0]), bool(row and row[1]), frozenset(row[2] if row else ()))
         self._roles[(role, table.oid)] = (answer, time.monotonic())
         return answer
+
+    async def _reread_role(self, role: str, table: TableInfo) -> None:
+        try:
+            await self._read_role(role, table)
+        except Exception as error:  # the next delivery tries again
+            log.warning("reading %s's rights on %s failed: %r", role, table.qualified, error)
+        finally:
+            del self._rereading[(role, table.oid)]
 
     async def may_select(self, role: str, table: TableInfo) -> bool:
         """The whole table or some of its columns (column privileges)."""
