@@ -19,6 +19,9 @@ BIN_DIR = Path("/usr/lib/postgresql/15/bin")
 
 SERVER_SETTINGS = {
     "listen_addresses": "'127.0.0.1'",
+    # Local connections are trusted (pg_hba.conf), so only the cluster's own OS user (and root)
+    # may open the socket: with the default 0777 any local user was a superuser.
+    "unix_socket_permissions": "0700",
     "wal_level": "logical",
     "max_replication_slots": "20",
     "max_wal_senders": "20",
@@ -65,6 +68,7 @@ ARCHIVE_TIMEOUT = "'60s'"
 # durable cluster is restarted for them (`rfl up`): a test cluster shared by running tests
 # takes pg_cron at its next start.
 RESTART_SETTINGS = {
+    "unix_socket_permissions": "0777",
     "archive_mode": "off",
     "shared_preload_libraries": "",
     "logging_collector": "off",
