@@ -16,6 +16,13 @@ from tests.native_platform.realtime.support import RealtimeEnv
 pytestmark = pytest.mark.anyio
 
 
+def publish_new_table(realtime_env: RealtimeEnv, name: str) -> None:
+    realtime_env.sql(
+        f"create table public.{name} (id int primary key, body text);"
+        f"alter publication {realtime_env.settings.publication} add table public.{name}"
+    )
+
+
 async def test_a_stale_catalog_answers_at_once_and_rereads_in_the_background(
     realtime_env: RealtimeEnv,
 ) -> None:
@@ -25,10 +32,7 @@ async def test_a_stale_catalog_answers_at_once_and_rereads_in_the_background(
         catalog = Catalog(pool, realtime_env.settings.publication, ttl=0.05)
         first = await catalog.tables()
         assert ("public", name) not in first
-        realtime_env.sql(
-            f"create table public.{name} (id int primary key);"
-            f"alter publication {realtime_env.settings.publication} add table public.{name}"
-        )
+        publish_new_table(realtime_env, name)
         await asyncio.sleep(0.1)
         # Stale: the last answer comes back without waiting; a re-read starts.
         assert ("public", name) not in await catalog.tables()
@@ -47,9 +51,6 @@ async def test_a_table_the_catalog_does_not_know_is_looked_up_at_once(
     async with pool:
         catalog = Catalog(pool, realtime_env.settings.publication, ttl=3600)
         await catalog.tables()
-        realtime_env.sql(
-            f"create table public.{name} (id int primary key, body text);"
-            f"alter publication {realtime_env.settings.publication} add table public.{name}"
-        )
+        publish_new_table(realtime_env, name)
         table = await catalog.get("public", name)
         assert table is not None and table.key_columns == ("id",)

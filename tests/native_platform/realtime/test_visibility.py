@@ -6,7 +6,9 @@ answer with its own subscriber."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
@@ -14,11 +16,28 @@ import psycopg
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from native_platform.realtime.catalog import Catalog
+from native_platform.realtime.catalog import Catalog, TableInfo
 from native_platform.realtime.visibility import RLS_SESSION_OPTIONS, Visibility
 from tests.native_platform.realtime.support import RealtimeEnv
 
 pytestmark = pytest.mark.anyio
+
+
+@contextlib.asynccontextmanager
+async def checking(realtime_env: RealtimeEnv) -> AsyncIterator[tuple[Visibility, TableInfo]]:
+    """A Visibility on one check session as the node opens them, and the rt_rolls table."""
+    settings = realtime_env.settings
+    checks = AsyncConnectionPool(
+        settings.database_url.get_secret_value(),
+        min_size=1,
+        max_size=1,
+        kwargs={"autocommit": True, "options": RLS_SESSION_OPTIONS},
+        open=False,
+    )
+    catalog_pool = AsyncConnectionPool(realtime_env.dsn, min_size=1, max_size=1, open=False)
+    async with checks, catalog_pool:
+        table = (await Catalog(catalog_pool, settings.publication).tables())[("public", "rt_rolls")]
+        yield Visibility(checks, 1), table
 
 
 async def answers(
@@ -45,18 +64,7 @@ async def test_a_check_session_that_dies_delivers_nothing_and_the_next_change_is
         ("authenticated", orjson.dumps({"sub": user, "role": "authenticated"}).decode())
         for user in (member, outsider)
     ]
-    settings = realtime_env.settings
-    checks = AsyncConnectionPool(
-        settings.database_url.get_secret_value(),
-        min_size=1,
-        max_size=1,
-        kwargs={"autocommit": True, "options": RLS_SESSION_OPTIONS},
-        open=False,
-    )
-    catalog_pool = AsyncConnectionPool(realtime_env.dsn, min_size=1, max_size=1, open=False)
-    async with checks, catalog_pool:
-        table = (await Catalog(catalog_pool, settings.publication).tables())[("public", "rt_rolls")]
-        visibility = Visibility(checks, 1)
+    async with checking(realtime_env) as (visibility, table):
         assert await answers(visibility, table, keys, claim_sets) == {0: {0}, 1: set()}
         async with await psycopg.AsyncConnection.connect(realtime_env.dsn, autocommit=True) as c:
             await c.execute(
@@ -91,16 +99,6 @@ async def test_claims_holding_the_separator_keep_each_answer_with_its_subscriber
         )
         for user in users
     ]
-    settings = realtime_env.settings
-    checks = AsyncConnectionPool(
-        settings.database_url.get_secret_value(),
-        min_size=1,
-        max_size=1,
-        kwargs={"autocommit": True, "options": RLS_SESSION_OPTIONS},
-        open=False,
-    )
-    catalog_pool = AsyncConnectionPool(realtime_env.dsn, min_size=1, max_size=1, open=False)
-    async with checks, catalog_pool:
-        table = (await Catalog(catalog_pool, settings.publication).tables())[("public", "rt_rolls")]
-        seen = await answers(Visibility(checks, 1), table, [{"id": rows[0][0]}], claim_sets)
+    async with checking(realtime_env) as (visibility, table):
+        seen = await answers(visibility, table, [{"id": rows[0][0]}], claim_sets)
     assert seen == {index: ({0} if index % 2 == 0 else set()) for index in range(len(users))}
