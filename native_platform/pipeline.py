@@ -28,8 +28,8 @@ from psycopg import abc, errors, pq, sql
 from psycopg._queries import PostgresQuery
 from psycopg.adapt import Transformer
 
+from native_platform.libpq_wait import flush, next_result
 from native_platform.observability.tracing import PipelineSpans
-from native_platform.socket_ready import socket_ready
 
 __all__ = ["PREPARED_MAX", "PREPARE_THRESHOLD", "Results", "run_pipeline", "stream_pipeline"]
 
@@ -111,7 +111,7 @@ async def run_pipeline(
                 command for query in converted for command in _send(pgconn, prepared, query)
             ]
             pgconn.pipeline_sync()
-            await _flush(pgconn)
+            await flush(pgconn)
             results = await _read_segment(pgconn, commands)
             pgconn.exit_pipeline_mode()
         except BaseException as error:
@@ -148,7 +148,7 @@ async def stream_pipeline(
             sent.append(_send(pgconn, prepared, _convert(adapter, query, params)))
             pgconn.pipeline_sync()
         # What a full socket buffer kept back (the sync's own flush does not wait).
-        await _flush(pgconn)
+        await flush(pgconn)
         for commands in sent:
             results = await _read_segment(pgconn, commands)
             try:
@@ -241,25 +241,10 @@ def _answers(
     return answers
 
 
-async def _flush(pgconn: pq.abc.PGconn) -> None:
-    """Send what libpq buffered. While the socket is full, also read: Postgres may be waiting
-    for us to take its first results before it reads the rest (libpq's advice for PQflush)."""
-    while pgconn.flush():
-        await socket_ready(pgconn.socket, write=True)
-        pgconn.consume_input()
-
-
-async def _next_result(pgconn: pq.abc.PGconn) -> pq.abc.PGresult | None:
-    while pgconn.is_busy():
-        await socket_ready(pgconn.socket)
-        pgconn.consume_input()
-    return pgconn.get_result()
-
-
 async def _read_segment(pgconn: pq.abc.PGconn, commands: list[Command]) -> list[pq.abc.PGresult]:
     """The results of the commands sent before a sync, then the sync itself."""
     results = [await _read(pgconn) for _ in commands]
-    sync = await _next_result(pgconn)
+    sync = await next_result(pgconn)
     if sync is None or sync.status != pq.ExecStatus.PIPELINE_SYNC:
         raise psycopg.OperationalError("the pipeline ended without its sync")
     return results
@@ -267,9 +252,9 @@ async def _read_segment(pgconn: pq.abc.PGconn, commands: list[Command]) -> list[
 
 async def _read(pgconn: pq.abc.PGconn) -> pq.abc.PGresult:
     """A command's result, then the end of its results (libpq returns None between commands)."""
-    result = await _next_result(pgconn)
+    result = await next_result(pgconn)
     if result is None:
         raise psycopg.OperationalError("the pipeline sent no result for a command")
-    if await _next_result(pgconn) is not None:
+    if await next_result(pgconn) is not None:
         raise psycopg.OperationalError("the pipeline sent more than one result for a command")
     return result

@@ -25,9 +25,9 @@ from typing import Any
 import psycopg
 from psycopg import errors, pq, sql
 
-from native_platform.socket_ready import socket_ready
+from native_platform.libpq_wait import flush, next_result, socket_ready
 
-__all__ = ["Message", "ReplicationStream", "format_lsn"]
+__all__ = ["Message", "ReplicationStream"]
 
 # The protocol's clock counts microseconds from 2000-01-01 (Unix time 946,684,800 s).
 _POSTGRES_EPOCH_US = 946_684_800_000_000
@@ -38,11 +38,6 @@ _STATUS = struct.Struct(">cQQQQ?")  # 'r', written, flushed, applied, clock, rep
 # (LSN, payload): an XLogData message's start and decoded payload, or, with payload None, a
 # keepalive and the end of the WAL the server had sent when it wrote it.
 Message = tuple[int, bytes | None]
-
-
-def format_lsn(lsn: int) -> str:
-    """An LSN as Postgres writes it (`16/B374D848`)."""
-    return f"{lsn >> 32:X}/{lsn & 0xFFFFFFFF:X}"
 
 
 class ReplicationStream:
@@ -61,19 +56,18 @@ class ReplicationStream:
         await self._command(command.format(sql.Identifier(slot), sql.Identifier(plugin)))
 
     async def start(self, slot: str, options: Mapping[str, str]) -> None:
-        """Stream the slot's changes, decoded with the output plugin's `options`. (Postgres 15
-        cannot start a logical stream twice in one session: its walsender keeps the first
-        stream's end, and a second stream ends at once.)"""
-        command = sql.SQL("START_REPLICATION SLOT {} LOGICAL {} ({})").format(
+        """Stream the slot's changes from its confirmed position, decoded with the output
+        plugin's `options`. Once per session: Postgres 15's walsender keeps the first stream's
+        end, and a second stream in the same session ends at once."""
+        command = sql.SQL("START_REPLICATION SLOT {} LOGICAL 0/0 ({})").format(
             sql.Identifier(slot),
-            sql.SQL(format_lsn(self.confirmed)),
             sql.SQL(", ").join(
                 sql.SQL("{} {}").format(sql.Identifier(name), sql.Literal(value))
                 for name, value in options.items()
             ),
         )
         self._pgconn.send_query(command.as_bytes(self._conn))
-        result = await self._next_result()
+        result = await next_result(self._pgconn)
         if result is None or result.status != pq.ExecStatus.COPY_BOTH:
             raise self._error(result, "START_REPLICATION did not start streaming")
 
@@ -100,9 +94,7 @@ class ReplicationStream:
         status = _STATUS.pack(b"r", confirmed, confirmed, confirmed, clock, ask_position)
         if self._pgconn.put_copy_data(status) != 1:
             raise self._error(None, "could not queue a standby status update")
-        while self._pgconn.flush():
-            await socket_ready(self._pgconn.socket, write=True)
-            self._pgconn.consume_input()
+        await flush(self._pgconn)
 
     async def _drain(self) -> list[Message]:
         """The messages libpq has already read, without waiting."""
@@ -125,15 +117,9 @@ class ReplicationStream:
     async def _command(self, command: sql.Composable) -> None:
         """A replication command (simple query protocol, the only one walsenders speak)."""
         self._pgconn.send_query(command.as_bytes(self._conn))
-        while (result := await self._next_result()) is not None:
+        while (result := await next_result(self._pgconn)) is not None:
             if result.status == pq.ExecStatus.FATAL_ERROR:
                 raise self._error(result, "replication command failed")
-
-    async def _next_result(self) -> pq.abc.PGresult | None:
-        while self._pgconn.is_busy():
-            await socket_ready(self._pgconn.socket)
-            self._pgconn.consume_input()
-        return self._pgconn.get_result()
 
     def _error(self, result: pq.abc.PGresult | None, what: str) -> psycopg.Error:
         """The server's error, as psycopg would raise it; a lost connection when there is none
