@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import time
 from dataclasses import dataclass
 
 from psycopg_pool import AsyncConnectionPool
 
-__all__ = ["Catalog", "TableInfo"]
+from native_platform.realtime.rereads import BackgroundRereads
 
-log = logging.getLogger(__name__)
+__all__ = ["Catalog", "TableInfo"]
 
 TABLES_SQL = """
 select n.nspname, c.relname, c.oid::integer, c.relrowsecurity,
@@ -59,7 +57,7 @@ class Catalog:
         self._ttl = ttl
         self._tables: dict[tuple[str, str], TableInfo] = {}
         self._read_at = float("-inf")
-        self._rereading: asyncio.Task[None] | None = None
+        self._rereads = BackgroundRereads()
 
     async def tables(self) -> dict[tuple[str, str], TableInfo]:
         """The published tables. Past `ttl`, the tables read last are still answered while one
@@ -68,17 +66,9 @@ class Catalog:
         benchmark (docs/performance.md)."""
         if self._read_at == float("-inf"):
             await self.refresh()
-        elif time.monotonic() - self._read_at > self._ttl and self._rereading is None:
-            self._rereading = asyncio.ensure_future(self._reread())
+        elif time.monotonic() - self._read_at > self._ttl:
+            self._rereads.start((), self.refresh, f"publication {self._publication}")
         return self._tables
-
-    async def _reread(self) -> None:
-        try:
-            await self.refresh()
-        except Exception as error:  # the next call tries again
-            log.warning("reading publication %s failed: %r", self._publication, error)
-        finally:
-            self._rereading = None
 
     async def refresh(self) -> None:
         async with self._pool.connection() as conn:

@@ -24,6 +24,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from native_platform.pipeline import stream_pipeline
 from native_platform.realtime.catalog import TableInfo
+from native_platform.realtime.rereads import BackgroundRereads
 
 __all__ = ["CHECK_TIMEOUT", "RLS_SESSION_OPTIONS", "Visibility"]
 
@@ -96,7 +97,7 @@ class Visibility:
         self._pool = pool
         self._parallel = parallel
         self._roles: dict[tuple[str, int], tuple[_RoleAccess, float]] = {}
-        self._rereading: dict[tuple[str, int], asyncio.Task[None]] = {}
+        self._rereads = BackgroundRereads()
 
     async def _role(self, role: str, table: TableInfo) -> _RoleAccess:
         """(may SELECT the table, bypasses RLS, selectable columns), cached for CACHE_TTL
@@ -106,8 +107,9 @@ class Visibility:
         cached = self._roles.get(key)
         if cached is None:
             return await self._read_role(role, table)
-        if time.monotonic() - cached[1] >= CACHE_TTL and key not in self._rereading:
-            self._rereading[key] = asyncio.ensure_future(self._reread_role(role, table))
+        if time.monotonic() - cached[1] >= CACHE_TTL:
+            what = f"{role}'s rights on {table.qualified}"
+            self._rereads.start(key, lambda: self._read_role(role, table), what)
         return cached[0]
 
     async def _read_role(self, role: str, table: TableInfo) -> _RoleAccess:
@@ -117,14 +119,6 @@ class Visibility:
         answer = (bool(row and row[0]), bool(row and row[1]), frozenset(row[2] if row else ()))
         self._roles[(role, table.oid)] = (answer, time.monotonic())
         return answer
-
-    async def _reread_role(self, role: str, table: TableInfo) -> None:
-        try:
-            await self._read_role(role, table)
-        except Exception as error:  # the next delivery tries again
-            log.warning("reading %s's rights on %s failed: %r", role, table.qualified, error)
-        finally:
-            del self._rereading[(role, table.oid)]
 
     async def may_select(self, role: str, table: TableInfo) -> bool:
         """The whole table or some of its columns (column privileges)."""
