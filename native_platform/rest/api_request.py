@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
@@ -32,7 +33,8 @@ class ApiRequest:
 
     @property
     def query_pairs(self) -> list[tuple[str, str]]:
-        return self.http.query_params.multi_items()
+        # As Starlette's `query_params` parse it, without building its multi-dict first.
+        return parse_qsl(self.http.scope["query_string"].decode("latin-1"), keep_blank_values=True)
 
     @property
     def rollback(self) -> bool:
@@ -44,7 +46,12 @@ class ApiRequest:
         return self.http.headers.get(name)
 
     def context(self) -> RequestContext:
-        headers = {k.lower(): v for k, v in self.http.headers.items() if k.lower() != "cookie"}
+        # ASGI header names are lower case already.
+        headers = {
+            name.decode("latin-1"): value.decode("latin-1")
+            for name, value in self.http.scope["headers"]
+            if name != b"cookie"
+        }
         return RequestContext(
             self.identity,
             (self.schema, *self.db.settings.extra_search_path),

@@ -20,7 +20,7 @@ from psycopg import sql
 from psycopg_pool import PoolTimeout
 
 from native_platform.caller import caller_context_sql
-from native_platform.pipeline import run_pipeline
+from native_platform.pipeline import leased, run_pipeline
 from native_platform.ratelimit import LimiterUnavailable, request_key
 from native_platform.rest.auth import Identity
 from native_platform.rest.database import Database
@@ -218,7 +218,7 @@ async def _run(
     main_index = len(queued) - 1
     if explain is not None:
         queued.append((explain, params))
-    async with db.pool.connection() as conn:
+    async with leased(db.pool) as conn:
         try:
             results = await run_pipeline(conn, queued)
             result = StatementResult(*results.row(main_index))
@@ -252,7 +252,7 @@ async def _plan(
     else:
         explained = sql.Composed([sql.SQL(prefix.decode()), statement])
     queued = transaction_statements(db.settings, ctx, explained, params, read_only, False)
-    async with db.pool.connection() as conn:
+    async with leased(db.pool) as conn:
         try:
             lines = (await run_pipeline(conn, queued)).texts(len(queued) - 1)
         except BaseException:

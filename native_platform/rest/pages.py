@@ -8,15 +8,24 @@ from native_platform.rest.executor import StatementResult
 from native_platform.rest.query_params import QueryParams
 from native_platform.rest.ranges import content_range, page_bounds
 
-__all__ = ["paged", "read_headers"]
+__all__ = ["first_row", "paged", "read_headers"]
+
+
+def _bounds(req: ApiRequest, params: QueryParams, honour_range: bool) -> tuple[int, int | None]:
+    range_header = req.header("range") if honour_range else None
+    return page_bounds(
+        range_header, params.limit.get(()), params.offset.get(()), req.db.settings.db_max_rows
+    )
+
+
+def first_row(req: ApiRequest, params: QueryParams, honour_range: bool) -> int:
+    """The page's first row index, leaving `params` as they are."""
+    return _bounds(req, params, honour_range)[0]
 
 
 def paged(req: ApiRequest, params: QueryParams, honour_range: bool) -> int:
     """Apply Range/limit/offset/max-rows to the root; return the page's first row index."""
-    range_header = req.header("range") if honour_range else None
-    offset, limit = page_bounds(
-        range_header, params.limit.get(()), params.offset.get(()), req.db.settings.db_max_rows
-    )
+    offset, limit = _bounds(req, params, honour_range)
     params.offset[()] = offset
     if limit is None:
         params.limit.pop((), None)

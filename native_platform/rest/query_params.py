@@ -12,7 +12,7 @@ from native_platform.rest.filter_parser import parse_filter, parse_tree
 from native_platform.rest.query_ast import Condition, Field, OrderTerm, SelectItem, Star
 from native_platform.rest.select_parser import parse_order, parse_select
 
-__all__ = ["EmbedPath", "QueryParams", "parse_query"]
+__all__ = ["EmbedPath", "QueryParams", "canonical_query", "parse_query"]
 
 EmbedPath = tuple[str, ...]
 
@@ -36,12 +36,15 @@ def parse_query(pairs: Iterable[tuple[str, str]]) -> QueryParams:
     """Parse every parameter (function arguments are taken out before, by the RPC handler)."""
     params = QueryParams()
     items = [(key, value) for key, value in pairs if key]
-    params.canonical = "&".join(
-        f"{quote(k, safe='')}={quote(v, safe=',.:()*')}" for k, v in sorted(items)
-    )
+    params.canonical = canonical_query(items)
     for key, value in items:
         _classify(params, key, value)
     return params
+
+
+def canonical_query(pairs: Iterable[tuple[str, str]]) -> str:
+    """The query string as PostgREST's Content-Location writes it: sorted, re-encoded."""
+    return "&".join(f"{quote(k, safe='')}={quote(v, safe=',.:()*')}" for k, v in sorted(pairs) if k)
 
 
 def _classify(params: QueryParams, key: str, value: str) -> None:

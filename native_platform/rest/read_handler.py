@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 from psycopg import sql
@@ -10,8 +11,8 @@ from starlette.responses import Response
 from native_platform.rest.api_request import ApiRequest
 from native_platform.rest.executor import StatementResult, execute
 from native_platform.rest.mutations_sql import table_sql
-from native_platform.rest.pages import paged, read_headers
-from native_platform.rest.query_params import parse_query
+from native_platform.rest.pages import first_row, paged, read_headers
+from native_platform.rest.query_params import QueryParams, canonical_query, parse_query
 from native_platform.rest.ranges import range_status
 from native_platform.rest.read_plan import build_read_plan
 from native_platform.rest.responses import format_body, make_response, plan_response, singular_check
@@ -25,15 +26,29 @@ __all__ = ["find_table", "handle_read", "paged", "read_headers"]
 
 
 def quoted_name(table: Table) -> str:
-    return ".".join('"' + part.replace('"', '""') + '"' for part in (table.schema, table.name))
+    return _quoted(table.schema, table.name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _quoted(schema: str, name: str) -> str:
+    return ".".join('"' + part.replace('"', '""') + '"' for part in (schema, name))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_shape(keyed: tuple[tuple[str, str], ...]) -> QueryParams:
+    """The query parsed with its slotted filter values blanked (`slot_pairs`), shared by every
+    request of that shape; never to be changed. A slotted value (`eq.`, `gt.`, ...) is taken
+    whole and never fails to parse, so the shape's errors and paging are the request's own."""
+    return parse_query(keyed)
 
 
 async def handle_read(req: ApiRequest, name: str) -> Response:
     table = find_table(req, name)
     pairs = req.query_pairs
-    params = parse_query(pairs)
+    keyed, values = slot_pairs(pairs)
+    params = _parsed_shape(keyed)
     honour_range = req.method in ("GET", "HEAD")
-    offset = paged(req, params, honour_range)
+    offset = first_row(req, params, honour_range)
     shape = Shape(
         req.prefs.get("count"),
         req.media.strip_nulls,
@@ -56,7 +71,6 @@ async def handle_read(req: ApiRequest, name: str) -> Response:
     if shape.count in ("planned", "estimated"):
         result = await _estimated_read(req, table, pairs, honour_range, shape)
     else:
-        keyed, values = slot_pairs(pairs)
         key = (
             "read",
             req.schema,
@@ -72,7 +86,7 @@ async def handle_read(req: ApiRequest, name: str) -> Response:
     if plan is not None:
         return plan
     status = range_status(offset, result.page_total, result.total)
-    headers = read_headers(req, offset, result, params.canonical)
+    headers = read_headers(req, offset, result, canonical_query(pairs))
     return make_response(
         status,
         format_body(req.media, result.body),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from pathlib import Path
@@ -68,17 +69,25 @@ class RestSettings(BaseSettings):
         """How a transaction ends when no (honoured) `Prefer: tx` says otherwise."""
         return self.db_tx_end.startswith("rollback")
 
+    # Read several times per request: each list is split once per distinct value (`_split`).
     @property
     def schemas(self) -> tuple[str, ...]:
-        return tuple(s.strip() for s in self.db_schemas.split(",") if s.strip())
+        return _split(self.db_schemas, ",")
 
     @property
     def extra_search_path(self) -> tuple[str, ...]:
-        return tuple(s.strip() for s in self.db_extra_search_path.split(",") if s.strip())
+        return _split(self.db_extra_search_path, ",")
 
     @property
     def role_claim_path(self) -> tuple[str, ...]:
-        return tuple(part for part in self.jwt_role_claim_key.split(".") if part)
+        return _split(self.jwt_role_claim_key, ".", strip=False)
+
+
+@functools.lru_cache(maxsize=64)
+def _split(text: str, separator: str, strip: bool = True) -> tuple[str, ...]:
+    """The non-empty parts of `text`, stripped unless told not to."""
+    parts = (part.strip() if strip else part for part in text.split(separator))
+    return tuple(part for part in parts if part)
 
 
 def read_config_file(path: Path) -> dict[str, str]:
