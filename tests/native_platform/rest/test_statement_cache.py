@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
 from psycopg import sql
 
+from native_platform.rest.errors import ApiError
+from native_platform.rest.query_params import parse_query
 from native_platform.rest.sql_params import Params
 from native_platform.rest.statement_cache import StatementCache, slot_pairs, with_values
 
@@ -64,3 +68,31 @@ def test_transformed_values_are_not_cached() -> None:
 
     assert cache.prepare("k", ["a"], build)[1] == {"p0": "A"}
     assert not cache.entries
+
+
+_KEYS = st.sampled_from(["id", "name", "films.year", "not", "limit", "a.b.c", "x->y", ""])
+_VALUES = st.one_of(
+    st.text(max_size=30),
+    st.builds(
+        lambda op, value: op + value,
+        st.sampled_from(["eq.", "not.eq.", "gt.", "cs.", "adj.", "isdistinct.", "in.", "is."]),
+        st.text(max_size=20),
+    ),
+)
+
+
+@given(st.lists(st.tuples(_KEYS, _VALUES), max_size=4))
+def test_the_blanked_shape_parses_as_the_request_does(pairs: list[tuple[str, str]]) -> None:
+    """What a read takes from its query's shape (`slot_pairs` with the values blanked) before
+    the statement, the errors and the paging, is the request's own whatever its slotted values:
+    a slotted value is taken whole."""
+    keyed, _ = slot_pairs(pairs)
+    outcomes: list[object] = []
+    for query in (pairs, keyed):
+        try:
+            parsed = parse_query(query)
+        except ApiError as error:
+            outcomes.append((error.status, error.code, error.message))
+        else:
+            outcomes.append((parsed.limit, parsed.offset, len(parsed.conditions)))
+    assert outcomes[0] == outcomes[1]
