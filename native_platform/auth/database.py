@@ -13,7 +13,7 @@ from starlette.requests import Request
 from native_platform.auth.callers import Caller
 from native_platform.auth.errors import from_database_error
 from native_platform.caller import CallerContext, caller_context_sql
-from native_platform.pipeline import run_pipeline
+from native_platform.pipeline import leased, run_pipeline
 
 __all__ = ["AuthDatabase", "request_headers"]
 
@@ -76,7 +76,7 @@ class AuthDatabase:
             # settings and the call go in one pipeline on an autocommit connection, so Postgres
             # runs them as one implicit transaction, committed at the pipeline's sync and rolled
             # back on an error (no begin or commit to send).
-            async with self.pool.connection() as conn:
+            async with leased(self.pool) as conn:
                 if not conn.autocommit:
                     await conn.set_autocommit(True)
                 results = await run_pipeline(conn, [(SETUP, context), (query, args)])
