@@ -101,9 +101,9 @@ async def leased(
     caller's `commit` does.
 
     `pool.connection()` also enters the connection's own context, whose exit commits: a no-op
-    here that still takes the connection's lock and runs psycopg's wait machinery, ~5% of a REST
-    request's CPU. The pool's return still rolls back a transaction left open and replaces a
-    closed or broken connection.
+    here that still takes the connection's lock and runs psycopg's wait machinery on every
+    request (docs/performance.md, eleventh session). The pool's return still rolls back a
+    transaction left open and replaces a closed or broken connection.
     """
     conn = await pool.getconn()
     try:

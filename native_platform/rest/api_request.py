@@ -46,11 +46,11 @@ class ApiRequest:
         return self.http.headers.get(name)
 
     def context(self) -> RequestContext:
-        # ASGI header names are lower case already.
+        # From the scope's raw pairs, as Starlette's `headers.items()` decodes them.
         headers = {
-            name.decode("latin-1"): value.decode("latin-1")
+            name.decode("latin-1").lower(): value.decode("latin-1")
             for name, value in self.http.scope["headers"]
-            if name != b"cookie"
+            if name.lower() != b"cookie"
         }
         return RequestContext(
             self.identity,
