@@ -125,18 +125,17 @@ def mounted(dsn: str, settings: StackSettings, **overrides: Any) -> Iterator[str
             yield
 
     with serve(Starlette(routes=[Mount("/rest/v1", app=rest_app)], lifespan=lifespan)) as url:
-        _wait_for_schema_cache(url + "/rest/v1/")
+        wait_for_schema_cache(url + "/rest/v1")
         yield url
 
 
-def _wait_for_schema_cache(root: str, timeout: float = 15.0) -> None:
-    """Until the app answers its root with something else than 503: the server starts before
-    its schema cache is loaded (PGRST002 until then), and a test's first request must not race
-    the load. Returns at the deadline anyway; the test's own assertions then say what is wrong."""
+def wait_for_schema_cache(api: str, timeout: float = 30.0) -> None:
+    """Until the REST app at `api` answers its root with something else than 503: the server
+    listens before its schema cache is loaded and answers 503 PGRST002 until then (as PostgREST
+    does), so a test's first request must not race the load."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if httpx.get(root, timeout=5).status_code != 503:
-            return
+    while httpx.get(api + "/", timeout=5).status_code == 503:
+        assert time.monotonic() < deadline, f"the schema cache did not load within {timeout} s"
         time.sleep(0.05)
 
 

@@ -26,6 +26,7 @@ import pytest
 from native_platform.rest import create_app, settings_for_stack
 from native_platform.settings import StackSettings
 from tests.helpers.servers import serve
+from tests.native_platform.rest.support import wait_for_schema_cache
 from tests.sql.matrix import ACTORS, MATRIX, UPDATE_COLUMN
 from tests.sql.world import C1, ROWS, USERS, build_world
 
@@ -143,17 +144,8 @@ def api(pg_server: Any, migrated_template: str, stack_settings: StackSettings) -
             current = {table: current_values(conn, table) for table in ROWS}
         app = create_app(settings_for_stack(stack_settings, name))
         with serve(app) as url, httpx.Client(base_url=url, timeout=30) as client:
-            wait_for_schema_cache(client)
+            wait_for_schema_cache(url)
             yield Api(client, headers, current)
-
-
-def wait_for_schema_cache(client: httpx.Client) -> None:
-    """The server loads its schema cache after it starts listening and answers 503 PGRST002
-    until then (as PostgREST does); the matrix starts once the cache is there."""
-    deadline = time.monotonic() + 30
-    while client.get("/").status_code == 503:
-        assert time.monotonic() < deadline, "the schema cache did not load within 30 s"
-        time.sleep(0.05)
 
 
 def label_of(table: str, row: dict[str, Any]) -> str:

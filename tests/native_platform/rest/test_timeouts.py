@@ -29,6 +29,7 @@ from supabase.lib.client_options import SyncClientOptions
 from native_platform.rest import RestSettings, create_app, settings_for_stack
 from native_platform.settings import StackSettings
 from tests.helpers.servers import serve
+from tests.native_platform.rest.support import wait_for_schema_cache
 
 # Backtracking with back-references: exponential in the subject's length (20+ s at 121 chars).
 EVIL_PATTERN = r"^(.*)(.*)(.*)(.*)(.*)\5\4\3\2\1$"
@@ -121,20 +122,12 @@ def mounted(settings: RestSettings) -> Starlette:
     return Starlette(routes=[Mount("/rest/v1", app=rest)], lifespan=lifespan)
 
 
-def wait_ready(url: str) -> None:
-    """Until the schema cache is loaded (the server answers 503 before)."""
-    deadline = time.monotonic() + 10
-    while httpx.get(url + "/", timeout=5).status_code != 200:
-        assert time.monotonic() < deadline, "the REST server did not become ready"
-        time.sleep(0.05)
-
-
 @pytest.fixture
 def served(db_dsn: str, stack_settings: StackSettings) -> Iterator[Served]:
     dbname = db_dsn.rsplit("/", 1)[1]
     headers = prepare(db_dsn, stack_settings)
     with serve(mounted(settings_for_stack(stack_settings, dbname))) as base:
-        wait_ready(base + "/rest/v1")
+        wait_for_schema_cache(base + "/rest/v1")
         yield Served(base, base + "/rest/v1", db_dsn, dbname, headers)
 
 
@@ -247,7 +240,7 @@ def test_busy_pool_answers_pgrst003(db_dsn: str, stack_settings: StackSettings) 
         serve(mounted(settings)) as base,
         httpx.Client(base_url=base + "/rest/v1", timeout=10) as http,
     ):
-        wait_ready(base + "/rest/v1")
+        wait_for_schema_cache(base + "/rest/v1")
         assert http.post("/rpc/probe_statement_timeout", headers=headers).status_code == 200
         slow: list[httpx.Response] = []
         sleeper = threading.Thread(
