@@ -39,6 +39,7 @@ __all__ = [
     "leased",
     "run_pipeline",
     "stream_pipeline",
+    "stream_segments",
 ]
 
 PREPARE_THRESHOLD = 3
@@ -85,6 +86,11 @@ class Results:
         result = self._results[index]
         self._loader.set_pgresult(result)
         return self._loader.load_rows(0, result.ntuples, tuple)
+
+    @property
+    def row_counts(self) -> list[int]:
+        """How many rows each statement answered."""
+        return [result.ntuples for result in self._results]
 
     def texts(self, index: int) -> list[str]:
         """Statement `index`'s first column in every row, as the text Postgres sent."""
@@ -152,17 +158,30 @@ async def run_pipeline(
     return Results(adapter, answers)
 
 
-async def stream_pipeline(
+def stream_pipeline(
     conn: psycopg.AsyncConnection[Any], statements: Iterable[tuple[Query, Params]]
 ) -> AsyncGenerator[Results | psycopg.Error, None]:
     """Send every statement, each followed by a sync; yield each one's result as it arrives, or
-    the `psycopg.Error` it raised.
+    the `psycopg.Error` it raised (`stream_segments` of one statement each).
 
     A sync after each statement makes it a transaction of its own: Postgres runs the next one
     whatever became of it, and sends (flushes) each result as soon as it is computed, so the
-    caller works on the first answers while the server computes the rest. libpq writes each
-    statement out with its sync, so Postgres starts on the first while the others are still
-    being adapted (`statements` may be a generator that builds them). As `run_pipeline`, a
+    caller works on the first answers while the server computes the rest.
+    """
+    return stream_segments(conn, ([statement] for statement in statements))
+
+
+async def stream_segments(
+    conn: psycopg.AsyncConnection[Any], segments: Iterable[Sequence[tuple[Query, Params]]]
+) -> AsyncGenerator[Results | psycopg.Error, None]:
+    """Send each segment's statements followed by a sync; yield each segment's results as they
+    arrive, or the `psycopg.Error` it raised (one of its values could not be adapted, or one of
+    its statements failed).
+
+    Without an explicit `begin` Postgres runs a segment as one implicit transaction that its
+    sync commits or rolls back, and runs the next segment whatever became of it. libpq writes
+    each segment out with its sync, so Postgres starts on the first while the others are still
+    being adapted (`segments` may be a generator that builds them). As `run_pipeline`, a
     connection left mid-pipeline (the consumer stopped early or was cancelled) is closed.
     """
     pgconn = conn.pgconn
@@ -170,13 +189,23 @@ async def stream_pipeline(
     adapter = Transformer(conn)
     try:
         pgconn.enter_pipeline_mode()
-        sent = []
-        for query, params in statements:
-            sent.append(_send(pgconn, prepared, _convert(adapter, query, params)))
+        sent: list[list[Command] | psycopg.Error] = []
+        for segment in segments:
+            try:
+                converted = [_convert(adapter, query, params) for query, params in segment]
+            except psycopg.Error as error:  # nothing of this segment was sent
+                sent.append(error)
+                continue
+            sent.append(
+                [command for query in converted for command in _send(pgconn, prepared, query)]
+            )
             pgconn.pipeline_sync()
         # What a full socket buffer kept back (the sync's own flush does not wait).
         await flush(pgconn)
         for commands in sent:
+            if isinstance(commands, psycopg.Error):
+                yield commands
+                continue
             results = await _read_segment(pgconn, commands)
             try:
                 answer: Results | psycopg.Error = Results(

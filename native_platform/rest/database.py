@@ -16,6 +16,7 @@ from native_platform.rest.db_config import apply_database_config, read_database_
 from native_platform.rest.errors import ApiError
 from native_platform.rest.schema_cache import SchemaCache, load_schema_cache
 from native_platform.rest.settings import RestSettings
+from native_platform.shared_pipelines import SharedPipelines
 
 __all__ = ["Database"]
 
@@ -43,6 +44,16 @@ class Database:
             kwargs={"prepare_threshold": None, "autocommit": True},
         )
         register_pool("rest", self.pool)
+        self.shared = (
+            SharedPipelines(
+                self.pool,
+                min(settings.db_shared_connections, settings.db_pool),
+                settings.db_shared_batch,
+                settings.db_pool_acquisition_timeout,
+            )
+            if settings.db_shared_connections
+            else None
+        )
         self.limiter = (
             RequestLimiter(
                 self.conninfo,

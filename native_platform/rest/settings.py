@@ -29,6 +29,11 @@ class RestSettings(BaseSettings):
     db_pre_request: str | None = None
     db_pool: int = Field(default=10, ge=1, le=1000)
     db_pool_acquisition_timeout: float = Field(default=10.0, gt=0)
+    # Not PostgREST's: read-only requests share this many of the pool's connections, several
+    # transactions in one write (native_platform/shared_pipelines.py, ADR 0038); 0 gives each
+    # its own connection. `db_shared_batch` bounds the transactions a request may wait behind.
+    db_shared_connections: int = Field(default=2, ge=0, le=1000)
+    db_shared_batch: int = Field(default=8, ge=1, le=64)
     db_channel: str = "pgrst"
     db_channel_enabled: bool = True
     db_aggregates_enabled: bool = False
