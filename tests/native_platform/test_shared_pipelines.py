@@ -151,3 +151,24 @@ def test_a_broken_connection_fails_only_its_batch_and_is_replaced(db_dsn: str) -
         assert (await shared.run(probe(3))).row(2)[:2] == ("3", 3)
 
     with_shared(db_dsn, body, connections=1)
+
+
+def test_a_slow_transaction_holds_back_at_most_its_batch_mates(db_dsn: str) -> None:
+    """The bound ADR 0038 documents: a read waits behind at most `batch - 1` others; the rest
+    go down the other connection."""
+
+    async def body(shared: SharedPipelines, _: Pool) -> None:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+
+        async def timed(statements: list[tuple[Query, Params]]) -> float:
+            await shared.run(statements)
+            return loop.time() - started
+
+        slow = asyncio.create_task(timed([(b"select pg_sleep(2)", None)]))
+        fast = await asyncio.gather(*(timed(probe(n)) for n in range(40)))
+        assert await slow >= 2
+        held_back = [elapsed for elapsed in fast if elapsed >= 1.5]
+        assert 0 < len(held_back) <= 7, fast
+
+    with_shared(db_dsn, body)
