@@ -107,18 +107,15 @@ class _DisconnectWatch:
     """Cancels the request's task when the client goes away, so its query is cancelled too.
 
     Neither uvicorn nor Starlette cancels a handler when the client disconnects: the server only
-    answers `http.disconnect` to the next `receive()`. Once the handler has read the whole body
-    (at once for GET and HEAD, which never read it), this watch waits on `receive()` and cancels
-    the task on a disconnect; the request's pipeline then sends Postgres a cancel request for the
-    running query and closes its connection, which the pool replaces
-    (`native_platform/pipeline.py`).
+    answers `http.disconnect` to the next `receive()`. Once the handler has read the whole body,
+    this watch waits on `receive()` and cancels the task on a disconnect; the request's pipeline
+    then sends Postgres a cancel request for the running query and closes its connection, which
+    the pool replaces (`native_platform/pipeline.py`). GET and HEAD run without it (ADR 0038).
     """
 
-    def __init__(self, receive: Receive, body_read: bool) -> None:
+    def __init__(self, receive: Receive) -> None:
         self._receive = receive
         self._body_read = asyncio.Event()
-        if body_read:
-            self._body_read.set()
         self._watcher: asyncio.Task[None] | None = None
 
     async def receive(self) -> Message:
@@ -164,7 +161,15 @@ class _Endpoint:
         self.db = db
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        watch = _DisconnectWatch(receive, body_read=scope["method"] in ("GET", "HEAD"))
+        # A read runs in the server's own task, without a disconnect watch: most share a
+        # connection, where a cancel could hit a batch-mate's statement, and each ends within
+        # its statement_timeout (ADR 0038). A task and a watch per request cost ~9% of the
+        # server's CPU per read (docs/performance.md, twelfth session).
+        if scope["method"] in ("GET", "HEAD"):
+            response = await _answer(self.db, Request(scope, receive))
+            await response(scope, receive, send)
+            return
+        watch = _DisconnectWatch(receive)
         task = asyncio.create_task(_answer(self.db, Request(scope, watch.receive)))
         watch.start(task)
         try:
