@@ -53,10 +53,12 @@ Key = tuple[bytes, tuple[int, ...]]
 
 @dataclass
 class _Prepared:
-    """One connection's statements: use counts of unprepared ones, names of prepared ones."""
+    """One connection's statements: use counts of unprepared ones, names of prepared ones, and
+    the names whose prepare was sent but not answered yet."""
 
     seen: OrderedDict[Key, int] = field(default_factory=OrderedDict)
     names: OrderedDict[Key, bytes] = field(default_factory=OrderedDict)
+    pending: set[Key] = field(default_factory=set)
     counter: int = 0
 
 
@@ -241,7 +243,12 @@ Command = tuple[str | None, Key | None, bytes | None]
 
 
 def _send(pgconn: pq.abc.PGconn, prepared: _Prepared, query: PostgresQuery) -> list[Command]:
-    """Queue the statement (prepared, or preparing it now, or unnamed); libpq buffers it."""
+    """Queue the statement (prepared, or preparing it now, or unnamed); libpq buffers it.
+
+    A statement whose prepare is still unanswered goes unnamed: Postgres skips the rest of a
+    segment after an error, so that prepare may never run, and a later segment of the same
+    pipeline (another request's, `stream_segments`) must not depend on it.
+    """
     key = (query.query, query.types)
     sent: list[Command] = []
     name = prepared.names.get(key)
@@ -251,11 +258,14 @@ def _send(pgconn: pq.abc.PGconn, prepared: _Prepared, query: PostgresQuery) -> l
         name = b"_rfl_%d" % prepared.counter
         pgconn.send_prepare(name, query.query, param_types=query.types)
         prepared.names[key] = name
+        prepared.pending.add(key)
         sent.append(("prepare", key, name))
         if len(prepared.names) > PREPARED_MAX:
             old_key, old_name = prepared.names.popitem(last=False)
             pgconn.send_query_params(b"deallocate " + old_name, None)
             sent.append(("deallocate", old_key, old_name))
+    elif name is not None and key in prepared.pending:
+        name = None
     if name is None:
         prepared.seen[key] = prepared.seen.get(key, 0) + 1
         prepared.seen.move_to_end(key)
@@ -286,8 +296,10 @@ def _answers(
             error = result
         if kind is None:
             answers.append(result)
-        elif kind == "prepare" and not ok and key is not None:
-            prepared.names.pop(key, None)
+        elif kind == "prepare" and key is not None:
+            prepared.pending.discard(key)
+            if not ok:
+                prepared.names.pop(key, None)
         elif kind == "deallocate" and not ok and key is not None and name is not None:
             # Still allocated on the server: first in line for the next eviction.
             prepared.names[key] = name

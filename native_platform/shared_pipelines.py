@@ -82,23 +82,25 @@ class SharedPipelines:
             runner.add_done_callback(self._runners.discard)
         try:
             return await job.answer
-        except asyncio.CancelledError:
-            self._withdraw(job)
+        except asyncio.CancelledError as cancelled:
+            if self._withdraw(job):  # else its runner ends its spans
+                job.spans.end(None, cancelled)
             raise
 
     def _expire(self, job: _Job) -> None:
         """A job still waiting after the pool's timeout: PostgREST's 504 (PGRST003)."""
         self._withdraw(job)
-        error = PoolTimeout(f"no connection within {self._timeout} s")
-        job.spans.end(None, error)
-        if not job.answer.done():
-            job.answer.set_exception(error)
+        _settle(job, PoolTimeout(f"no connection within {self._timeout} s"))
 
-    def _withdraw(self, job: _Job) -> None:
+    def _withdraw(self, job: _Job) -> bool:
+        """Take a job out of the queue; False when a runner had taken it already."""
         if job.expiry is not None:
             job.expiry.cancel()
-        with contextlib.suppress(ValueError):  # already taken by a runner
+        try:
             self._waiting.remove(job)
+        except ValueError:
+            return False
+        return True
 
     def _take(self) -> list[_Job]:
         jobs: list[_Job] = []

@@ -15,7 +15,15 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from native_platform import pipeline
-from native_platform.pipeline import PREPARE_THRESHOLD, run_pipeline, stream_pipeline
+from native_platform.pipeline import (
+    PREPARE_THRESHOLD,
+    Params,
+    Query,
+    Results,
+    run_pipeline,
+    stream_pipeline,
+    stream_segments,
+)
 
 Connection = psycopg.AsyncConnection[Any]
 
@@ -110,6 +118,30 @@ def test_statements_are_prepared_after_the_threshold_within_a_bound(
                 assert results.row(0) == (1 + shape,)
         # Least recently used statements were deallocated: at most PREPARED_MAX stay.
         assert len(await prepared_names(conn)) == 3
+
+    with_connection(db_dsn, body)
+
+
+def test_a_prepare_an_error_skipped_leaves_the_later_segments_alone(db_dsn: str) -> None:
+    """Postgres skips the rest of a segment after an error, a prepare included: a later segment
+    of the same pipeline (another request's, ADR 0038) must not use the name it would have made.
+    """
+    query = b"select %s::int + 1"
+
+    async def body(conn: Connection) -> None:
+        for n in range(PREPARE_THRESHOLD - 1):
+            await run_pipeline(conn, [(query, (n,))])
+        segments: list[list[tuple[Query, Params]]] = [
+            [(b"select 1 / 0", None), (query, (1,))],
+            [(query, (2,))],
+        ]
+        answers = [answer async for answer in stream_segments(conn, segments)]
+        assert isinstance(answers[0], psycopg.errors.DivisionByZero)
+        assert isinstance(answers[1], Results) and answers[1].row(0) == (3,)
+        assert await prepared_names(conn) == []
+        for n in range(PREPARE_THRESHOLD):
+            assert (await run_pipeline(conn, [(query, (n,))])).row(0) == (n + 1,)
+        assert len(await prepared_names(conn)) == 1
 
     with_connection(db_dsn, body)
 
