@@ -29,6 +29,7 @@ from typing import Any
 import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from native_platform.observability.metrics import count_shared_waiting, record_shared_batch
 from native_platform.observability.tracing import PipelineSpans
 from native_platform.pipeline import Params, Query, Results, stream_segments
 
@@ -60,6 +61,7 @@ class SharedPipelines:
         self._waiting: collections.deque[_Job] = collections.deque()
         self._idle_runners = connections
         self._runners: set[asyncio.Task[None]] = set()
+        count_shared_waiting(lambda: len(self._waiting))
 
     async def run(self, statements: Sequence[tuple[Query, Params]]) -> Results:
         """The statements' results, or the `psycopg.Error` the first failing one raised (the
@@ -126,6 +128,7 @@ class SharedPipelines:
                 try:
                     jobs = self._take()
                     if jobs:
+                        record_shared_batch(len(jobs))
                         await _send(conn, jobs)
                 finally:
                     await self._pool.putconn(conn)

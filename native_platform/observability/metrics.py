@@ -79,6 +79,14 @@ REALTIME_SLOW_CONSUMERS = Counter(
 REALTIME_OUTBOUND_BYTES = Gauge(
     "rfl_realtime_outbound_bytes", "Bytes written to realtime sockets and not yet taken by peers"
 )
+SHARED_BATCH_SIZE = Histogram(
+    "rfl_db_shared_batch_size",
+    "Read-only transactions sent in one write on a shared connection (ADR 0038)",
+    buckets=(1, 2, 4, 8, 16, 32, 64),
+)
+SHARED_WAITING = Gauge(
+    "rfl_db_shared_waiting", "Read-only transactions waiting for a shared connection now"
+)
 SEARCH_DURATION = Histogram(
     "rfl_search_duration_seconds", "Search requests, Typesense included", buckets=LATENCY_BUCKETS
 )
@@ -169,6 +177,15 @@ def socket_closed() -> None:
 def count_outbound_bytes(count: Callable[[], float]) -> None:
     """`rfl_realtime_outbound_bytes` reads `count()` at scrape time (the newest realtime node's)."""
     REALTIME_OUTBOUND_BYTES.set_function(count)
+
+
+def record_shared_batch(size: int) -> None:
+    SHARED_BATCH_SIZE.observe(size)
+
+
+def count_shared_waiting(count: Callable[[], float]) -> None:
+    """`rfl_db_shared_waiting` reads `count()` at scrape time (the newest REST server's)."""
+    SHARED_WAITING.set_function(count)
 
 
 def count_channels(count: Callable[[], float]) -> None:

@@ -1,7 +1,8 @@
 """Read-only transactions sharing a few connections (ADR 0038), against a real Postgres: each
 request keeps its own results, settings and errors while several share one write; a request
 waits for a connection no longer than the pool's timeout, and one withdrawn while it waits never
-runs; a connection that breaks fails only the transactions it carried, and the pool replaces it."""
+runs; a connection that breaks fails only the transactions it carried, and the pool replaces it;
+the batches and the queue are exported as metrics."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from prometheus_client import REGISTRY
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from native_platform.pipeline import Params, Query, Results
@@ -172,3 +174,28 @@ def test_a_slow_transaction_holds_back_at_most_its_batch_mates(db_dsn: str) -> N
         assert 0 < len(held_back) <= 7, fast
 
     with_shared(db_dsn, body)
+
+
+def test_batches_and_the_waiting_are_exported(db_dsn: str) -> None:
+    """`rfl_db_shared_batch_size` counts each write's transactions; `rfl_db_shared_waiting`
+    reads the queue at scrape time."""
+
+    def sample(name: str) -> float:
+        return REGISTRY.get_sample_value(name) or 0.0
+
+    async def body(shared: SharedPipelines, pool: Pool) -> None:
+        batches, carried = (
+            sample("rfl_db_shared_batch_size_count"),
+            sample("rfl_db_shared_batch_size_sum"),
+        )
+        held = await pool.getconn()
+        waiting = [asyncio.create_task(shared.run(probe(n))) for n in range(5)]
+        await asyncio.sleep(0.05)
+        assert sample("rfl_db_shared_waiting") == 5
+        await pool.putconn(held)
+        await asyncio.gather(*waiting)
+        assert sample("rfl_db_shared_waiting") == 0
+        assert sample("rfl_db_shared_batch_size_sum") - carried == 5
+        assert sample("rfl_db_shared_batch_size_count") - batches == 1
+
+    with_shared(db_dsn, body, pool_size=1, connections=1)
