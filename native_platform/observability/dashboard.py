@@ -39,6 +39,12 @@ PANELS: list[tuple[str, str, list[tuple[str, str]]]] = [
         ("sum by (pool) (rfl_db_pool_in_use)", "in use {{pool}}"),
         ("sum by (pool) (rfl_db_pool_size)", "size {{pool}}"),
         ("sum by (pool) (rate(rfl_db_pool_waits_total[5m]))", "waits/s {{pool}}"),
+        ("sum(rfl_db_shared_waiting)", "reads waiting for a shared connection"),
+        (
+            "sum(rate(rfl_db_shared_batch_size_sum[5m]))"
+            " / sum(rate(rfl_db_shared_batch_size_count[5m]))",
+            "reads per shared write",
+        ),
     ]),
     ("Realtime sockets and channels", "short", [
         ("sum(rfl_realtime_sockets)", "sockets"),
