@@ -215,9 +215,9 @@ async def _run(
         return await _plan(db, ctx, statement, params, read_only, rollback)
     commit = check is None and explain is None and not rollback
     queued = transaction_statements(db.settings, ctx, statement, params, read_only, commit)
-    if commit and read_only and db.shared is not None:
-        return StatementResult(*(await db.shared.run(queued)).row(len(queued) - 1))
     main_index = len(queued) - 1
+    if commit and read_only and db.shared is not None:
+        return StatementResult(*(await db.shared.run(queued)).row(main_index))
     if explain is not None:
         queued.append((explain, params))
     async with leased(db.pool) as conn:
