@@ -16,7 +16,7 @@ from native_platform.realtime.channel import Channel
 from native_platform.realtime.records import Change
 from native_platform.realtime.visibility import Visibility
 
-__all__ = ["deliver_changes"]
+__all__ = ["ClaimGroups", "deliver_changes"]
 
 YIELD_EVERY = 100
 
@@ -85,26 +85,65 @@ def _wanted(channels: Iterable[Channel], changes: list[Change]) -> dict[Channel,
     return matches
 
 
+class ClaimGroups:
+    """A table's matched subscribers grouped by (role, claims), as its RLS checks take them.
+
+    Grouping costs ~1 µs a subscriber, paid before the first check can be sent, so a group is
+    kept for the table's next batch and reused while the same channels match with the same
+    tokens (a new token gives a channel a new `rls_identity`) and the same roles may select
+    the table; checking that is a look-up a channel."""
+
+    def __init__(self, channels: Iterable[Channel]) -> None:
+        self.identities = {channel: channel.rls_identity for channel in channels}
+        self.roles = frozenset(role for role, _ in self.identities.values())
+        self.permitted: frozenset[str] | None = None
+        # Immutable, so that Visibility may know it again by identity and keep its chunks.
+        self.claim_sets: tuple[tuple[str, str], ...] = ()
+        self.index_of: dict[Channel, int] = {}
+        self.members: list[list[Channel]] = []
+
+    def holds(self, channels: Collection[Channel]) -> bool:
+        """Exactly `channels`, each with the token it had when grouped."""
+        identities = self.identities
+        return len(channels) == len(identities) and all(
+            identities.get(channel) is channel.rls_identity for channel in channels
+        )
+
+    def arrange(self, permitted: frozenset[str]) -> None:
+        """Group the channels whose role may select the table; those sharing role and claims
+        (one user's tabs) in one claim set."""
+        if permitted == self.permitted:
+            return
+        claim_index: dict[tuple[str, str], int] = {}
+        self.index_of, self.members = {}, []
+        for channel, identity in self.identities.items():
+            if identity[0] in permitted:
+                index = claim_index.setdefault(identity, len(claim_index))
+                if index == len(self.members):
+                    self.members.append([])
+                self.index_of[channel] = index
+                self.members[index].append(channel)
+        self.permitted, self.claim_sets = permitted, tuple(claim_index)
+
+
 async def _deliver_table(
     visibility: Visibility,
     table: TableInfo,
     changes: list[Change],
     matches: dict[Channel, list[list[int]]],
+    kept: dict[int, ClaimGroups],
 ) -> None:
     # Only subscribers whose bindings and filters want some change of the batch are checked;
     # the role's rights are looked up once per role, and subscribers sharing role and claims
-    # (one user's tabs) once.
-    identities = {channel: channel.rls_identity for channel in matches}
-    roles = {role for role, _ in identities.values()}
-    permitted = {role for role in roles if await visibility.may_select(role, table)}
-    claim_index: dict[tuple[str, str], int] = {}
-    index_of: dict[Channel, int] = {}
-    members: dict[int, list[Channel]] = defaultdict(list)
-    for channel, identity in identities.items():
-        if identity[0] in permitted:
-            index = index_of[channel] = claim_index.setdefault(identity, len(claim_index))
-            members[index].append(channel)
-    allowed = list(index_of)
+    # (one user's tabs) once. `kept`: the last grouping per table.
+    groups = kept.get(table.oid)
+    if groups is None or not groups.holds(matches):
+        groups = kept[table.oid] = ClaimGroups(matches)
+    permitted = frozenset(
+        [role for role in groups.roles if await visibility.may_select(role, table)]
+    )
+    groups.arrange(permitted)
+    index_of, members = groups.index_of, groups.members
     versions: dict[int, int] = {}
     keys: list[dict[str, Any]] = []
     if table.rls:
@@ -118,12 +157,13 @@ async def _deliver_table(
     columns = {role: await visibility.columns(role, table) for role in permitted}
     encodings = _Encodings()
     if not keys:
+        allowed = list(index_of)
         await _push_group(
             changes, allowed, matches, lambda _channel, _index: True, versions, columns
         )
         return
     # Each chunk of claim sets is served as soon as its check returns.
-    async for seen in visibility.visible_groups(table, keys, list(claim_index)):
+    async for seen in visibility.visible_groups(table, keys, groups.claim_sets):
         group = [ch for index in seen for ch in members[index]]
 
         def may_see(channel: Channel, index: int, seen: dict[int, set[int]] = seen) -> bool:
@@ -191,13 +231,19 @@ async def _push_changes(
 
 
 async def deliver_changes(
-    visibility: Visibility, changes: list[Change], channels: Collection[Channel]
+    visibility: Visibility,
+    changes: list[Change],
+    channels: Collection[Channel],
+    kept: dict[int, ClaimGroups],
 ) -> None:
-    """Push each change to every channel whose bindings match and whose claims may see it."""
+    """Push each change to every channel whose bindings match and whose claims may see it.
+    `kept` holds the last subscriber grouping per table (table oid → ClaimGroups), for the
+    next batch to reuse; the caller keeps it between batches."""
     by_table: dict[int, list[Change]] = defaultdict(list)
     for change in changes:
         by_table[change.table.oid].append(change)
     for table_changes in by_table.values():
         matches = _wanted(channels, table_changes)
         if matches:
-            await _deliver_table(visibility, table_changes[0].table, table_changes, matches)
+            table = table_changes[0].table
+            await _deliver_table(visibility, table, table_changes, matches, kept)

@@ -24,7 +24,7 @@ from native_platform.realtime.backplane import Backplane
 from native_platform.realtime.catalog import Catalog
 from native_platform.realtime.changes import ChangeReader
 from native_platform.realtime.channel import Channel
-from native_platform.realtime.dispatch import deliver_changes
+from native_platform.realtime.dispatch import ClaimGroups, deliver_changes
 from native_platform.realtime.presence import PresenceStore
 from native_platform.realtime.protocol import Frame
 from native_platform.realtime.records import Change
@@ -83,6 +83,8 @@ class Node:
         self.channels: dict[tuple[str, bool], set[Channel]] = defaultdict(set)
         self.connections: set[Socket] = set()
         self.change_channels: set[Channel] = set()
+        # The last grouping of each table's subscribers for its RLS checks (ClaimGroups).
+        self.claim_groups: dict[int, ClaimGroups] = {}
         # Broadcast events only the database sends (realtime.server_events()), refused from clients.
         self.server_events: frozenset[str] = frozenset()
         # Ended sessions and users whose rights changed, heard from the database (monotonic time).
@@ -125,7 +127,10 @@ class Node:
             members.discard(channel)
             if not members:
                 del self.channels[channel.key]
-        self.change_channels.discard(channel)
+        if channel in self.change_channels:
+            self.change_channels.discard(channel)
+            # A kept grouping would no longer hold, and must not keep the closed channel alive.
+            self.claim_groups.clear()
 
     async def broadcast(self, channel: Channel, payload: dict[str, Any]) -> None:
         message = {
@@ -145,7 +150,8 @@ class Node:
         attributes = {"messaging.system": "rfl-realtime", "rfl.realtime.changes": len(changes)}
         traced = span_from_traceparents("realtime deliver changes", traceparents, attributes)
         with traced if traceparents else contextlib.nullcontext():
-            await deliver_changes(self.visibility, changes, list(self.change_channels))
+            channels = list(self.change_channels)
+            await deliver_changes(self.visibility, changes, channels, self.claim_groups)
 
     async def on_bus(self, message: dict[str, Any]) -> None:
         kind = message.get("k")

@@ -15,7 +15,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -92,11 +93,60 @@ def _chunks(indexes: list[int], parallel: int) -> list[list[int]]:
     return chunks
 
 
+@dataclass(frozen=True)
+class _Chunk:
+    """Claim sets checked by one statement: their positions in the caller's claim sets, and
+    their roles and claims as the statement takes them (claims joined by CLAIMS_SEPARATOR)."""
+
+    indexes: list[int]
+    roles: list[str]
+    claims: str
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How one table's claim sets are checked: those whose role bypasses RLS see every row
+    unchecked; the others go in chunks, grouped by role so that the prepared check is
+    re-planned once per role, not per claim set."""
+
+    claim_sets: Sequence[tuple[str, str]]
+    roles: frozenset[str]
+    bypassing: frozenset[str]
+    bypass: list[int]
+    chunks: list[_Chunk]
+
+    @classmethod
+    def cut(
+        cls,
+        claim_sets: Sequence[tuple[str, str]],
+        roles: frozenset[str],
+        bypassing: frozenset[str],
+        parallel: int,
+    ) -> _Plan:
+        bypass: list[int] = []
+        checked: list[int] = []
+        for index, (role, _) in enumerate(claim_sets):
+            (bypass if role in bypassing else checked).append(index)
+        checked.sort(key=lambda index: claim_sets[index][0])
+        chunks = [
+            _Chunk(
+                indexes,
+                [claim_sets[index][0] for index in indexes],
+                CLAIMS_SEPARATOR.join(claim_sets[index][1] for index in indexes),
+            )
+            for indexes in (_chunks(checked, parallel) if checked else [])
+        ]
+        return cls(claim_sets, roles, bypassing, bypass, chunks)
+
+
 class Visibility:
     def __init__(self, pool: AsyncConnectionPool, parallel: int) -> None:
         self._pool = pool
         self._parallel = parallel
         self._roles: dict[tuple[str, int], tuple[_RoleAccess, float]] = {}
+        # Per table, the last claim sets' cut (see `_plan`): one per table, each as large as
+        # the table's subscribers.
+        self._plans: dict[int, _Plan] = {}
         self._rereads = BackgroundRereads()
 
     async def _role(self, role: str, table: TableInfo) -> _RoleAccess:
@@ -131,39 +181,31 @@ class Visibility:
         return None if whole or columns >= set(table.column_types) else columns
 
     async def visible_groups(
-        self, table: TableInfo, keys: list[dict[str, Any]], claim_sets: list[tuple[str, str]]
+        self,
+        table: TableInfo,
+        keys: list[dict[str, Any]],
+        claim_sets: Sequence[tuple[str, str]],
     ) -> AsyncIterator[dict[int, set[int]]]:
         """For each (role, claims JSON), the positions in `keys` (primary keys of changed rows)
         whose row a SELECT as that role and claims returns, handed over chunk by chunk as the
         checks finish: each item maps positions in `claim_sets` to the key positions they may
-        see; every claim set comes in exactly one item."""
-        bypass: dict[int, set[int]] = {}
-        checked: list[int] = []
-        roles = {role for role, _ in claim_sets}
-        bypassing = {role for role in roles if (await self._role(role, table))[1]}
-        for index, (role, _) in enumerate(claim_sets):
-            if role in bypassing:
-                bypass[index] = set(range(len(keys)))
-            else:
-                checked.append(index)
-        if bypass:
-            yield bypass
-        # Grouped by role, so the prepared check is re-planned once per role, not per claim set.
-        checked.sort(key=lambda index: claim_sets[index][0])
-        chunks = _chunks(checked, self._parallel) if checked else []
+        see; every claim set comes in exactly one item. A caller that passes the same tuple of
+        claim sets again (its subscribers unchanged) has them checked in the same chunks,
+        without cutting them again."""
+        plan = await self._plan(table, claim_sets)
+        if plan.bypass:
+            yield {index: set(range(len(keys))) for index in plan.bypass}
         keys_json = orjson.dumps(keys).decode()
         answered: asyncio.Queue[dict[int, set[int]]] = asyncio.Queue()
         # Chunk i goes to session i mod lanes, all sent at once: each session's backend works
         # through its queue while the node serves the answers already in.
-        lanes = min(self._parallel, len(chunks))
+        lanes = min(self._parallel, len(plan.chunks))
         tasks = [
-            asyncio.ensure_future(
-                self._lane(table, keys_json, claim_sets, chunks[start::lanes], answered)
-            )
+            asyncio.ensure_future(self._lane(table, keys_json, plan.chunks[start::lanes], answered))
             for start in range(lanes)
         ]
         try:
-            for _ in chunks:
+            for _ in plan.chunks:
                 yield await answered.get()
         finally:
             # A consumer that stops early (or is cancelled) leaves no check running.
@@ -171,39 +213,51 @@ class Visibility:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
+    async def _plan(self, table: TableInfo, claim_sets: Sequence[tuple[str, str]]) -> _Plan:
+        """`claim_sets` cut into chunks (`_Plan`), the last cut reused while the caller passes
+        the same tuple and no role's right to bypass RLS changed."""
+        plan = self._plans.get(table.oid)
+        roles = plan.roles if plan and plan.claim_sets is claim_sets else None
+        if roles is None:
+            roles = frozenset(role for role, _ in claim_sets)
+        bypassing = frozenset([role for role in roles if (await self._role(role, table))[1]])
+        if plan is None or plan.claim_sets is not claim_sets or plan.bypassing != bypassing:
+            plan = _Plan.cut(claim_sets, roles, bypassing, self._parallel)
+            if isinstance(claim_sets, tuple):  # immutable: safe to know again by identity
+                self._plans[table.oid] = plan
+        return plan
+
     async def _lane(
         self,
         table: TableInfo,
         keys: str,
-        claim_sets: list[tuple[str, str]],
-        chunks: list[list[int]],
+        chunks: list[_Chunk],
         answered: asyncio.Queue[dict[int, set[int]]],
     ) -> None:
-        """Check `chunks` (positions in `claim_sets`) on one session; put each chunk's answer
-        (claim set position → key positions it may see) in `answered` as it comes."""
+        """Check `chunks` on one session; put each chunk's answer (claim set position → key
+        positions it may see) in `answered` as it comes."""
         unanswered = dict(enumerate(chunks))
         try:
             async with self._pool.connection() as conn:
-                sets = [[claim_sets[index] for index in chunk] for chunk in chunks]
-                async for number, pairs in self._stream(conn, table, keys, sets):
-                    chunk = unanswered.pop(number)
-                    answers: dict[int, set[int]] = {index: set() for index in chunk}
+                async for number, pairs in self._stream(conn, table, keys, chunks):
+                    indexes = unanswered.pop(number).indexes
+                    answers: dict[int, set[int]] = {index: set() for index in indexes}
                     for position, key_index in pairs:
-                        answers[chunk[position]].add(key_index)
+                        answers[indexes[position]].add(key_index)
                     answered.put_nowait(answers)
         except Exception as error:
             # The session failed (or none was to be had): its chunks see nothing, and the
             # delivery waiting for every chunk's answer goes on.
             log.warning("RLS checks on %s failed, not delivered: %r", table.qualified, error)
             for chunk in unanswered.values():
-                answered.put_nowait({index: set() for index in chunk})
+                answered.put_nowait({index: set() for index in chunk.indexes})
 
     async def _stream(
         self,
         conn: psycopg.AsyncConnection[Any],
         table: TableInfo,
         keys: str,
-        chunks: list[list[tuple[str, str]]],
+        chunks: list[_Chunk],
     ) -> AsyncIterator[tuple[int, list[tuple[int, int]]]]:
         """For each chunk of claim sets (by position in `chunks`), as its check returns: the
         (position in the chunk, key index) pairs it may see. One statement per chunk, all
@@ -224,11 +278,11 @@ class Visibility:
         conn: psycopg.AsyncConnection[Any],
         table: TableInfo,
         keys: str,
-        chunks: list[list[tuple[str, str]]],
+        chunks: list[_Chunk],
     ) -> AsyncIterator[tuple[int, list[tuple[int, int]] | psycopg.Error]]:
         """Each chunk's check statement, all sent at once: (position in `chunks`, its (position
         in the chunk, key index) pairs or the error it raised), as they come."""
-        statements = ((CHECK_SQL, self._params(table, keys, chunk)) for chunk in chunks)
+        statements = ((CHECK_SQL, (table.oid, keys, chunk.roles, chunk.claims)) for chunk in chunks)
         async with contextlib.aclosing(stream_pipeline(conn, statements)) as answers:
             position = 0
             async for answer in answers:
@@ -243,7 +297,7 @@ class Visibility:
         conn: psycopg.AsyncConnection[Any],
         table: TableInfo,
         keys: str,
-        claim_sets: list[tuple[str, str]],
+        chunk: _Chunk,
         error: psycopg.Error,
     ) -> list[tuple[int, int]]:
         """After a chunk's check failed: a timeout delivers nothing of it; any other error
@@ -252,21 +306,19 @@ class Visibility:
         if isinstance(error, psycopg.errors.QueryCanceled):
             log.warning("RLS check on %s timed out, nothing delivered: %s", table.qualified, error)
             return []
-        if len(claim_sets) == 1:
+        if len(chunk.indexes) == 1:
             log.warning("RLS check on %s failed: %s", table.qualified, error)
             return []
         pairs: list[tuple[int, int]] = []
-        singles = [[claim_set] for claim_set in claim_sets]
+        singles = [
+            _Chunk([index], [role], claims)
+            for index, role, claims in zip(
+                chunk.indexes, chunk.roles, chunk.claims.split(CLAIMS_SEPARATOR), strict=True
+            )
+        ]
         async for position, outcome in self._checks(conn, table, keys, singles):
             if isinstance(outcome, psycopg.Error):
                 log.warning("RLS check on %s failed: %s", table.qualified, outcome)
             else:
                 pairs += [(position, key_index) for _, key_index in outcome]
         return pairs
-
-    @staticmethod
-    def _params(
-        table: TableInfo, keys: str, claim_sets: list[tuple[str, str]]
-    ) -> tuple[int, str, list[str], str]:
-        claims = CLAIMS_SEPARATOR.join(c for _, c in claim_sets)
-        return (table.oid, keys, [role for role, _ in claim_sets], claims)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -184,6 +185,36 @@ async def test_private_roll_reaches_only_roller_and_gm(
     }
     assert boxes["other"].items[0]["data"]["record"]["id"] == public
     assert boxes["outsider"].items[0]["data"]["old_record"] == {"id": secret}
+
+
+async def test_a_new_token_is_checked_with_its_own_claims_from_the_next_change(
+    realtime_env: RealtimeEnv, server: Server, inbox: Callable[[], Inbox]
+) -> None:
+    """The node keeps a table's subscribers grouped by claims between changes; a channel given
+    another token (`access_token`) is checked with the new claims from then on, both ways: an
+    outsider's channel handed the game master's token gets private rolls, and loses them when
+    handed an outsider's token again."""
+    campaign = str(uuid.uuid4())
+    roller, gm = member(realtime_env, campaign), member(realtime_env, campaign, gm=True)
+    watcher, player = inbox(), inbox()
+    filter = f"campaign_id=eq.{campaign}"
+    async with (
+        subscribed(server, realtime_env.token(str(uuid.uuid4())), watcher, "INSERT", filter) as ch,
+        subscribed(server, realtime_env.token(roller), player, "INSERT", filter),
+    ):
+        roll(realtime_env, campaign, roller, 1, "private")
+        await player.wait_for(1)
+        assert await watcher.stays(0, quiet=0.2)
+        await ch.socket.set_auth(realtime_env.token(gm))
+        await asyncio.sleep(0.5)  # the node handles the access_token message
+        seen_by_gm = roll(realtime_env, campaign, roller, 2, "private")
+        await watcher.wait_for(1)
+        await ch.socket.set_auth(realtime_env.token(str(uuid.uuid4())))
+        await asyncio.sleep(0.5)
+        roll(realtime_env, campaign, roller, 3, "private")
+        await player.wait_for(3)
+        assert await watcher.stays(1, quiet=0.3)
+    assert watcher.items[0]["data"]["record"]["id"] == seen_by_gm
 
 
 async def test_a_claim_set_the_policy_fails_on_does_not_starve_the_others(
