@@ -15,7 +15,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from native_platform.gc_tuning import tune_garbage_collector
-from native_platform.rest.api_request import ApiRequest, choose_schema
+from native_platform.rest.api_request import ApiRequest, choose_schema, first_header_values
 from native_platform.rest.auth import authenticate
 from native_platform.rest.database import Database
 from native_platform.rest.errors import ApiError
@@ -77,20 +77,18 @@ async def _dispatch(db: Database, request: Request) -> Response:
         allow = "OPTIONS,GET,HEAD,POST" if kind == "rpc" else _TABLE_ALLOW
         return Response(b"", 200, {"Allow": allow})
     settings = db.settings
-    identity = authenticate(request.headers.get("authorization"), settings)
+    headers = first_header_values(request.scope["headers"])
+    identity = authenticate(headers.get("authorization"), settings)
     schema = choose_schema(
-        method,
-        request.headers.get("accept-profile"),
-        request.headers.get("content-profile"),
-        settings.schemas,
+        method, headers.get("accept-profile"), headers.get("content-profile"), settings.schemas
     )
     prefs = parse_prefer(request.headers.getlist("prefer"), settings.tx_overridable)
     media = negotiate(
-        request.headers.get("accept"), kind == "openapi", kind == "rpc", settings.db_plan_enabled
+        headers.get("accept"), kind == "openapi", kind == "rpc", settings.db_plan_enabled
     )
     body = b"" if method in ("GET", "HEAD") else await _read_body(request, settings.max_body_bytes)
     req = ApiRequest(
-        db, db.ready_cache(), request, method, path, schema, identity, prefs, media, body
+        db, db.ready_cache(), request, method, path, schema, identity, prefs, media, body, headers
     )
     if kind == "openapi":
         if method not in ("GET", "HEAD"):

@@ -175,7 +175,7 @@ def document(
     for (schema, name), overloads in sorted(req.cache.functions.items()):
         if schema == req.schema and name in functions:
             paths[f"/rpc/{name}"] = _function_path(overloads[0])
-    host = req.http.headers.get("host", "")
+    host = req.header("host") or ""
     return {
         "swagger": "2.0",
         "info": {"title": "PostgREST API", "description": "", "version": "13.0.8"},
