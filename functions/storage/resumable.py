@@ -149,8 +149,9 @@ def _sub(caller: CallerContext) -> str | None:
 
 
 def _cache_control(seconds: str | None) -> str:
-    if seconds and seconds.strip().isdigit():
-        return f"max-age={int(seconds)}"
+    text = (seconds or "").strip()
+    if text.isascii() and text.isdigit():  # str.isdigit() alone takes "²", which int() refuses
+        return f"max-age={int(text)}"
     return "no-cache"
 
 

@@ -26,7 +26,7 @@ def user_id(request: Request) -> uuid.UUID:
 
 def page_number(request: Request, name: str, default: int) -> int:
     text = request.query_params.get(name) or str(default)
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise AuthError(400, "validation_failed", f"{name} must be a positive integer")
     return int(text)
 

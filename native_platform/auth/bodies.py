@@ -112,7 +112,7 @@ class AdminUserBody(Body):
 
 async def read_raw(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise AuthError(413, "request_too_large", f"Request body exceeds {limit} bytes")
     chunks, size = [], 0
     async for chunk in request.stream():

@@ -96,7 +96,7 @@ class Cursor:
             return self.quoted()
         start = self.pos
         self.take("-")
-        while self.peek().isdigit():
+        while self.peek().isascii() and self.peek().isdigit():
             self.pos += 1
         digits = self.text[start : self.pos]
         if digits and digits != "-" and self.peek() in ("", ".", ",", ")", ":", "-"):

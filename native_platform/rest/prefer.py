@@ -67,7 +67,7 @@ def _one(prefs: Preferences, item: str) -> None:
     key, value = key.strip().lower(), value.strip()
     if key in _CHOICES and value in _CHOICES[key]:
         prefs.values.setdefault(key, value)
-    elif key == "max-affected" and value.isdigit() and len(value) < 18:
+    elif key == "max-affected" and value.isascii() and value.isdigit() and len(value) < 18:
         prefs.max_affected = int(value)
     elif key == "timezone" and value:
         prefs.timezone = value

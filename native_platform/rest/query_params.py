@@ -94,7 +94,7 @@ def _name_list(value: str, what: str) -> tuple[str, ...]:
 
 
 def _non_negative(value: str, what: str) -> int:
-    if not value.isdigit() or len(value) > 18:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise ApiError(
             400,
             "PGRST100",

@@ -64,7 +64,7 @@ def too_large(limit: int) -> ApiError:
 
 async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length", "0")
-    if not declared.isdigit() or int(declared) > limit:
+    if not (declared.isascii() and declared.isdigit()) or int(declared) > limit:
         raise too_large(limit)
     body = bytearray()
     async for chunk in request.stream():

@@ -284,3 +284,16 @@ def test_an_empty_upload_completes_at_creation(world: World) -> None:
     response = world.http.post(f"{world.storage_url}/upload/resumable", headers=headers)
     assert response.status_code == 201, response.text
     assert row_count(world, "handouts") == before + 1
+
+
+def test_a_cache_control_not_in_ascii_digits_is_no_cache(world: World) -> None:
+    """`cacheControl` "³" passes `str.isdigit()` but not `int()`: the upload still completes,
+    with the default cache control, instead of failing with a 500."""
+    path = f"{world.campaign}/resumable/superscript.png"
+    data = png_of(1024)
+    uploader = tus_client(world, "gm").uploader(
+        file_stream=io.BytesIO(data), chunk_size=CHUNK, metadata=metadata(path, cacheControl="³")
+    )
+    uploader.upload()
+    info = world.client("gm").storage.from_("campaign-maps").info(path)
+    assert info["cache_control"] == "no-cache"

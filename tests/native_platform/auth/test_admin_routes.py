@@ -35,6 +35,14 @@ def test_admin_list_pages_users(service: httpx.Client) -> None:
     assert f'page={last}&per_page=2>; rel="last"' in response.headers["link"]
 
 
+def test_admin_list_refuses_pages_not_in_ascii_digits(service: httpx.Client) -> None:
+    """A page number in superscript or another script's digits is GoTrue's 400, not a 500."""
+    for page in ("¹", "٣", "-1", "x"):
+        response = service.get("/admin/users", params={"page": page})
+        assert response.status_code == 400, response.text
+        assert response.json()["error_code"] == "validation_failed"
+
+
 def test_admin_creates_and_updates_user(anon: httpx.Client, service: httpx.Client) -> None:
     """POST then PUT /admin/users/{id}: password, confirmation and app_metadata.roles."""
     created = service.post(

@@ -274,3 +274,24 @@ def test_injection_strings_are_values(
     res = http.get("/films", params={"select": "id::text;drop"})
     assert res.status_code == 400
     assert fingerprint() == baseline
+
+
+@pytest.mark.parametrize(
+    ("params", "headers"),
+    [
+        ({"limit": "¹"}, {}),
+        ({"offset": "٣"}, {}),
+        ({"select": "id,meta->²"}, {}),
+        ({"meta->²": "eq.1"}, {}),
+        ({}, {"Prefer": "max-affected=³"}),
+    ],
+)
+def test_digits_that_are_not_ascii_are_client_errors(
+    http: httpx.Client, params: dict[str, str], headers: dict[str, str]
+) -> None:
+    """`str.isdigit()` takes superscripts and other scripts' digits, which `int()` refuses: a
+    limit, offset, JSON array index or max-affected written with them is a 4xx (or ignored, as
+    PostgREST ignores a preference it cannot read), never a 500."""
+    raw = {name: value.encode("latin-1") for name, value in headers.items()}
+    res = http.get("/films", params=params, headers=raw)
+    check(res, "GET")
