@@ -489,6 +489,7 @@ def start_server(settings: Any, workers: int, port: int, tree: Path | None = Non
                 "--http",
                 "native_platform.rest.http_protocol:CoalescingHttpToolsProtocol",
                 "--no-access-log",
+                "--no-proxy-headers",
                 "--log-level",
                 "warning",
             ],

@@ -1,6 +1,10 @@
 """`python -m native_platform.rest [postgrest.conf]`: serve standalone, like PostgREST.
 
 Standalone, the server answers CORS itself (PostgREST does); behind the gateway the gateway does.
+Like PostgREST it believes no `X-Forwarded-*` header (uvicorn's proxy headers are off): the
+client's scheme and address are the connection's. Which proxies to believe is the gateway's
+setting (`FORWARDED_ALLOW_IPS`, docs/deployment.md); uvicorn's middleware for it was ~1.5% of
+the standalone server's CPU per read (docs/performance.md, fourteenth session).
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ def _standalone(settings: RestSettings) -> Starlette:
 
 def app_from_environment() -> Starlette:
     """The standalone app, as a factory for several workers: `python -m uvicorn --factory
-    --workers 2 native_platform.rest.__main__:app_from_environment` (configured like `main`)."""
+    --workers 2 --no-proxy-headers native_platform.rest.__main__:app_from_environment`
+    (configured like `main`)."""
     return _standalone(_settings(None))
 
 
@@ -53,6 +58,7 @@ def main(argv: list[str]) -> None:
         loop="uvloop",
         log_level="warning",
         access_log=False,
+        proxy_headers=False,
     )
 
 
