@@ -292,6 +292,6 @@ def test_digits_that_are_not_ascii_are_client_errors(
     """`str.isdigit()` takes superscripts and other scripts' digits, which `int()` refuses: a
     limit, offset, JSON array index or max-affected written with them is a 4xx (or ignored, as
     PostgREST ignores a preference it cannot read), never a 500."""
-    raw = {name: value.encode("latin-1") for name, value in headers.items()}
+    raw = {name.encode(): value.encode("latin-1") for name, value in headers.items()}
     res = http.get("/films", params=params, headers=raw)
     check(res, "GET")
