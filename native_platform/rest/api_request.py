@@ -58,8 +58,8 @@ class ApiRequest:
         return self.db.settings.tx_rollback if tx is None else tx == "rollback"
 
     def header(self, name: str) -> str | None:
-        """The header's first value (`name` in lower case)."""
-        return self.headers.get(name)
+        """The header's first value; `name` in any case, as Starlette's `headers.get`."""
+        return self.headers.get(name.lower())
 
     def context(self) -> RequestContext:
         # From the scope's raw pairs, as Starlette's `headers.items()` decodes them.
