@@ -717,7 +717,7 @@ def report(
     fast_enough = factor >= AIM_FACTOR if own_schema and factor is not None else best >= AIM_RPS
     met = fast_enough and bare_ratio >= AIM_BARE_RATIO
     print(
-        f"verdict: {name} {best:.0f} req/s (aim >= {AIM_RPS}){versus}, {bare_ratio:.2f} of bare "
+        f"verdict: {name} {best:.0f} req/s (aim >= {AIM_RPS}){versus}, {bare_ratio:.3f} of bare "
         f"RLS {bare:.0f} tx/s (aim >= {AIM_BARE_RATIO}; ratios are medians of each run's own): "
         f"{'met' if met else 'NOT met'}"
     )
