@@ -36,6 +36,7 @@ from functions.storage.mime import check_allowed
 from functions.storage.objects import Objects, metadata_of
 from functions.storage.uploads import Guarded, parse_user_metadata
 from native_platform.caller import CallerContext
+from native_platform.digits import is_ascii_digits
 
 __all__ = [
     "CHUNK_TYPE",
@@ -150,7 +151,7 @@ def _sub(caller: CallerContext) -> str | None:
 
 def _cache_control(seconds: str | None) -> str:
     text = (seconds or "").strip()
-    if text.isascii() and text.isdigit():  # str.isdigit() alone takes "²", which int() refuses
+    if is_ascii_digits(text):
         return f"max-age={int(text)}"
     return "no-cache"
 

@@ -13,6 +13,7 @@ from starlette.routing import Route
 from native_platform.auth.bodies import AdminUserBody
 from native_platform.auth.errors import AuthError, refuse_phone
 from native_platform.auth.service import AuthService
+from native_platform.digits import is_ascii_digits
 
 __all__ = ["admin_routes"]
 
@@ -26,7 +27,7 @@ def user_id(request: Request) -> uuid.UUID:
 
 def page_number(request: Request, name: str, default: int) -> int:
     text = request.query_params.get(name) or str(default)
-    if not (text.isascii() and text.isdigit()):
+    if not is_ascii_digits(text):
         raise AuthError(400, "validation_failed", f"{name} must be a positive integer")
     return int(text)
 

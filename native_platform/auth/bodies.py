@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.requests import Request
 
 from native_platform.auth.errors import AuthError
+from native_platform.digits import is_ascii_digits
 
 __all__ = [
     "AdminUserBody",
@@ -112,7 +113,7 @@ class AdminUserBody(Body):
 
 async def read_raw(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+    if is_ascii_digits(declared) and int(declared) > limit:
         raise AuthError(413, "request_too_large", f"Request body exceeds {limit} bytes")
     chunks, size = [], 0
     async for chunk in request.stream():

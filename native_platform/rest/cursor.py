@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from native_platform.digits import is_ascii_digits
 from native_platform.rest.errors import ApiError
 from native_platform.rest.query_ast import Field, JsonStep
 
@@ -96,7 +97,7 @@ class Cursor:
             return self.quoted()
         start = self.pos
         self.take("-")
-        while self.peek().isascii() and self.peek().isdigit():
+        while is_ascii_digits(self.peek()):
             self.pos += 1
         digits = self.text[start : self.pos]
         if digits and digits != "-" and self.peek() in ("", ".", ",", ")", ":", "-"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from native_platform.digits import is_ascii_digits
 from native_platform.rest.errors import ApiError
 
 __all__ = ["Preferences", "parse_prefer"]
@@ -67,7 +68,7 @@ def _one(prefs: Preferences, item: str) -> None:
     key, value = key.strip().lower(), value.strip()
     if key in _CHOICES and value in _CHOICES[key]:
         prefs.values.setdefault(key, value)
-    elif key == "max-affected" and value.isascii() and value.isdigit() and len(value) < 18:
+    elif key == "max-affected" and is_ascii_digits(value) and len(value) < 18:
         prefs.max_affected = int(value)
     elif key == "timezone" and value:
         prefs.timezone = value

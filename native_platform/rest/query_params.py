@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from native_platform.digits import is_ascii_digits
 from native_platform.rest.cursor import Cursor
 from native_platform.rest.errors import ApiError
 from native_platform.rest.filter_parser import parse_filter, parse_tree
@@ -94,7 +95,7 @@ def _name_list(value: str, what: str) -> tuple[str, ...]:
 
 
 def _non_negative(value: str, what: str) -> int:
-    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+    if not is_ascii_digits(value) or len(value) > 18:
         raise ApiError(
             400,
             "PGRST100",

@@ -28,6 +28,7 @@ from functions.cms.modules import MODULE_MODELS, ModulePublic, receive_module
 from functions.common.db import SERVICE, retry_as_caller
 from functions.common.deps import ConfigDep, PoolDep
 from functions.common.errors import ApiError, validation_details
+from native_platform.digits import is_ascii_digits
 
 __all__ = ["router"]
 
@@ -64,7 +65,7 @@ def too_large(limit: int) -> ApiError:
 
 async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length", "0")
-    if not (declared.isascii() and declared.isdigit()) or int(declared) > limit:
+    if not is_ascii_digits(declared) or int(declared) > limit:
         raise too_large(limit)
     body = bytearray()
     async for chunk in request.stream():
