@@ -9,10 +9,9 @@ import httpx
 from psycopg_pool import AsyncConnectionPool
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
 
-from native_platform.cors import cors_options
+from native_platform.cors import CORSMiddleware, cors_options
 from native_platform.docs_site import DocsSite, site_dir
 from native_platform.gateway.apikey import ApiKeyGate
 from native_platform.gateway.client_address import ClientAddress

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
-from starlette.middleware.cors import CORSMiddleware
 
-from native_platform.cors import cors_options
+from native_platform.cors import CORSMiddleware, cors_options
 from native_platform.rest import RestSettings, create_app, load_rest_settings
 from native_platform.rest.http_protocol import CoalescingHttpToolsProtocol
 

@@ -237,3 +237,12 @@ def test_cors_preflight_standalone(http: httpx.Client) -> None:
     assert "PATCH" in res.headers["access-control-allow-methods"]
     res = http.get("/films?select=id&id=eq.1", headers={"Origin": "https://game.example"})
     assert "Content-Range" in res.headers["access-control-expose-headers"]
+
+
+def test_an_answer_to_no_origin_varies_on_it_standalone(http: httpx.Client) -> None:
+    """A request naming no Origin gets no CORS headers but `Vary: Origin`, so that a shared
+    cache never hands its answer to a browser on another origin."""
+    res = http.get("/films?select=id&id=eq.1")
+    assert res.status_code == 200
+    assert res.headers.get_list("vary") == ["Origin"]
+    assert not any(name.startswith("access-control-") for name in res.headers)
