@@ -450,7 +450,7 @@ class Server:
 
 
 def start_server(settings: Any, workers: int, port: int, tree: Path | None = None) -> Server:
-    """uvicorn with `workers` processes; from `tree` (another checkout): its own `__main__`."""
+    """The standalone server with `workers` processes; from `tree` (another checkout) too."""
     env = {
         **os.environ,
         "PGRST_DB_URI": settings.db_uri.get_secret_value(),
@@ -463,39 +463,15 @@ def start_server(settings: Any, workers: int, port: int, tree: Path | None = Non
         "PGRST_RATE_LIMIT_NODE": str(settings.rate_limit_node).lower(),
         "PGRST_JWT_SECRET": settings.jwt_secret.get_secret_value(),
         "PGRST_DB_POOL": str(max(1, CONNECTIONS // workers)),
-        "PGRST_SERVER_WORKERS": str(workers),  # a --baseline tree's own `__main__`
+        "PGRST_SERVER_WORKERS": str(workers),
         "PGRST_SERVER_PORT": str(port),
     }
+    # The server's own entry point, as deployed: with several workers each listens on a socket
+    # of its own (ADR 0039). A --baseline tree runs its own `__main__`.
     if tree is not None:
         env["PYTHONPATH"] = str(tree)
-        command = [sys.executable, "-m", "native_platform.rest"]
-        process = subprocess.Popen(command, env=env, cwd=tree)
-    else:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "native_platform.rest.__main__:app_from_environment",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-                "--loop",
-                "uvloop",
-                "--http",
-                "native_platform.rest.http_protocol:CoalescingHttpToolsProtocol",
-                "--no-access-log",
-                "--no-proxy-headers",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            cwd=ROOT,
-        )
+    command = [sys.executable, "-m", "native_platform.rest"]
+    process = subprocess.Popen(command, env=env, cwd=tree or ROOT)
     url = f"http://127.0.0.1:{port}"
     ready = 0  # in a row, on new connections: every worker must have its schema cache
     for _ in range(600):

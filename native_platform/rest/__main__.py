@@ -5,6 +5,8 @@ Like PostgREST it believes no `X-Forwarded-*` header (uvicorn's proxy headers ar
 client's scheme and address are the connection's. Which proxies to believe is the gateway's
 setting (`FORWARDED_ALLOW_IPS`, docs/deployment.md); uvicorn's middleware for it was ~1.5% of
 the standalone server's CPU per read (docs/performance.md, fourteenth session).
+
+Several workers (`server-workers`) each listen on a socket of their own (ADR 0039).
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
+from uvicorn.supervisors import Multiprocess
 
 from native_platform.cors import CORSMiddleware, cors_options
 from native_platform.rest import RestSettings, create_app, load_rest_settings
 from native_platform.rest.http_protocol import CoalescingHttpToolsProtocol
+from native_platform.rest.worker_listener import WorkerListener
 
 
 def _settings(config: str | None) -> RestSettings:
@@ -44,21 +49,30 @@ def main(argv: list[str]) -> None:
     if len(argv) > 1:
         os.environ["PGRST_CONFIG"] = argv[1]  # each worker process reads the same file
     settings = _settings(None)
-    # Worker processes need the app as an import string; one worker serves the object itself.
-    uvicorn.run(
-        "native_platform.rest.__main__:app_from_environment"
-        if settings.server_workers > 1
-        else _standalone(settings),
-        factory=settings.server_workers > 1,
+    options: dict[str, Any] = {
+        "http": CoalescingHttpToolsProtocol,
+        "host": settings.server_host,
+        "port": settings.server_port,
+        "loop": "uvloop",
+        "log_level": "warning",
+        "access_log": False,
+        "proxy_headers": False,
+    }
+    if settings.server_workers == 1:
+        uvicorn.run(_standalone(settings), **options)
+        return
+    # Worker processes load the app from an import string, each its own.
+    config = uvicorn.Config(
+        "native_platform.rest.__main__:app_from_environment",
+        factory=True,
         workers=settings.server_workers,
-        http=CoalescingHttpToolsProtocol,
-        host=settings.server_host,
-        port=settings.server_port,
-        loop="uvloop",
-        log_level="warning",
-        access_log=False,
-        proxy_headers=False,
+        **options,
     )
+    try:
+        listener = WorkerListener(config.host, config.port, config.backlog)
+    except OSError as error:
+        sys.exit(f"cannot listen on {config.host}:{config.port}: {error.strerror}")
+    Multiprocess(config, sockets=[listener]).run()
 
 
 if __name__ == "__main__":
